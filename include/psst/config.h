@@ -1,0 +1,33 @@
+/* psst/config.h — YAML model files into a validated psst_model.
+ *
+ * Every error names the file, line and column and the key, states the
+ * allowed values or range, and returns PSST_ERR_USER:
+ *   model.yaml:12:11: populations[0].size: must be an integer in [1,
+ * 1000000000], got -3 Unknown keys are errors. Every default is filled from the
+ * kind tables.
+ */
+#ifndef PSST_CONFIG_H
+#define PSST_CONFIG_H
+
+#include <stddef.h>
+
+#include "psst/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Parse `len` bytes of YAML `text`; `path` is used in messages and to resolve
+ * relative file paths inside the model (relative to the model file's folder).
+ * On success *out owns a new model (free with psst_model_destroy). Not
+ * collective: every rank may parse the same text and gets the same result. */
+int psst_config_parse(const char *path, const char *text, size_t len,
+                      psst_model **out);
+
+/* Read the file and parse it. PSST_ERR_USER if it cannot be read. */
+int psst_config_load(const char *path, psst_model **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,179 @@
+/* psst/model.h — the validated, global description of a simulation.
+ *
+ * A psst_model is what a model file says, after parsing and validation, with
+ * every default filled in. It is the same on every rank (each rank parses the
+ * same text), knows nothing of MPI or files, and is read-only once built.
+ * Units are those of MODEL.md §0: mV, ms, mS/cm^2, uA/cm^2, uF/cm^2, mM.
+ */
+#ifndef PSST_MODEL_H
+#define PSST_MODEL_H
+
+#include <stdint.h>
+
+#include "psst/kinds.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PSST_NAME_MAX 64
+
+/* Initial value of one state variable across a population. */
+typedef enum psst_init_type {
+  PSST_INIT_DEFAULT = 0, /* the kind's default (or steady state) */
+  PSST_INIT_CONST,       /* a */
+  PSST_INIT_NORMAL,      /* normal draw, mean a, standard deviation b */
+  PSST_INIT_UNIFORM      /* uniform draw in [a, b) */
+} psst_init_type;
+
+typedef struct psst_init_value {
+  psst_init_type type;
+  double a, b; /* [unit of the variable] */
+} psst_init_value;
+
+/* A contiguous slice [lo, hi) of one population (population-local ids). */
+typedef struct psst_slice {
+  int pop;
+  int64_t lo, hi;
+} psst_slice;
+
+/* A set of neurons: a union of slices, in the order given. */
+typedef struct psst_selection {
+  int n;
+  psst_slice *slice;
+} psst_selection;
+
+typedef struct psst_population {
+  char name[PSST_NAME_MAX];
+  const psst_neuron_kind *kind;
+  int64_t size;      /* number of neurons */
+  int64_t first_gid; /* global id of neuron 0 (populations are consecutive) */
+  double *params;    /* kind->nparam values, defaults filled [units of kind] */
+  /* kind->nstate + 1 entries; the last one is fire_t, the last firing time
+   * [ms], default PSST_FIRE_T_DEFAULT */
+  psst_init_value *init;
+  double init_noise; /* multiplicative noise: x *= 1 + init_noise*xi */
+  char *init_file;   /* netCDF file with per-neuron initial values, or
+                        NULL; variables named like the state (and
+                        fire_t), dimension = population size */
+  double threshold;  /* spike threshold F_b [mV] */
+  double refractory; /* detection dead time after a spike [ms] */
+  int line;          /* line in the model file, for messages */
+} psst_population;
+
+#define PSST_FIRE_T_DEFAULT (-9999999.0) /* [ms], MODEL.md §3.6 */
+
+typedef enum psst_conn_rule {
+  PSST_CONN_ALL_TO_ALL = 0,
+  PSST_CONN_ONE_TO_ONE,
+  PSST_CONN_RANDOM,         /* each (post, pre) with probability p */
+  PSST_CONN_FIXED_INDEGREE, /* each post gets `indegree` distinct pres */
+  PSST_CONN_MATRIX,         /* inline matrix [post][pre] */
+  PSST_CONN_FILE            /* netCDF variable (post, pre) */
+} psst_conn_rule;
+
+typedef enum psst_storage {
+  PSST_STORAGE_AUTO = 0, /* per presynaptic neuron when exact (§3.7) */
+  PSST_STORAGE_PER_PRE,  /* one receptor state per presynaptic neuron */
+  PSST_STORAGE_PER_SYNAPSE
+} psst_storage;
+
+typedef enum psst_drive {
+  PSST_DRIVE_AUTO = 0, /* dense when the local block's density is high */
+  PSST_DRIVE_DENSE,    /* OpenBLAS gemv */
+  PSST_DRIVE_SPARSE    /* CSR */
+} psst_drive;
+
+typedef struct psst_projection {
+  char name[PSST_NAME_MAX];
+  const psst_synapse_kind *kind;
+  psst_slice from, to; /* presynaptic and postsynaptic neurons */
+  psst_conn_rule rule;
+  double p;                /* PSST_CONN_RANDOM: probability in [0, 1] */
+  int64_t indegree;        /* PSST_CONN_FIXED_INDEGREE */
+  int allow_self;          /* 0: never connect a neuron to itself */
+  double *matrix;          /* PSST_CONN_MATRIX: (to.hi-to.lo) x (from.hi-
+                              from.lo), row-major, row = post; 0 = none */
+  char *file_path;         /* PSST_CONN_FILE */
+  char *file_var;          /* PSST_CONN_FILE: variable name */
+  int weights_from_matrix; /* 1: weight = matrix entry; 0: weight = `weight` */
+  double weight;           /* dimensionless multiplier of g (default 1) */
+  double *params;          /* kind->nparam values, defaults filled */
+  psst_init_value *init;   /* kind->nstate entries */
+  psst_storage storage;
+  psst_drive drive;
+  int line;
+} psst_projection;
+
+typedef struct psst_pulse {
+  double start, stop; /* [ms]: applies to grid times start <= t_k < stop */
+  double amplitude;   /* [uA/cm^2] */
+} psst_pulse;
+
+typedef enum psst_stim_type {
+  PSST_STIM_PULSES = 0, /* constant (one pulse over all time) or steps */
+  PSST_STIM_FILE        /* sampled waveform (neuron x time) from netCDF */
+} psst_stim_type;
+
+typedef struct psst_stimulus {
+  psst_selection target;
+  psst_stim_type type;
+  int npulses;
+  psst_pulse *pulses;
+  char *file_path, *file_var; /* PSST_STIM_FILE: variable (neuron, time) */
+  double sample_dt;           /* [ms] spacing of the file's samples; an
+                                 integer multiple of run.dt */
+  int line;
+} psst_stimulus;
+
+typedef enum psst_method { PSST_METHOD_RK4 = 0, PSST_METHOD_EULER } psst_method;
+
+typedef struct psst_run_settings {
+  double t_end; /* [ms] grid is t_k = k*dt, k = 0..M-1, M = t_end/dt */
+  double dt;    /* [ms] */
+  psst_method method;
+  uint64_t seed;
+} psst_run_settings;
+
+typedef struct psst_record {
+  int nvars;
+  char (*vars)[PSST_NAME_MAX]; /* state variable names, e.g. "V" */
+  psst_selection neurons;      /* n == 0: all neurons */
+  int64_t every;               /* record every k steps (>= 1) */
+  int spikes;                  /* 1: record spikes */
+  int64_t buffer;              /* records held before a collective write */
+} psst_record;
+
+typedef struct psst_model {
+  char *path; /* model file path as given (for messages) */
+  char *text; /* the model file's text (provenance) */
+  psst_run_settings run;
+  int npop;
+  psst_population *pops;
+  int nproj;
+  psst_projection *projs;
+  int nstim;
+  psst_stimulus *stims;
+  psst_record record;
+  char *output;      /* output path, or NULL */
+  int64_t n_neurons; /* sum of population sizes */
+} psst_model;
+
+/* Number of grid points M = round(t_end/dt); steps = M - 1 (MODEL.md §1.1). */
+int64_t psst_model_grid_points(const psst_model *m);
+
+/* Global id of neuron `lid` of population `pop`. */
+static inline int64_t psst_model_gid(const psst_model *m, int pop, int64_t i) {
+  return m->pops[pop].first_gid + i;
+}
+
+/* Population of a global id (binary search). */
+int psst_model_pop_of(const psst_model *m, int64_t gid);
+
+/* Free everything the model owns and set *m to NULL. Not collective. */
+void psst_model_destroy(psst_model **m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

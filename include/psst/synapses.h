@@ -1,0 +1,59 @@
+/* psst/synapses.h — per-synapse equations, shared by every backend.
+ *
+ * Receptor kinetics (MODEL.md §3.2):  dO/dt = alpha (1 - O) T - beta O
+ * Synaptic current onto post i:       I_i = g (V_i - E) * sum_j w_ij O_j
+ * where O_j is the state of presynaptic neuron j (per-presynaptic storage,
+ * exact under §3.7) or of synapse (i, j) (per-synapse storage).
+ */
+#ifndef PSST_SYNAPSES_H
+#define PSST_SYNAPSES_H
+
+#include <math.h>
+
+#include "psst/hd.h"
+
+/* Parameter indices of each kind (order of the kind's table). */
+enum {
+  PSST_ACH_ALPHA,
+  PSST_ACH_BETA,
+  PSST_ACH_A,
+  PSST_ACH_TMAX,
+  PSST_ACH_TDELAY,
+  PSST_ACH_G,
+  PSST_ACH_E,
+  PSST_ACH_NPARAM
+};
+enum {
+  PSST_GABAA_ALPHA,
+  PSST_GABAA_BETA,
+  PSST_GABAA_V0,
+  PSST_GABAA_SIGMA,
+  PSST_GABAA_G,
+  PSST_GABAA_E,
+  PSST_GABAA_NPARAM
+};
+enum { PSST_EXPC_G, PSST_EXPC_TAU, PSST_EXPC_E, PSST_EXPC_NPARAM };
+
+/* Cholinergic transmitter (MODEL.md §3.3): A while
+ * fire_t + t_delay < t < fire_t + t_delay + t_max (both strict), else 0.
+ * t, fire_t, t_delay, t_max [ms]. */
+PSST_HD static inline double psst_ach_release(double t, double fire_t, double A,
+                                              double t_delay, double t_max) {
+  double on = fire_t + t_delay;
+  return (t > on && t < on + t_max) ? A : 0.0;
+}
+
+/* GABA_A transmitter (MODEL.md §3.4): 1 / (1 + exp(-(V - V0)/sigma)).
+ * V, V0, sigma [mV]. */
+PSST_HD static inline double psst_gaba_a_release(double V, double V0,
+                                                 double sigma) {
+  return 1.0 / (1.0 + exp(-(V - V0) / sigma));
+}
+
+/* Two-state receptor: dO/dt [1/ms]; alpha, beta [1/ms]. */
+PSST_HD static inline double psst_receptor_deriv(double O, double T,
+                                                 double alpha, double beta) {
+  return alpha * (1.0 - O) * T - beta * O;
+}
+
+#endif

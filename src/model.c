@@ -1,0 +1,61 @@
+/* psst_model helpers that need no parsing. */
+#include <math.h>
+#include <stdlib.h>
+
+#include "psst/model.h"
+
+int64_t psst_model_grid_points(const psst_model *m) {
+  return (int64_t)llround(m->run.t_end / m->run.dt);
+}
+
+int psst_model_pop_of(const psst_model *m, int64_t gid) {
+  int lo = 0, hi = m->npop - 1;
+  while (lo < hi) {
+    int mid = (lo + hi + 1) / 2;
+    if (m->pops[mid].first_gid <= gid)
+      lo = mid;
+    else
+      hi = mid - 1;
+  }
+  return lo;
+}
+
+static void selection_free(psst_selection *s) {
+  free(s->slice);
+  s->slice = NULL;
+  s->n = 0;
+}
+
+void psst_model_destroy(psst_model **mp) {
+  if (!mp || !*mp) return;
+  psst_model *m = *mp;
+  for (int i = 0; i < m->npop; i++) {
+    free(m->pops[i].params);
+    free(m->pops[i].init);
+    free(m->pops[i].init_file);
+  }
+  free(m->pops);
+  for (int i = 0; i < m->nproj; i++) {
+    psst_projection *p = &m->projs[i];
+    free(p->matrix);
+    free(p->file_path);
+    free(p->file_var);
+    free(p->params);
+    free(p->init);
+  }
+  free(m->projs);
+  for (int i = 0; i < m->nstim; i++) {
+    selection_free(&m->stims[i].target);
+    free(m->stims[i].pulses);
+    free(m->stims[i].file_path);
+    free(m->stims[i].file_var);
+  }
+  free(m->stims);
+  free(m->record.vars);
+  selection_free(&m->record.neurons);
+  free(m->output);
+  free(m->path);
+  free(m->text);
+  free(m);
+  *mp = NULL;
+}
