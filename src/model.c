@@ -2,7 +2,9 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "psst/error.h"
 #include "psst/model.h"
+#include "psst/psst.h"
 
 int64_t psst_model_grid_points(const psst_model *m) {
   return (int64_t)llround(m->run.t_end / m->run.dt);
@@ -58,4 +60,29 @@ void psst_model_destroy(psst_model **mp) {
   free(m->text);
   free(m);
   *mp = NULL;
+}
+
+int psst_model_check_run(const psst_model *m) {
+  const psst_run_settings *r = &m->run;
+  PSST_CHECK(isfinite(r->t_end) && r->t_end > 0 && r->t_end <= 1e9,
+             PSST_ERR_USER, "run.t_end: must be in (0, 1e9] ms, got %g",
+             r->t_end);
+  PSST_CHECK(isfinite(r->dt) && r->dt > 0 && r->dt <= r->t_end, PSST_ERR_USER,
+             "run.dt: must be in (0, t_end = %g] ms, got %g", r->t_end, r->dt);
+  double ratio = r->t_end / r->dt;
+  PSST_CHECK(fabs(ratio - nearbyint(ratio)) <= 1e-9 * ratio && ratio >= 1.5,
+             PSST_ERR_USER,
+             "run: t_end / dt = %.17g / %.17g must be an integer >= 2 "
+             "(the grid is t_k = k dt, k = 0 .. t_end/dt - 1)",
+             r->t_end, r->dt);
+  for (int i = 0; i < m->nstim; i++) {
+    const psst_stimulus *s = &m->stims[i];
+    if (s->type != PSST_STIM_FILE) continue;
+    double q = s->sample_dt / r->dt;
+    PSST_CHECK(q >= 0.5 && fabs(q - nearbyint(q)) <= 1e-9 * q, PSST_ERR_USER,
+               "stimuli[%d].file.sample_dt: %g ms must be a positive integer "
+               "multiple of dt = %g ms",
+               i, s->sample_dt, r->dt);
+  }
+  return 0;
 }

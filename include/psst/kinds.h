@@ -36,13 +36,13 @@ typedef struct psst_state_info {
 /* Right-hand side of n neurons of one kind, structure of arrays.
  *   params  kind->nparam values (one population shares them)
  *   y       state: variable v of neuron i at y[v * ld + i]; y[0..n) is V [mV]
- *   I       per neuron, the current that is not intrinsic: injected minus
+ *   Iext    per neuron, the current that is not intrinsic: injected minus
  *           synaptic [uA/cm^2]
  *   dy      derivatives, same layout as y [unit of the variable / ms]
  * Must not allocate. */
 typedef void (*psst_neuron_rhs_fn)(size_t n, const double *params,
-                                   const double *y, size_t ld, const double *I,
-                                   double *dy);
+                                   const double *y, size_t ld,
+                                   const double *Iext, double *dy);
 
 /* Steady state of gate `var` at membrane potential V [mV]; used for
  * state variables with def_is_steady. */

@@ -1,2 +1,441 @@
-/* placeholder until the CLI lands */
-int main(void) { return 0; }
+/* psst — the command-line client of libpsst.
+ *
+ *   psst run MODEL.yaml [-o OUT.nc] [--t-end MS] [--dt MS] [--seed N]
+ *                       [--force] [--quiet]
+ *   psst check MODEL.yaml [--ranks N]
+ *   psst info [KIND]
+ *   psst --help | --version
+ *
+ * Exit status: 0 success, 1 run-time failure, 2 user error (bad model file,
+ * bad option). Every rank parses the same model text (read by rank 0 and
+ * broadcast), so user errors are found identically everywhere and all ranks
+ * exit together; only rank 0 prints.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "psst/psst.h"
+
+static int g_rank = 0;
+
+static const char *usage_text =
+    "usage: psst run MODEL.yaml [-o OUT.nc] [--t-end MS] [--dt MS] [--seed N]\n"
+    "                           [--force] [--quiet]\n"
+    "       psst check MODEL.yaml [--ranks N]\n"
+    "       psst info [KIND]\n"
+    "       psst --help | --version\n";
+
+static const char *help_text =
+    "psst — parallel simulations of Hodgkin-Huxley neuronal networks\n"
+    "\n"
+    "Commands:\n"
+    "  run MODEL.yaml     integrate the model and write its netCDF output\n"
+    "  check MODEL.yaml   validate the model; print its size and the memory\n"
+    "                     per rank\n"
+    "  info [KIND]        list neuron and synapse kinds, or one kind's state\n"
+    "                     variables and parameters (units, defaults, ranges)\n"
+    "\n"
+    "Options of run:\n"
+    "  -o, --output PATH  output file (default: the model's `output`, else\n"
+    "                     MODEL.nc in the current directory)\n"
+    "  --t-end MS         model time to simulate [ms] (overrides run.t_end)\n"
+    "  --dt MS            time step [ms] (overrides run.dt)\n"
+    "  --seed N           random seed (overrides run.seed)\n"
+    "  --force            replace an existing output file\n"
+    "  --quiet            no progress report\n"
+    "Options of check:\n"
+    "  --ranks N          estimate for N ranks (default: this run's ranks)\n"
+    "\n"
+    "Exit status: 0 success, 1 run-time failure, 2 user error.\n"
+    "Launch with MPI for more ranks: mpiexec -n 4 psst run model.yaml\n";
+
+/* Print on rank 0 only. */
+#define OUT(...)                                                               \
+  do {                                                                         \
+    if (g_rank == 0) printf(__VA_ARGS__);                                      \
+  } while (0)
+
+static int fail(int code) {
+  if (g_rank == 0) {
+    fprintf(stderr, "psst: error: %s\n", psst_error_message());
+    fflush(stderr);
+  }
+  return psst_error_exit_status(code);
+}
+
+static int usage_error(const char *fmt, const char *arg) {
+  char msg[512];
+  snprintf(msg, sizeof msg, fmt, arg);
+  psst_error_set(PSST_ERR_USER, "%s\n%s", msg, usage_text);
+  return fail(PSST_ERR_USER);
+}
+
+/* ---- option values ------------------------------------------------------ */
+
+static int parse_double(const char *opt, const char *s, double *out) {
+  char *end = NULL;
+  errno = 0;
+  double v = s ? strtod(s, &end) : 0.0;
+  if (!s || end == s || *end != '\0' || errno != 0 || !isfinite(v) || v <= 0)
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: expected a positive number of ms, got '%s'", opt,
+                          s ? s : "");
+  *out = v;
+  return 0;
+}
+
+static int parse_u64(const char *opt, const char *s, uint64_t *out) {
+  char *end = NULL;
+  errno = 0;
+  if (!s || *s == '-' || *s == '\0')
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: expected a non-negative integer, got '%s'", opt,
+                          s ? s : "");
+  unsigned long long v = strtoull(s, &end, 10);
+  if (*end != '\0' || errno != 0 || v > (unsigned long long)INT64_MAX)
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: expected an integer in [0, 2^63-1], got '%s'",
+                          opt, s);
+  *out = (uint64_t)v;
+  return 0;
+}
+
+/* ---- loading the model on every rank ------------------------------------ */
+
+/* Rank 0 reads the file; every rank parses the same bytes. Collective. */
+static int load_model(const char *path, psst_model **m) {
+  *m = NULL;
+  long len = -1;
+  char *text = NULL;
+  if (g_rank == 0) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+      psst_error_set(PSST_ERR_USER, "%s: cannot read model file: %s", path,
+                     strerror(errno));
+    } else {
+      if (fseek(f, 0, SEEK_END) == 0) len = ftell(f);
+      if (len >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+        text = malloc((size_t)len + 1);
+        if (!text || fread(text, 1, (size_t)len, f) != (size_t)len) {
+          psst_error_set(PSST_ERR_USER, "%s: cannot read model file: %s", path,
+                         strerror(errno ? errno : EIO));
+          len = -1;
+        } else {
+          text[len] = '\0';
+        }
+      } else {
+        psst_error_set(PSST_ERR_USER,
+                       "%s: cannot read model file (not a "
+                       "regular file?)",
+                       path);
+        len = -1;
+      }
+      fclose(f);
+    }
+  }
+  int rc = psst_error_agree(MPI_COMM_WORLD,
+                            len < 0 && g_rank == 0 ? PSST_ERR_USER : 0);
+  if (rc < 0) {
+    free(text);
+    return rc;
+  }
+  MPI_Bcast(&len, 1, MPI_LONG, 0, MPI_COMM_WORLD);
+  if (g_rank != 0) {
+    text = malloc((size_t)len + 1);
+    if (!text) MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  MPI_Bcast(text, (int)len + 1, MPI_CHAR, 0, MPI_COMM_WORLD);
+  rc = psst_config_parse(path, text, (size_t)len, m);
+  free(text);
+  return psst_error_agree(MPI_COMM_WORLD, rc);
+}
+
+/* ---- psst info ------------------------------------------------------------
+ */
+
+static void print_params(const psst_param_info *p, int n) {
+  printf("  %-10s %-10s %12s   %-22s %s\n", "parameter", "unit", "default",
+         "range", "meaning");
+  for (int i = 0; i < n; i++) {
+    char range[64];
+    snprintf(range, sizeof range, "[%g, %g]", p[i].min, p[i].max);
+    printf("  %-10s %-10s %12g   %-22s %s\n", p[i].name, p[i].unit, p[i].def,
+           range, p[i].description);
+  }
+}
+
+static void print_state(const psst_state_info *s, int n) {
+  printf("  %-10s %-10s %12s   %s\n", "state", "unit", "initial", "meaning");
+  for (int i = 0; i < n; i++) {
+    char init[32];
+    if (s[i].def_is_steady)
+      snprintf(init, sizeof init, "steady");
+    else
+      snprintf(init, sizeof init, "%g", s[i].def);
+    printf("  %-10s %-10s %12s   %s\n", s[i].name, s[i].unit, init,
+           s[i].long_name);
+  }
+}
+
+static int cmd_info(int argc, char **argv) {
+  if (argc > 3) return usage_error("info: too many arguments%s", "");
+  if (g_rank != 0) return 0;
+  if (argc == 2) {
+    printf("neuron kinds (psst info KIND for parameters):\n");
+    for (int i = 0; i < psst_neuron_kind_count(); i++) {
+      const psst_neuron_kind *k = psst_neuron_kind_get(i);
+      printf("  %-12s %s [%s]\n", k->name, k->summary, k->source);
+    }
+    printf("synapse kinds:\n");
+    for (int i = 0; i < psst_synapse_kind_count(); i++) {
+      const psst_synapse_kind *k = psst_synapse_kind_get(i);
+      printf("  %-12s %s [%s]\n", k->name, k->summary, k->source);
+    }
+    return 0;
+  }
+  const char *name = argv[2];
+  const psst_neuron_kind *nk = psst_neuron_kind_find(name);
+  if (nk) {
+    printf("neuron kind %s: %s\nequations: %s\n", nk->name, nk->summary,
+           nk->source);
+    printf("spike detection: threshold %g mV, refractory %g ms (population "
+           "keys threshold, refractory)\n",
+           nk->threshold, nk->refractory);
+    print_state(nk->state, nk->nstate);
+    printf("  %-10s %-10s %12.10g   %s\n", "fire_t", "ms", PSST_FIRE_T_DEFAULT,
+           "last firing time");
+    print_params(nk->param, nk->nparam);
+    return 0;
+  }
+  const psst_synapse_kind *sk = psst_synapse_kind_find(name);
+  if (sk) {
+    printf("synapse kind %s: %s\nequations: %s\n", sk->name, sk->summary,
+           sk->source);
+    print_state(sk->state, sk->nstate);
+    print_params(sk->param, sk->nparam);
+    return 0;
+  }
+  psst_error_set(PSST_ERR_USER,
+                 "info: unknown kind '%s' (run `psst info` for the list)",
+                 name);
+  return fail(PSST_ERR_USER);
+}
+
+/* ---- psst check ------------------------------------------------------------
+ */
+
+static void print_slice(const psst_model *m, const psst_slice *s) {
+  const psst_population *p = &m->pops[s->pop];
+  if (s->lo == 0 && s->hi == p->size)
+    printf("%s", p->name);
+  else
+    printf("%s[%" PRId64 ":%" PRId64 "]", p->name, s->lo, s->hi);
+}
+
+static int cmd_check(int argc, char **argv) {
+  const char *path = NULL;
+  int ranks = 0;
+  for (int i = 2; i < argc; i++) {
+    if (strcmp(argv[i], "--ranks") == 0) {
+      uint64_t v = 0;
+      if (i + 1 >= argc || parse_u64("--ranks", argv[i + 1], &v) < 0 || v < 1 ||
+          v > 1000000) {
+        psst_error_set(PSST_ERR_USER,
+                       "--ranks: expected an integer in [1, 1000000], got "
+                       "'%s'",
+                       i + 1 < argc ? argv[i + 1] : "");
+        return fail(PSST_ERR_USER);
+      }
+      ranks = (int)v;
+      i++;
+    } else if (argv[i][0] == '-') {
+      return usage_error("check: unknown option '%s'", argv[i]);
+    } else if (!path) {
+      path = argv[i];
+    } else {
+      return usage_error("check: unexpected argument '%s'", argv[i]);
+    }
+  }
+  if (!path) return usage_error("check: missing MODEL.yaml%s", "");
+  if (ranks == 0) MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  psst_model *m = NULL;
+  int rc = load_model(path, &m);
+  if (rc < 0) return fail(rc);
+  int64_t *syn = calloc((size_t)m->nproj + 1, sizeof *syn);
+  psst_model_stats st;
+  rc = syn ? psst_model_stats_compute(m, ranks, syn, &st)
+           : psst_error_set(PSST_ERR_NOMEM, "out of memory");
+  rc = psst_error_agree(MPI_COMM_WORLD, rc);
+  if (rc < 0) {
+    free(syn);
+    psst_model_destroy(&m);
+    return fail(rc);
+  }
+  if (g_rank == 0) {
+    int64_t M = psst_model_grid_points(m);
+    printf("model        %s: valid\n", path);
+    printf("neurons      %" PRId64 " in %d population%s\n", m->n_neurons,
+           m->npop, m->npop == 1 ? "" : "s");
+    for (int i = 0; i < m->npop; i++)
+      printf("  %-16s %-12s %10" PRId64 "  (gids %" PRId64 "..%" PRId64 ")\n",
+             m->pops[i].name, m->pops[i].kind->name, m->pops[i].size,
+             m->pops[i].first_gid, m->pops[i].first_gid + m->pops[i].size - 1);
+    printf("synapses     %" PRId64 " in %d projection%s\n", st.synapses,
+           m->nproj, m->nproj == 1 ? "" : "s");
+    for (int i = 0; i < m->nproj; i++) {
+      printf("  %-16s %-12s ", m->projs[i].name, m->projs[i].kind->name);
+      print_slice(m, &m->projs[i].from);
+      printf(" -> ");
+      print_slice(m, &m->projs[i].to);
+      printf("  %" PRId64 "\n", syn[i]);
+    }
+    printf("stimuli      %d\n", m->nstim);
+    printf("state        %" PRId64 " values (neurons, synapses; fire_t "
+           "separately)\n",
+           st.state_values);
+    printf("grid         %" PRId64 " points, %" PRId64
+           " steps of %g ms to t = %g ms, %s, seed %" PRIu64 "\n",
+           M, M - 1, m->run.dt, (double)(M - 1) * m->run.dt,
+           m->run.method == PSST_METHOD_EULER ? "euler" : "rk4", m->run.seed);
+    printf("record       %d variable%s every %" PRId64 " steps%s\n",
+           m->record.nvars, m->record.nvars == 1 ? "" : "s", m->record.every,
+           m->record.spikes ? ", spikes" : "");
+    printf("output       %s\n", m->output ? m->output : "(none given)");
+    printf("per rank     on %d rank%s: at most %" PRId64 " neurons, %" PRId64
+           " synapses, about %.1f MiB\n",
+           ranks, ranks == 1 ? "" : "s", st.max_rank_neurons,
+           st.max_rank_synapses, (double)st.max_rank_bytes / 1048576.0);
+  }
+  free(syn);
+  psst_model_destroy(&m);
+  return 0;
+}
+
+/* ---- psst run
+ * ---------------------------------------------------------------- */
+
+static char *default_output(const char *model_path) {
+  const char *base = strrchr(model_path, '/');
+  base = base ? base + 1 : model_path;
+  size_t n = strlen(base);
+  const char *dot = strrchr(base, '.');
+  if (dot && dot != base) n = (size_t)(dot - base);
+  char *out = malloc(n + 4);
+  if (out) {
+    memcpy(out, base, n);
+    memcpy(out + n, ".nc", 4);
+  }
+  return out;
+}
+
+static int cmd_run(int argc, char **argv) {
+  const char *path = NULL, *output = NULL;
+  double t_end = 0, dt = 0;
+  uint64_t seed = 0;
+  int have_seed = 0, force = 0, quiet = 0;
+  for (int i = 2; i < argc; i++) {
+    const char *a = argv[i];
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    int rc = 0;
+    if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+      if (!v || !*v) return usage_error("%s: missing PATH", a);
+      output = v;
+      i++;
+    } else if (strcmp(a, "--t-end") == 0) {
+      rc = parse_double(a, v, &t_end);
+      i++;
+    } else if (strcmp(a, "--dt") == 0) {
+      rc = parse_double(a, v, &dt);
+      i++;
+    } else if (strcmp(a, "--seed") == 0) {
+      rc = parse_u64(a, v, &seed);
+      have_seed = 1;
+      i++;
+    } else if (strcmp(a, "--force") == 0) {
+      force = 1;
+    } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+      quiet = 1;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      return usage_error("run: unknown option '%s'", a);
+    } else if (!path) {
+      path = a;
+    } else {
+      return usage_error("run: unexpected argument '%s'", a);
+    }
+    if (rc < 0) return fail(rc);
+  }
+  if (!path) return usage_error("run: missing MODEL.yaml%s", "");
+
+  psst_model *m = NULL;
+  int rc = load_model(path, &m);
+  if (rc < 0) return fail(rc);
+  if (t_end > 0) m->run.t_end = t_end;
+  if (dt > 0) m->run.dt = dt;
+  if (have_seed) m->run.seed = seed;
+  rc = psst_model_check_run(m);
+  char *dflt = NULL;
+  if (rc == 0 && !output && !m->output) {
+    dflt = default_output(path);
+    output = dflt;
+  }
+  psst_sim *s = NULL;
+  if (rc == 0) rc = psst_sim_create(m, MPI_COMM_WORLD, &s);
+  if (rc == 0) {
+    psst_run_options o = psst_run_options_default();
+    o.output = output;
+    o.force = force;
+    o.progress = quiet ? NULL : stderr;
+    rc = psst_sim_run(s, &o);
+  }
+  rc = psst_error_agree(MPI_COMM_WORLD, rc);
+  if (rc == 0 && !quiet) {
+    psst_timings t;
+    psst_sim_timings(s, &t);
+    double mine[4] = {t.compute, t.exchange, t.output, t.total}, mx[4];
+    MPI_Reduce(mine, mx, 4, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+    int size;
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    OUT("psst: wrote %s: %" PRId64 " neurons, %" PRId64 " steps, %" PRId64
+        " spikes on %d rank%s; wall %.3f s (compute %.3f, exchange %.3f, "
+        "output %.3f)\n",
+        output ? output : m->output, m->n_neurons, t.steps, t.spikes, size,
+        size == 1 ? "" : "s", mx[3], mx[0], mx[1], mx[2]);
+  }
+  psst_sim_destroy(&s);
+  psst_model_destroy(&m);
+  free(dflt);
+  return rc < 0 ? fail(rc) : 0;
+}
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
+  int status;
+  if (argc < 2) {
+    status = usage_error("missing command%s", "");
+  } else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+             strcmp(argv[1], "help") == 0) {
+    OUT("%s\n%s", usage_text, help_text);
+    status = 0;
+  } else if (strcmp(argv[1], "--version") == 0) {
+    OUT("psst %s (git %s)\n", psst_version(), psst_git_revision());
+    status = 0;
+  } else if (strcmp(argv[1], "run") == 0) {
+    status = cmd_run(argc, argv);
+  } else if (strcmp(argv[1], "check") == 0) {
+    status = cmd_check(argc, argv);
+  } else if (strcmp(argv[1], "info") == 0) {
+    status = cmd_info(argc, argv);
+  } else {
+    status = usage_error("unknown command '%s'", argv[1]);
+  }
+  fflush(stdout);
+  MPI_Finalize();
+  return status;
+}

@@ -1,0 +1,92 @@
+/* psst/psst.h — the public API of libpsst.
+ *
+ *   psst_model *m;  psst_config_load("model.yaml", &m);
+ *   psst_sim *s;    psst_sim_create(m, MPI_COMM_WORLD, &s);
+ *   psst_run_options o = psst_run_options_default(); o.output = "out.nc";
+ *   psst_sim_run(s, &o);
+ *   psst_sim_destroy(&s); psst_model_destroy(&m);
+ *
+ * The library never prints (except the progress line when asked for) and
+ * never exits; every function returns 0 or a negative psst error code with a
+ * message (psst/error.h).
+ */
+#ifndef PSST_PSST_H
+#define PSST_PSST_H
+
+#include <mpi.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "psst/config.h"
+#include "psst/error.h"
+#include "psst/kinds.h"
+#include "psst/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct psst_sim psst_sim;
+
+typedef struct psst_run_options {
+  const char *output; /* output path (NULL: model's output; neither: none) */
+  int force;          /* replace an existing output */
+  FILE *progress;     /* where rank 0 reports progress, or NULL */
+  double progress_interval; /* [s] between plain progress lines (not a tty) */
+} psst_run_options;
+
+psst_run_options psst_run_options_default(void);
+
+/* Partition the model over comm, build the local network, stimuli and
+ * initial state. Collective. Errors found on any rank are agreed on, so all
+ * ranks return the same code. *out is owned by the caller. The model must
+ * outlive the simulation. */
+int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out);
+
+/* Integrate from t_0 to the last grid point, recording and writing the
+ * output. Collective. */
+int psst_sim_run(psst_sim *s, const psst_run_options *o);
+
+/* Free the simulation and set *s to NULL. Collective (frees communicators). */
+void psst_sim_destroy(psst_sim **s);
+
+/* Sizes of a model on `nranks` ranks without building it (psst check):
+ * neurons, synapses per projection, and per-rank maxima. Not collective. */
+typedef struct psst_model_stats {
+  int64_t neurons;
+  int64_t synapses;       /* all projections */
+  int64_t state_values;   /* local + replicated state, all ranks */
+  int64_t max_rank_bytes; /* estimated memory of the largest rank [B] */
+  int64_t max_rank_neurons;
+  int64_t max_rank_synapses;
+} psst_model_stats;
+
+int psst_model_stats_compute(const psst_model *m, int nranks,
+                             int64_t *proj_synapses, psst_model_stats *st);
+
+/* Wall-clock seconds per phase of the last run, this rank. */
+typedef struct psst_timings {
+  double setup, compute, exchange, output, total; /* [s] */
+  int64_t steps, spikes;
+} psst_timings;
+
+void psst_sim_timings(const psst_sim *s, psst_timings *t);
+
+/* Agree on an outcome every rank computed: when any rank's rc is negative,
+ * every rank gets the code and message of the lowest failing rank (naming
+ * that rank unless it is a user error). Collective. */
+int psst_error_agree(MPI_Comm comm, int rc);
+
+/* Check the run settings after command-line overrides: t_end, dt, their
+ * ratio, and stimulus sample spacings. PSST_ERR_USER with a message naming
+ * the setting. Not collective. */
+int psst_model_check_run(const psst_model *m);
+
+/* Version strings. */
+const char *psst_version(void);
+const char *psst_git_revision(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,512 @@
+/* Building a simulation: partition, local network, stimuli, initial state. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "comm.h"
+#include "partition.h"
+#include "psst/io.h"
+#include "psst/synapses.h"
+#include "rng.h"
+#include "sim_internal.h"
+
+/* Above this density a local block uses dense BLAS gemv (auto drive). */
+#define PSST_DENSE_DENSITY 0.25
+/* ... unless the dense block would exceed this many entries. */
+#define PSST_DENSE_MAX_ENTRIES ((int64_t)1 << 26)
+
+static void *xcalloc(size_t n, size_t sz) { return calloc(n ? n : 1, sz); }
+
+#define ALLOC(ptr, n)                                                          \
+  do {                                                                         \
+    (ptr) = xcalloc((size_t)(n), sizeof *(ptr));                               \
+    PSST_ALLOC_CHECK(ptr);                                                     \
+  } while (0)
+
+/* Draw an initial value for variable `var` of an entity keyed by id. */
+static double init_draw(const psst_init_value *iv, double def, uint64_t seed,
+                        uint32_t stream, int64_t id, uint64_t sub) {
+  switch (iv->type) {
+  case PSST_INIT_CONST: return iv->a;
+  case PSST_INIT_NORMAL:
+    return iv->a + iv->b * psst_rng_normal(seed, stream, (uint64_t)id, sub);
+  case PSST_INIT_UNIFORM:
+    return iv->a +
+           (iv->b - iv->a) * psst_rng_uniform(seed, stream, (uint64_t)id, sub);
+  case PSST_INIT_DEFAULT:
+  default: return def;
+  }
+}
+
+static double noisy(double x, const psst_population *pp, uint64_t seed, int pop,
+                    int64_t gid, int var) {
+  if (pp->init_noise == 0.0 || x == 0.0) return x;
+  double xi = psst_rng_normal(seed, PSST_STREAM_NOISE + (uint32_t)pop,
+                              (uint64_t)gid, (uint64_t)var);
+  return x * (1.0 + pp->init_noise * xi);
+}
+
+/* Initial state of the local neurons of segment sg. */
+static int init_segment(psst_sim *s, const psst_seg *sg) {
+  const psst_model *m = s->m;
+  const psst_population *pp = &m->pops[sg->pop];
+  const psst_neuron_kind *kd = sg->kind;
+  uint64_t seed = m->run.seed;
+  uint32_t stream = PSST_STREAM_INIT_POP + (uint32_t)sg->pop;
+  int64_t plo = sg->gid_lo - pp->first_gid; /* population-local index */
+  double *y = s->y + sg->y_off;
+  int *from_file = calloc((size_t)kd->nstate, sizeof *from_file);
+  PSST_ALLOC_CHECK(from_file);
+  int rc = 0;
+  for (int v = 0; v < kd->nstate; v++) {
+    for (int64_t i = 0; i < sg->n; i++)
+      y[v * sg->n + i] = init_draw(&pp->init[v], kd->state[v].def, seed, stream,
+                                   sg->gid_lo + i, (uint64_t)v);
+    if (pp->init_file && sg->n > 0) {
+      rc = psst_io_read_vector(pp->init_file, kd->state[v].name, pp->size, plo,
+                               plo + sg->n, y + v * sg->n, &from_file[v]);
+      if (rc < 0) {
+        psst_error_prefix("population '%s': init_file: ", pp->name);
+        goto done;
+      }
+    }
+  }
+  /* gates that default to their steady state at the initial V */
+  for (int v = 1; v < kd->nstate; v++) {
+    if (!kd->state[v].def_is_steady || from_file[v] ||
+        pp->init[v].type != PSST_INIT_DEFAULT || !kd->steady)
+      continue;
+    for (int64_t i = 0; i < sg->n; i++)
+      y[v * sg->n + i] = kd->steady(v, y[i], sg->params);
+  }
+  for (int v = 0; v < kd->nstate; v++)
+    for (int64_t i = 0; i < sg->n; i++)
+      y[v * sg->n + i] =
+          noisy(y[v * sg->n + i], pp, seed, sg->pop, sg->gid_lo + i, v);
+done:
+  free(from_file);
+  return rc;
+}
+
+/* Replicated per-neuron values: fire_t, threshold, refractory (all N). */
+static int init_replicated(psst_sim *s) {
+  const psst_model *m = s->m;
+  for (int ip = 0; ip < m->npop; ip++) {
+    const psst_population *pp = &m->pops[ip];
+    const psst_neuron_kind *kd = pp->kind;
+    double *ft = s->fire_t + pp->first_gid;
+    for (int64_t i = 0; i < pp->size; i++) {
+      int64_t gid = pp->first_gid + i;
+      ft[i] = init_draw(&pp->init[kd->nstate], PSST_FIRE_T_DEFAULT, m->run.seed,
+                        PSST_STREAM_INIT_POP + (uint32_t)ip, gid,
+                        (uint64_t)kd->nstate);
+      s->threshold[gid] = pp->threshold;
+      s->refractory[gid] = pp->refractory;
+    }
+    if (pp->init_file) {
+      int found = 0;
+      int rc = psst_io_read_vector(pp->init_file, "fire_t", pp->size, 0,
+                                   pp->size, ft, &found);
+      if (rc < 0) {
+        psst_error_prefix("population '%s': init_file: ", pp->name);
+        return rc;
+      }
+    }
+    for (int64_t i = 0; i < pp->size; i++)
+      ft[i] = noisy(ft[i], pp, m->run.seed, ip, pp->first_gid + i, kd->nstate);
+  }
+  return 0;
+}
+
+static int build_projection(psst_sim *s, int ip, psst_lproj *lp, size_t *ny,
+                            size_t *nz) {
+  const psst_model *m = s->m;
+  const psst_projection *p = &m->projs[ip];
+  memset(lp, 0, sizeof *lp);
+  lp->p = p;
+  lp->ip = ip;
+  lp->kind = p->kind->id;
+  lp->src_gid0 = psst_model_gid(m, p->from.pop, p->from.lo);
+  lp->nsrc = p->from.hi - p->from.lo;
+  int64_t tgt0 = psst_model_gid(m, p->to.pop, p->to.lo);
+  int64_t tgt1 = tgt0 + (p->to.hi - p->to.lo);
+  int64_t a = tgt0 > s->lo ? tgt0 : s->lo, b = tgt1 < s->hi ? tgt1 : s->hi;
+  if (b < a) b = a;
+  lp->row0 = a - tgt0;
+  lp->nrows = b - a;
+  lp->lid0 = a - s->lo;
+  PSST_TRY(psst_network_build(m, ip, lp->row0, lp->row0 + lp->nrows, &lp->csr));
+  int64_t nnz = lp->csr.row_ptr[lp->nrows];
+
+  if (lp->kind == PSST_SYN_EXP_COND) {
+    /* conductance per postsynaptic neuron; spikes are delivered through
+     * the transposed connectivity, in ascending presynaptic order */
+    lp->y_off = *ny;
+    *ny += (size_t)lp->nrows;
+    ALLOC(lp->t_ptr, lp->nsrc + 1);
+    ALLOC(lp->t_row, nnz);
+    ALLOC(lp->t_w, nnz);
+    for (int64_t k = 0; k < nnz; k++)
+      lp->t_ptr[lp->csr.col[k] + 1]++;
+    for (int64_t j = 0; j < lp->nsrc; j++)
+      lp->t_ptr[j + 1] += lp->t_ptr[j];
+    int64_t *fill;
+    ALLOC(fill, lp->nsrc + 1);
+    memcpy(fill, lp->t_ptr, (size_t)(lp->nsrc + 1) * sizeof *fill);
+    for (int64_t r = 0; r < lp->nrows; r++)
+      for (int64_t k = lp->csr.row_ptr[r]; k < lp->csr.row_ptr[r + 1]; k++) {
+        int64_t pos = fill[lp->csr.col[k]]++;
+        lp->t_row[pos] = (int32_t)r;
+        lp->t_w[pos] = lp->csr.w ? lp->csr.w[k] : lp->csr.weight;
+      }
+    free(fill);
+  } else {
+    psst_storage st = p->storage;
+    if (st == PSST_STORAGE_AUTO)
+      st = (p->init[0].type == PSST_INIT_NORMAL ||
+            p->init[0].type == PSST_INIT_UNIFORM)
+               ? PSST_STORAGE_PER_SYNAPSE
+               : PSST_STORAGE_PER_PRE;
+    lp->per_synapse = st == PSST_STORAGE_PER_SYNAPSE;
+    if (lp->per_synapse) {
+      lp->y_off = *ny;
+      *ny += (size_t)nnz;
+    } else {
+      lp->z_off = *nz;
+      *nz += (size_t)lp->nsrc;
+      int64_t entries = lp->nrows * lp->nsrc;
+      int dense = p->drive == PSST_DRIVE_DENSE;
+      if (p->drive == PSST_DRIVE_AUTO && entries > 0 &&
+          entries <= PSST_DENSE_MAX_ENTRIES &&
+          (double)nnz >= PSST_DENSE_DENSITY * (double)entries)
+        dense = 1;
+      if (dense && entries > 0) {
+        ALLOC(lp->dense, entries);
+        for (int64_t r = 0; r < lp->nrows; r++)
+          for (int64_t k = lp->csr.row_ptr[r]; k < lp->csr.row_ptr[r + 1]; k++)
+            lp->dense[r * lp->nsrc + lp->csr.col[k]] =
+                lp->csr.w ? lp->csr.w[k] : lp->csr.weight;
+      }
+    }
+    ALLOC(lp->T, lp->nsrc);
+  }
+  ALLOC(lp->drive, lp->nrows);
+  return 0;
+}
+
+/* Initial synaptic state, after every projection's offsets are known. */
+static void init_projection(psst_sim *s, psst_lproj *lp) {
+  const psst_projection *p = lp->p;
+  const psst_state_info *si = &p->kind->state[0];
+  uint64_t seed = s->m->run.seed;
+  uint32_t stream = PSST_STREAM_INIT_PROJ + (uint32_t)lp->ip;
+  int64_t tgt0 = psst_model_gid(s->m, p->to.pop, p->to.lo);
+  if (lp->kind == PSST_SYN_EXP_COND) {
+    for (int64_t r = 0; r < lp->nrows; r++)
+      s->y[lp->y_off + r] =
+          init_draw(&p->init[0], si->def, seed, stream, tgt0 + lp->row0 + r, 0);
+  } else if (lp->per_synapse) {
+    /* keyed by (post, pre) */
+    for (int64_t r = 0; r < lp->nrows; r++)
+      for (int64_t k = lp->csr.row_ptr[r]; k < lp->csr.row_ptr[r + 1]; k++)
+        s->y[lp->y_off + k] =
+            init_draw(&p->init[0], si->def, seed, stream, tgt0 + lp->row0 + r,
+                      (uint64_t)(lp->src_gid0 + lp->csr.col[k]));
+  } else {
+    for (int64_t j = 0; j < lp->nsrc; j++)
+      s->z[lp->z_off + j] =
+          init_draw(&p->init[0], si->def, seed, stream, lp->src_gid0 + j, 0);
+  }
+}
+
+static int build_stimulus(psst_sim *s, int is, psst_lstim *ls) {
+  const psst_model *m = s->m;
+  const psst_stimulus *st = &m->stims[is];
+  memset(ls, 0, sizeof *ls);
+  ls->s = st;
+  /* local targets, in selection order; row = position in the selection */
+  int64_t total = 0;
+  for (int k = 0; k < st->target.n; k++)
+    total += st->target.slice[k].hi - st->target.slice[k].lo;
+  ALLOC(ls->lid, total);
+  int64_t *row;
+  ALLOC(row, total);
+  int64_t pos = 0;
+  for (int k = 0; k < st->target.n; k++) {
+    const psst_slice *sl = &st->target.slice[k];
+    for (int64_t i = sl->lo; i < sl->hi; i++, pos++) {
+      int64_t gid = psst_model_gid(m, sl->pop, i);
+      if (gid >= s->lo && gid < s->hi) {
+        ls->lid[ls->n] = gid - s->lo;
+        row[ls->n] = pos;
+        ls->n++;
+      }
+    }
+  }
+  int rc = 0;
+  if (st->type == PSST_STIM_PULSES) {
+    ls->kstart = xcalloc((size_t)st->npulses, sizeof *ls->kstart);
+    ls->kstop = xcalloc((size_t)st->npulses, sizeof *ls->kstop);
+    if (!ls->kstart || !ls->kstop) {
+      rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (stimuli)");
+      goto done;
+    }
+    /* sample k is in the pulse when start <= t_k < stop, t_k = k dt;
+     * the 1e-9 absorbs the rounding of start/dt */
+    for (int q = 0; q < st->npulses; q++) {
+      double a = st->pulses[q].start / s->dt, b = st->pulses[q].stop / s->dt;
+      ls->kstart[q] = isinf(a) ? INT64_MIN / 2 : (int64_t)ceil(a - 1e-9);
+      ls->kstop[q] = isinf(b) ? INT64_MAX / 2 : (int64_t)ceil(b - 1e-9);
+    }
+  } else {
+    ls->stride = (int64_t)llround(st->sample_dt / s->dt);
+    if (ls->stride < 1) ls->stride = 1;
+    /* rows of the local targets: read the covering range, keep ours */
+    if (ls->n > 0) {
+      int64_t rlo = row[0], rhi = row[0] + 1;
+      for (int64_t i = 0; i < ls->n; i++) {
+        if (row[i] < rlo) rlo = row[i];
+        if (row[i] + 1 > rhi) rhi = row[i] + 1;
+      }
+      double *all = NULL;
+      rc = psst_io_read_waveform(st->file_path, st->file_var, total, rlo, rhi,
+                                 &ls->nsamples, &all);
+      if (rc < 0) {
+        psst_error_prefix("stimulus %d: ", is);
+        goto done;
+      }
+      ls->data = xcalloc((size_t)(ls->n * ls->nsamples), sizeof *ls->data);
+      if (!ls->data) {
+        free(all);
+        rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (waveform)");
+        goto done;
+      }
+      for (int64_t i = 0; i < ls->n; i++)
+        memcpy(ls->data + i * ls->nsamples, all + (row[i] - rlo) * ls->nsamples,
+               (size_t)ls->nsamples * sizeof *all);
+      free(all);
+    }
+  }
+done:
+  free(row);
+  return rc;
+}
+
+/* Recorded neurons: the selection, sorted by gid, without repeats. */
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+static int build_recording(psst_sim *s) {
+  const psst_model *m = s->m;
+  const psst_record *rc = &m->record;
+  int64_t total = 0;
+  if (rc->neurons.n == 0) {
+    total = s->N;
+  } else {
+    for (int k = 0; k < rc->neurons.n; k++)
+      total += rc->neurons.slice[k].hi - rc->neurons.slice[k].lo;
+  }
+  ALLOC(s->rec_gid, total);
+  if (rc->neurons.n == 0) {
+    for (int64_t g = 0; g < total; g++)
+      s->rec_gid[g] = g;
+  } else {
+    int64_t pos = 0;
+    for (int k = 0; k < rc->neurons.n; k++) {
+      const psst_slice *sl = &rc->neurons.slice[k];
+      for (int64_t i = sl->lo; i < sl->hi; i++)
+        s->rec_gid[pos++] = psst_model_gid(m, sl->pop, i);
+    }
+    qsort(s->rec_gid, (size_t)total, sizeof *s->rec_gid, cmp_i64);
+    int64_t u = 0;
+    for (int64_t i = 0; i < total; i++)
+      if (u == 0 || s->rec_gid[i] != s->rec_gid[u - 1])
+        s->rec_gid[u++] = s->rec_gid[i];
+    total = u;
+  }
+  s->n_rec = rc->nvars > 0 ? total : 0;
+  ALLOC(s->rec_pop, total);
+  s->rec_lo = s->rec_hi = 0;
+  for (int64_t i = 0; i < s->n_rec; i++) {
+    s->rec_pop[i] = psst_model_pop_of(m, s->rec_gid[i]);
+    if (s->rec_gid[i] < s->lo) s->rec_lo = i + 1;
+    if (s->rec_gid[i] < s->hi) s->rec_hi = i + 1;
+  }
+  if (s->rec_hi < s->rec_lo) s->rec_hi = s->rec_lo;
+  int64_t nl = s->rec_hi - s->rec_lo;
+  s->nvars = rc->nvars;
+  ALLOC(s->rec_off, (size_t)s->nvars * (size_t)(nl > 0 ? nl : 1));
+  for (int v = 0; v < s->nvars; v++)
+    for (int64_t i = 0; i < nl; i++) {
+      int64_t lid = s->rec_gid[s->rec_lo + i] - s->lo;
+      const psst_seg *sg = NULL;
+      for (int q = 0; q < s->nseg; q++)
+        if (lid >= s->seg[q].lid0 && lid < s->seg[q].lid0 + s->seg[q].n)
+          sg = &s->seg[q];
+      PSST_CHECK(sg != NULL, PSST_ERR_INTERNAL, "recorded neuron not local");
+      int vi = psst_state_index(sg->kind->state, sg->kind->nstate, rc->vars[v]);
+      PSST_CHECK(vi >= 0, PSST_ERR_USER,
+                 "record.variables: '%s' is not a state variable of kind '%s'",
+                 rc->vars[v], sg->kind->name);
+      s->rec_off[(size_t)v * (size_t)nl + (size_t)i] =
+          sg->y_off + (size_t)vi * (size_t)sg->n + (size_t)(lid - sg->lid0);
+    }
+  s->rec_cap = rc->buffer > 0 ? rc->buffer : 1000;
+  ALLOC(s->rec_buf, s->nvars > 0 ? s->nvars : 1);
+  for (int v = 0; v < s->nvars; v++)
+    ALLOC(s->rec_buf[v], s->rec_cap * (nl > 0 ? nl : 1));
+  ALLOC(s->rec_time, s->rec_cap);
+  s->spk_cap = 4096;
+  ALLOC(s->spk_t, s->spk_cap);
+  ALLOC(s->spk_gid, s->spk_cap);
+  return 0;
+}
+
+static int sim_build(psst_sim *s) {
+  const psst_model *m = s->m;
+  s->N = m->n_neurons;
+  s->M = psst_model_grid_points(m);
+  s->dt = m->run.dt;
+  psst_partition_block(s->N, s->size, s->rank, &s->lo, &s->hi);
+  s->nloc = s->hi - s->lo;
+
+  /* segments: local part of each population, in population order */
+  ALLOC(s->seg, m->npop);
+  size_t ny = 0, nz = 0;
+  for (int ip = 0; ip < m->npop; ip++) {
+    const psst_population *pp = &m->pops[ip];
+    int64_t a = pp->first_gid > s->lo ? pp->first_gid : s->lo;
+    int64_t b =
+        pp->first_gid + pp->size < s->hi ? pp->first_gid + pp->size : s->hi;
+    if (b <= a) continue;
+    psst_seg *sg = &s->seg[s->nseg++];
+    sg->pop = ip;
+    sg->kind = pp->kind;
+    sg->params = pp->params;
+    sg->gid_lo = a;
+    sg->n = b - a;
+    sg->lid0 = a - s->lo;
+    sg->y_off = ny;
+    ny += (size_t)pp->kind->nstate * (size_t)sg->n;
+  }
+  s->nlp = m->nproj;
+  ALLOC(s->lp, m->nproj);
+  for (int ip = 0; ip < m->nproj; ip++)
+    PSST_TRY(build_projection(s, ip, &s->lp[ip], &ny, &nz));
+  s->nls = m->nstim;
+  ALLOC(s->ls, m->nstim);
+  for (int is = 0; is < m->nstim; is++)
+    PSST_TRY(build_stimulus(s, is, &s->ls[is]));
+
+  s->ny = ny;
+  s->nz = nz;
+  ALLOC(s->y, ny);
+  ALLOC(s->ys, ny);
+  ALLOC(s->k, ny);
+  ALLOC(s->acc, ny);
+  ALLOC(s->z, nz);
+  ALLOC(s->zs, nz);
+  ALLOC(s->kz, nz);
+  ALLOC(s->accz, nz);
+  ALLOC(s->V_cur, s->N);
+  ALLOC(s->V_stage, s->N);
+  ALLOC(s->V_next, s->N);
+  ALLOC(s->fire_t, s->N);
+  ALLOC(s->threshold, s->N);
+  ALLOC(s->refractory, s->N);
+  ALLOC(s->spiked, s->N);
+  ALLOC(s->counts, s->size);
+  ALLOC(s->displs, s->size);
+  for (int r = 0; r < s->size; r++) {
+    int64_t lo, hi;
+    psst_partition_block(s->N, s->size, r, &lo, &hi);
+    PSST_CHECK(hi - lo <= INT32_MAX && lo <= INT32_MAX, PSST_ERR_USER,
+               "%lld neurons: too many for the 32-bit counts of "
+               "MPI_Allgatherv; use more ranks",
+               (long long)s->N);
+    s->counts[r] = (int)(hi - lo);
+    s->displs[r] = (int)lo;
+  }
+  ALLOC(s->Isyn, s->nloc);
+  ALLOC(s->Itot, s->nloc);
+  ALLOC(s->Istim[0], s->nloc);
+  ALLOC(s->Istim[1], s->nloc);
+  s->Istim_k[0] = s->Istim_k[1] = -1;
+
+  for (int q = 0; q < s->nseg; q++)
+    PSST_TRY(init_segment(s, &s->seg[q]));
+  PSST_TRY(init_replicated(s));
+  for (int ip = 0; ip < s->nlp; ip++)
+    init_projection(s, &s->lp[ip]);
+  PSST_TRY(build_recording(s));
+  return 0;
+}
+
+int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out) {
+  *out = NULL;
+  double t0 = MPI_Wtime();
+  psst_sim *s = calloc(1, sizeof *s);
+  int rc = s ? 0 : psst_error_set(PSST_ERR_NOMEM, "out of memory");
+  if (rc == 0) {
+    s->m = m;
+    MPI_Comm_dup(comm, &s->comm);
+    MPI_Comm_rank(s->comm, &s->rank);
+    MPI_Comm_size(s->comm, &s->size);
+    rc = sim_build(s);
+  }
+  rc = psst_comm_agree(comm, rc);
+  if (rc < 0) {
+    psst_sim_destroy(&s);
+    return rc;
+  }
+  s->tm.setup = MPI_Wtime() - t0;
+  *out = s;
+  return 0;
+}
+
+void psst_sim_destroy(psst_sim **sp) {
+  if (!sp || !*sp) return;
+  psst_sim *s = *sp;
+  for (int i = 0; i < s->nlp; i++) {
+    psst_lproj *lp = &s->lp[i];
+    psst_csr_free(&lp->csr);
+    free(lp->dense);
+    free(lp->t_ptr);
+    free(lp->t_row);
+    free(lp->t_w);
+    free(lp->drive);
+    free(lp->T);
+  }
+  free(s->lp);
+  for (int i = 0; i < s->nls; i++) {
+    free(s->ls[i].lid);
+    free(s->ls[i].kstart);
+    free(s->ls[i].kstop);
+    free(s->ls[i].data);
+  }
+  free(s->ls);
+  free(s->seg);
+  double *bufs[] = {s->y,         s->ys,         s->k,        s->acc,
+                    s->z,         s->zs,         s->kz,       s->accz,
+                    s->V_cur,     s->V_stage,    s->V_next,   s->fire_t,
+                    s->threshold, s->refractory, s->Isyn,     s->Itot,
+                    s->Istim[0],  s->Istim[1],   s->rec_time, s->spk_t};
+  for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
+    free(bufs[i]);
+  free(s->spiked);
+  free(s->counts);
+  free(s->displs);
+  free(s->rec_gid);
+  free(s->rec_pop);
+  free(s->rec_off);
+  if (s->rec_buf)
+    for (int v = 0; v < s->nvars; v++)
+      free(s->rec_buf[v]);
+  free(s->rec_buf);
+  free(s->spk_gid);
+  if (s->comm != MPI_COMM_NULL && s->comm != 0) MPI_Comm_free(&s->comm);
+  free(s);
+  *sp = NULL;
+}
