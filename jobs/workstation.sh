@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# jobs/workstation.sh — run one psst model with mpirun on this machine.
+#
+#   jobs/workstation.sh [--container] MODEL.yaml [extra psst run args]
+#   NP=8 jobs/workstation.sh examples/cobahh.yaml -o cobahh.nc --force
+#
+# Ranks: one per GPU when `nvidia-smi -L` lists any (psst uses one GPU per
+# rank), else one per core (nproc). Override with NP=<ranks>.
+# Binary: $PSST if set, else build/psst of this checkout, else psst on PATH.
+# BLAS: OPENBLAS_NUM_THREADS/OMP_NUM_THREADS default to 1 (the ranks already
+# use the cores); set them yourself to change that.
+#
+# Root in a container (docker, podman, CI) — what Open MPI needs there:
+#   OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+#       mpirun refuses to start as root without both (or --allow-run-as-root).
+#   OMPI_MCA_rmaps_base_oversubscribe=1 (and OMPI_MCA_mpi_yield_when_idle=1)
+#       needed only when NP exceeds the cores the container sees ("not enough
+#       slots"); the ranks then share cores and must yield when idle.
+#   OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1
+#       one node and no fabric: skip probing network transports (faster start).
+#   OMPI_MCA_btl_vader_single_copy_mechanism=none
+#       containers without ptrace/CMA permission otherwise fail in shared
+#       memory transfers.
+# None of this is set unless you ask for it with --container or
+# PSST_CONTAINER=1 (variables you already set are kept). On a workstation as
+# an ordinary user nothing is needed. scripts/run.sh does this automatically
+# through scripts/env.sh.
+set -euo pipefail
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
+
+container=${PSST_CONTAINER:-0}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --container) container=1; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) break ;;
+  esac
+done
+if [ $# -lt 1 ]; then usage >&2; exit 2; fi
+MODEL=$1
+shift
+[ -f "$MODEL" ] || { echo "workstation.sh: no such model file: $MODEL" >&2; exit 2; }
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ -n "${PSST:-}" ]; then
+  exe=$PSST
+elif [ -x "$here/build/psst" ]; then
+  exe=$here/build/psst
+elif command -v psst >/dev/null 2>&1; then
+  exe=$(command -v psst)
+else
+  echo "workstation.sh: psst not found: set PSST=/path/to/psst, build it (scripts/run.sh" >&2
+  echo "  or cmake -S . -B build && cmake --build build), or put it on PATH" >&2
+  exit 2
+fi
+[ -x "$exe" ] || { echo "workstation.sh: not executable: $exe" >&2; exit 2; }
+
+cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+gpus=0
+if command -v nvidia-smi >/dev/null 2>&1; then
+  gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ' || true)
+fi
+if [ -n "${NP:-}" ]; then
+  np=$NP
+elif [ "$gpus" -gt 0 ]; then
+  np=$gpus
+else
+  np=$cores
+fi
+case "$np" in '' | *[!0-9]* | 0) echo "workstation.sh: NP must be a positive integer, got '$np'" >&2; exit 2 ;; esac
+
+: "${OPENBLAS_NUM_THREADS:=1}"
+: "${OMP_NUM_THREADS:=1}"
+export OPENBLAS_NUM_THREADS OMP_NUM_THREADS
+
+if [ "$container" = 1 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  fi
+  if [ "$np" -gt "$cores" ]; then
+    export OMPI_MCA_rmaps_base_oversubscribe=1
+    export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
+  fi
+  if [ -z "${OMPI_MCA_btl:-}" ] && [ -z "${OMPI_MCA_pml:-}" ]; then
+    export OMPI_MCA_btl=self,vader OMPI_MCA_pml=ob1
+  fi
+  export OMPI_MCA_btl_vader_single_copy_mechanism=${OMPI_MCA_btl_vader_single_copy_mechanism:-none}
+fi
+if [ "$(id -u)" = 0 ] && [ -z "${OMPI_ALLOW_RUN_AS_ROOT:-}" ]; then
+  echo "workstation.sh: running as root; if mpirun refuses, rerun with --container" >&2
+fi
+
+echo "workstation.sh: $np ranks ($cores cores, $gpus GPUs) on $(hostname): $exe run $MODEL $*" >&2
+exec mpirun -n "$np" "$exe" run "$MODEL" "$@"
