@@ -1,0 +1,810 @@
+/* netCDF input and output: the only file of psst that includes netcdf.h.
+ *
+ * Output (psst_output_*) is written in parallel (nc_create_par, netCDF-4 over
+ * MPI-IO/HDF5) under PATH.partial and renamed to PATH at a committed close.
+ *
+ * Collective error agreement: every collective netCDF call is followed by
+ * agree(), an MPI_Allreduce(MPI_MINLOC) of (status, rank). When any rank
+ * failed, every rank returns the same code and the message of the lowest
+ * failing rank (broadcast), the file is closed and PATH.partial removed by
+ * rank 0. No rank goes on to the next collective call alone, so a failure
+ * never leaves the other ranks waiting in a collective.
+ *
+ * Readers (psst_io_read_*) are serial: nc_open(NC_NOWRITE), not collective.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "psst/io.h"
+
+#include <errno.h>
+#include <netcdf.h>
+#include <netcdf_par.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "psst/error.h"
+
+/* Chunking of the (time, neuron) variables: a chunk holds between
+ * PSST_IO_TIME_CHUNK_MIN and PSST_IO_TIME_CHUNK_MAX records and at most
+ * PSST_IO_CHUNK_BYTES bytes; the neuron extent is n_rec, capped so that the
+ * minimum number of records still fits. 1-D unlimited variables (time,
+ * spikes) use fixed chunks. No compression: parallel writes. */
+#define PSST_IO_CHUNK_BYTES (4 * 1024 * 1024)
+#define PSST_IO_TIME_CHUNK_MIN 64
+#define PSST_IO_TIME_CHUNK_MAX 1024
+#define PSST_IO_TIME1D_CHUNK 4096
+#define PSST_IO_SPIKE_CHUNK 65536
+#define PSST_IO_MSG 4096
+
+struct psst_output {
+  MPI_Comm comm; /* duplicate of the creator's communicator */
+  int rank, size;
+  int ncid, open;
+  int force;
+  char *path, *partial;
+  int64_t n_rec, rec_lo, rec_hi;
+  int nvars;
+  char **var_names;
+  int *var_ids;
+  int time_id;
+  int spikes, spike_t_id, spike_n_id;
+  int64_t n_records; /* records written so far (length of time) */
+  int64_t n_spikes;  /* spikes written so far (length of spike) */
+  int failed;        /* code of an earlier failure, 0 when healthy */
+};
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static char *dup_str(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+/* "<path>: <what> (rank r): <netCDF message>" as PSST_ERR_IO. */
+static int nc_fail(const char *path, int rank, int ncrc, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static int nc_fail(const char *path, int rank, int ncrc, const char *fmt, ...) {
+  char what[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  return psst_error_set(PSST_ERR_IO, "%s: %s (rank %d): %s", path, what, rank,
+                        nc_strerror(ncrc));
+}
+
+/* Agree on a status over comm: returns the smallest (most negative) code of
+ * all ranks, with the message of the lowest rank holding it on every rank.
+ * Collective. */
+static int agree(MPI_Comm comm, int rank, int rc) {
+  int in[2] = {rc < 0 ? rc : 0, rank}, res[2];
+  MPI_Allreduce(in, res, 1, MPI_2INT, MPI_MINLOC, comm);
+  if (res[0] == 0) return 0;
+  char msg[PSST_IO_MSG];
+  if (rank == res[1]) snprintf(msg, sizeof msg, "%s", psst_error_message());
+  MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, res[1], comm);
+  msg[sizeof msg - 1] = '\0';
+  if (rank != res[1]) psst_error_set(res[0], "%s", msg);
+  return res[0];
+}
+
+static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static void output_free(psst_output *o) {
+  if (!o) return;
+  if (o->comm != MPI_COMM_NULL) MPI_Comm_free(&o->comm);
+  if (o->var_names)
+    for (int v = 0; v < o->nvars; v++)
+      free(o->var_names[v]);
+  free(o->var_names);
+  free(o->var_ids);
+  free(o->path);
+  free(o->partial);
+  free(o);
+}
+
+/* After an agreed failure: close the file (collective), rank 0 removes
+ * PATH.partial. The handle stays allocated (failed) until psst_output_close.
+ * Keeps the current error message. */
+static int output_abandon(psst_output *o, int rc) {
+  if (o->open) {
+    nc_close(o->ncid); /* the error that brought us here is what counts */
+    o->open = 0;
+  }
+  MPI_Barrier(o->comm);
+  if (o->rank == 0) unlink(o->partial);
+  MPI_Barrier(o->comm);
+  o->failed = rc;
+  return rc;
+}
+
+static int spec_check(const psst_output_spec *s) {
+  if (!s || !s->path || !s->path[0])
+    return psst_error_set(PSST_ERR_INTERNAL, "output: no path given");
+  const char *p = s->path;
+  if (s->n_rec < 0 || s->rec_lo < 0 || s->rec_lo > s->rec_hi ||
+      s->rec_hi > s->n_rec)
+    return psst_error_set(
+        PSST_ERR_INTERNAL, "%s: bad recorded range [%lld, %lld) of %lld", p,
+        (long long)s->rec_lo, (long long)s->rec_hi, (long long)s->n_rec);
+  if (s->n_rec > 0 && (!s->rec_gid || !s->rec_pop))
+    return psst_error_set(PSST_ERR_INTERNAL, "%s: recorded neuron ids missing",
+                          p);
+  if (s->npop < 0 || (s->npop > 0 && !s->pop_names) || s->nvars < 0 ||
+      (s->nvars > 0 && !s->vars) || s->nattrs < 0 ||
+      (s->nattrs > 0 && !s->attrs))
+    return psst_error_set(PSST_ERR_INTERNAL, "%s: inconsistent output spec", p);
+  for (int i = 0; i < s->npop; i++)
+    if (!s->pop_names[i])
+      return psst_error_set(PSST_ERR_INTERNAL, "%s: population %d unnamed", p,
+                            i);
+  for (int v = 0; v < s->nvars; v++)
+    if (!s->vars[v].name || !s->vars[v].name[0])
+      return psst_error_set(PSST_ERR_INTERNAL, "%s: variable %d unnamed", p, v);
+  for (int a = 0; a < s->nattrs; a++)
+    if (!s->attrs[a].name || !s->attrs[a].name[0])
+      return psst_error_set(PSST_ERR_INTERNAL, "%s: attribute %d unnamed", p,
+                            a);
+  return 0;
+}
+
+static int put_text_att(int ncid, int varid, const char *name,
+                        const char *text) {
+  return nc_put_att_text(ncid, varid, name, strlen(text), text);
+}
+
+static int put_global_atts(psst_output *o, int nattrs, const psst_attr *a) {
+  for (int i = 0; i < nattrs; i++) {
+    int nc = a[i].text ? put_text_att(o->ncid, NC_GLOBAL, a[i].name, a[i].text)
+                       : nc_put_att_double(o->ncid, NC_GLOBAL, a[i].name,
+                                           NC_DOUBLE, 1, &a[i].value);
+    if (nc != NC_NOERR)
+      return nc_fail(o->partial, o->rank, nc, "cannot write attribute '%s'",
+                     a[i].name);
+  }
+  return 0;
+}
+
+/* Define a variable with units/long_name (either may be NULL). */
+static int def_var(psst_output *o, const char *name, nc_type type, int ndims,
+                   const int *dims, const char *units, const char *long_name,
+                   int *id) {
+  int nc = nc_def_var(o->ncid, name, type, ndims, dims, id);
+  if (nc == NC_NOERR && units) nc = put_text_att(o->ncid, *id, "units", units);
+  if (nc == NC_NOERR && long_name)
+    nc = put_text_att(o->ncid, *id, "long_name", long_name);
+  if (nc != NC_NOERR)
+    return nc_fail(o->partial, o->rank, nc, "cannot define variable '%s'",
+                   name);
+  return 0;
+}
+
+static int def_chunks(psst_output *o, int id, const char *name,
+                      const size_t *chunks, int nofill) {
+  int nc = nc_def_var_chunking(o->ncid, id, NC_CHUNKED, chunks);
+  if (nc == NC_NOERR && nofill) nc = nc_def_var_fill(o->ncid, id, 1, NULL);
+  if (nc != NC_NOERR)
+    return nc_fail(o->partial, o->rank, nc,
+                   "cannot set the storage of variable '%s'", name);
+  return 0;
+}
+
+/* Everything between nc_create_par and nc_enddef. Local: every rank makes
+ * the same calls with the same arguments. */
+static int output_define(psst_output *o, const psst_output_spec *s, int *pop_id,
+                         int *gid_id, int *popname_id, size_t *strlen_out) {
+  int ncid = o->ncid, nc;
+  int d_time = -1, d_neuron = -1, d_spike = -1, d_pop = -1, d_strlen = -1;
+  const char *p = o->partial;
+
+  if ((nc = nc_def_dim(ncid, "time", NC_UNLIMITED, &d_time)) != NC_NOERR)
+    return nc_fail(p, o->rank, nc, "cannot define dimension 'time'");
+  /* a fixed dimension of length 0 would be NC_UNLIMITED: with no recorded
+   * neurons there is no neuron dimension and no record variable */
+  if (s->n_rec > 0 && (nc = nc_def_dim(ncid, "neuron", (size_t)s->n_rec,
+                                       &d_neuron)) != NC_NOERR)
+    return nc_fail(p, o->rank, nc, "cannot define dimension 'neuron'");
+  if (s->spikes &&
+      (nc = nc_def_dim(ncid, "spike", NC_UNLIMITED, &d_spike)) != NC_NOERR)
+    return nc_fail(p, o->rank, nc, "cannot define dimension 'spike'");
+  size_t maxlen = 1;
+  for (int i = 0; i < s->npop; i++)
+    if (strlen(s->pop_names[i]) > maxlen) maxlen = strlen(s->pop_names[i]);
+  *strlen_out = maxlen;
+  if (s->npop > 0) {
+    if ((nc = nc_def_dim(ncid, "population", (size_t)s->npop, &d_pop)) !=
+        NC_NOERR)
+      return nc_fail(p, o->rank, nc, "cannot define dimension 'population'");
+    if ((nc = nc_def_dim(ncid, "name_strlen", maxlen, &d_strlen)) != NC_NOERR)
+      return nc_fail(p, o->rank, nc, "cannot define dimension 'name_strlen'");
+  }
+
+  PSST_TRY(
+      def_var(o, "time", NC_DOUBLE, 1, &d_time, "ms", "time", &o->time_id));
+  size_t c1 = PSST_IO_TIME1D_CHUNK;
+  PSST_TRY(def_chunks(o, o->time_id, "time", &c1, 1));
+
+  if (s->n_rec > 0) {
+    int64_t per_row = s->n_rec * (int64_t)sizeof(double);
+    int64_t tchunk = clamp64(PSST_IO_CHUNK_BYTES / per_row,
+                             PSST_IO_TIME_CHUNK_MIN, PSST_IO_TIME_CHUNK_MAX);
+    int64_t nchunk = clamp64(
+        PSST_IO_CHUNK_BYTES / (tchunk * (int64_t)sizeof(double)), 1, s->n_rec);
+    size_t c2[2] = {(size_t)tchunk, (size_t)nchunk};
+    int dims[2] = {d_time, d_neuron};
+    for (int v = 0; v < s->nvars; v++) {
+      const psst_output_var *sv = &s->vars[v];
+      PSST_TRY(def_var(o, sv->name, NC_DOUBLE, 2, dims, sv->units,
+                       sv->long_name, &o->var_ids[v]));
+      PSST_TRY(def_chunks(o, o->var_ids[v], sv->name, c2, 1));
+    }
+    PSST_TRY(def_var(o, "neuron_id", NC_INT64, 1, &d_neuron, NULL,
+                     "global neuron id", gid_id));
+    PSST_TRY(def_var(o, "population", NC_INT, 1, &d_neuron, NULL,
+                     "population index", pop_id));
+  }
+  if (s->npop > 0) {
+    int dims[2] = {d_pop, d_strlen};
+    PSST_TRY(def_var(o, "population_name", NC_CHAR, 2, dims, NULL,
+                     "population name", popname_id));
+  }
+  if (s->spikes) {
+    size_t cs = PSST_IO_SPIKE_CHUNK;
+    PSST_TRY(def_var(o, "spike_time", NC_DOUBLE, 1, &d_spike, "ms",
+                     "threshold crossing time (interpolated)", &o->spike_t_id));
+    PSST_TRY(def_chunks(o, o->spike_t_id, "spike_time", &cs, 1));
+    PSST_TRY(def_var(o, "spike_neuron", NC_INT64, 1, &d_spike, NULL,
+                     "global neuron id", &o->spike_n_id));
+    PSST_TRY(def_chunks(o, o->spike_n_id, "spike_neuron", &cs, 1));
+  }
+
+  if ((nc = put_text_att(ncid, NC_GLOBAL, "Conventions", "CF-1.8")) != NC_NOERR)
+    return nc_fail(p, o->rank, nc, "cannot write attribute 'Conventions'");
+  PSST_TRY(put_global_atts(o, s->nattrs, s->attrs));
+  return 0;
+}
+
+static int set_collective(psst_output *o, int id, const char *name) {
+  int nc = nc_var_par_access(o->ncid, id, NC_COLLECTIVE);
+  if (nc != NC_NOERR)
+    return nc_fail(o->partial, o->rank, nc,
+                   "cannot set collective access for '%s'", name);
+  return 0;
+}
+
+/* Collective: neuron_id, population and population_name, written by rank 0
+ * (every other rank takes part with count 0). */
+static int output_write_static(psst_output *o, const psst_output_spec *s,
+                               int pop_id, int gid_id, int popname_id,
+                               size_t slen) {
+  static const double dummy[1] = {0};
+  int rc, nc;
+  if (s->n_rec > 0) {
+    size_t start = 0, count = o->rank == 0 ? (size_t)s->n_rec : 0;
+    nc = nc_put_vara(o->ncid, gid_id, &start, &count,
+                     count ? (const void *)s->rec_gid : (const void *)dummy);
+    rc = nc == NC_NOERR ? 0
+                        : nc_fail(o->partial, o->rank, nc,
+                                  "cannot write variable 'neuron_id'");
+    PSST_TRY(agree(o->comm, o->rank, rc));
+    nc = nc_put_vara_int(o->ncid, pop_id, &start, &count,
+                         count ? s->rec_pop : (const int *)(const void *)dummy);
+    rc = nc == NC_NOERR ? 0
+                        : nc_fail(o->partial, o->rank, nc,
+                                  "cannot write variable 'population'");
+    PSST_TRY(agree(o->comm, o->rank, rc));
+  }
+  if (s->npop > 0) {
+    char *names = NULL;
+    rc = 0;
+    if (o->rank == 0) {
+      names = calloc((size_t)s->npop * slen, 1);
+      if (!names)
+        rc = psst_error_set(PSST_ERR_NOMEM, "%s: out of memory (rank %d)",
+                            o->partial, o->rank);
+      else
+        for (int i = 0; i < s->npop; i++)
+          memcpy(names + (size_t)i * slen, s->pop_names[i],
+                 strlen(s->pop_names[i]));
+    }
+    rc = agree(o->comm, o->rank, rc);
+    if (rc) {
+      free(names);
+      return rc;
+    }
+    size_t start[2] = {0, 0};
+    size_t count[2] = {o->rank == 0 ? (size_t)s->npop : 0, slen};
+    nc =
+        nc_put_vara_text(o->ncid, popname_id, start, count, names ? names : "");
+    free(names);
+    rc = nc == NC_NOERR ? 0
+                        : nc_fail(o->partial, o->rank, nc,
+                                  "cannot write variable 'population_name'");
+    PSST_TRY(agree(o->comm, o->rank, rc));
+  }
+  return 0;
+}
+
+/* nc_create_par failed: netCDF often says only "Permission denied" or
+ * "HDF error"; name the directory when it is the reason. */
+static int create_fail(psst_output *o, int nc) {
+  char dir[PSST_IO_MSG], msg[2 * PSST_IO_MSG + 64];
+  snprintf(dir, sizeof dir, "%s", o->partial);
+  char *slash = strrchr(dir, '/');
+  if (!slash)
+    snprintf(dir, sizeof dir, ".");
+  else
+    slash[slash == dir ? 1 : 0] = '\0';
+  nc_fail(o->partial, o->rank, nc, "cannot create");
+  struct stat st;
+  const char *why = NULL;
+  if (stat(dir, &st) != 0)
+    why = strerror(errno);
+  else if (!S_ISDIR(st.st_mode))
+    why = "not a directory";
+  else if (access(dir, W_OK | X_OK) != 0)
+    why = strerror(errno);
+  if (why) {
+    snprintf(msg, sizeof msg, "%s (%s: %s)", psst_error_message(), dir, why);
+    psst_error_set(PSST_ERR_IO, "%s", msg);
+  }
+  return PSST_ERR_IO;
+}
+
+int psst_output_create(MPI_Comm comm, const psst_output_spec *spec,
+                       psst_output **out) {
+  int rank, size, rc, nc;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  if (out) *out = NULL;
+
+  rc = out ? spec_check(spec) : psst_error_set(PSST_ERR_INTERNAL, "no handle");
+  int64_t mine = rc ? 0 : spec->rec_hi - spec->rec_lo, total = 0;
+  MPI_Allreduce(&mine, &total, 1, MPI_INT64_T, MPI_SUM, comm);
+  PSST_TRY(agree(comm, rank, rc));
+  if (total != spec->n_rec)
+    return psst_error_set(PSST_ERR_INTERNAL,
+                          "%s: the ranks' recorded ranges cover %lld of %lld "
+                          "neurons",
+                          spec->path, (long long)total, (long long)spec->n_rec);
+
+  /* 0: absent, 1: a file, 2: something that is not a regular file */
+  int exists = 0;
+  if (rank == 0) {
+    struct stat st;
+    if (stat(spec->path, &st) == 0) exists = S_ISDIR(st.st_mode) ? 2 : 1;
+  }
+  MPI_Bcast(&exists, 1, MPI_INT, 0, comm);
+  if (exists == 2)
+    return psst_error_set(PSST_ERR_USER, "%s: output is a directory",
+                          spec->path);
+  if (exists && !spec->force)
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: output exists; use --force to replace it",
+                          spec->path);
+
+  psst_output *o = calloc(1, sizeof *o);
+  rc = 0;
+  if (o) {
+    o->comm = MPI_COMM_NULL;
+    o->rank = rank;
+    o->size = size;
+    o->force = spec->force;
+    o->n_rec = spec->n_rec;
+    o->rec_lo = spec->rec_lo;
+    o->rec_hi = spec->rec_hi;
+    o->spikes = spec->spikes != 0;
+    o->nvars = spec->n_rec > 0 ? spec->nvars : 0;
+    o->path = dup_str(spec->path);
+    o->partial = malloc(strlen(spec->path) + sizeof ".partial");
+    if (o->partial) sprintf(o->partial, "%s.partial", spec->path);
+    o->var_names = calloc((size_t)o->nvars + 1, sizeof *o->var_names);
+    o->var_ids = calloc((size_t)o->nvars + 1, sizeof *o->var_ids);
+    int ok = o->path && o->partial && o->var_names && o->var_ids;
+    for (int v = 0; ok && v < o->nvars; v++)
+      ok = (o->var_names[v] = dup_str(spec->vars[v].name)) != NULL;
+    if (!ok) rc = PSST_ERR_NOMEM;
+  } else {
+    rc = PSST_ERR_NOMEM;
+  }
+  if (rc) psst_error_set(rc, "%s: out of memory (rank %d)", spec->path, rank);
+  rc = agree(comm, rank, rc);
+  if (rc) {
+    output_free(o);
+    return rc;
+  }
+  MPI_Comm_dup(comm, &o->comm);
+
+  nc = nc_create_par(o->partial, NC_NETCDF4 | NC_CLOBBER, o->comm,
+                     MPI_INFO_NULL, &o->ncid);
+  o->open = nc == NC_NOERR;
+  rc = o->open ? 0 : create_fail(o, nc);
+  rc = agree(o->comm, rank, rc);
+
+  int pop_id = -1, gid_id = -1, popname_id = -1;
+  size_t slen = 1;
+  if (!rc)
+    rc = agree(o->comm, rank,
+               output_define(o, spec, &pop_id, &gid_id, &popname_id, &slen));
+  if (!rc) {
+    nc = nc_enddef(o->ncid);
+    rc = agree(o->comm, rank,
+               nc == NC_NOERR
+                   ? 0
+                   : nc_fail(o->partial, rank, nc, "cannot end define mode"));
+  }
+  if (!rc) {
+    int lrc = set_collective(o, o->time_id, "time");
+    for (int v = 0; !lrc && v < o->nvars; v++)
+      lrc = set_collective(o, o->var_ids[v], o->var_names[v]);
+    if (!lrc && spec->n_rec > 0) lrc = set_collective(o, gid_id, "neuron_id");
+    if (!lrc && spec->n_rec > 0) lrc = set_collective(o, pop_id, "population");
+    if (!lrc && spec->npop > 0)
+      lrc = set_collective(o, popname_id, "population_name");
+    if (!lrc && o->spikes) lrc = set_collective(o, o->spike_t_id, "spike_time");
+    if (!lrc && o->spikes)
+      lrc = set_collective(o, o->spike_n_id, "spike_neuron");
+    rc = agree(o->comm, rank, lrc);
+  }
+  if (!rc) rc = output_write_static(o, spec, pop_id, gid_id, popname_id, slen);
+  if (rc) {
+    output_abandon(o, rc);
+    output_free(o);
+    return rc;
+  }
+  *out = o;
+  return 0;
+}
+
+static int output_usable(psst_output *o, const char *what) {
+  if (!o)
+    return psst_error_set(PSST_ERR_INTERNAL, "%s: no output handle", what);
+  if (o->failed)
+    return psst_error_set(
+        o->failed, "%s: output abandoned after an earlier error", o->path);
+  return 0;
+}
+
+int psst_output_write_records(psst_output *o, int64_t nrows, const double *time,
+                              const double *const *vals) {
+  static const double dummy[1] = {0};
+  PSST_TRY(output_usable(o, "psst_output_write_records"));
+  int64_t nloc = o->rec_hi - o->rec_lo;
+  int rc = 0;
+  if (nrows < 0 || (nrows > 0 && o->rank == 0 && !time) ||
+      (nrows > 0 && nloc > 0 && o->nvars > 0 && !vals))
+    rc = psst_error_set(PSST_ERR_INTERNAL, "%s: bad record batch (rank %d)",
+                        o->path, o->rank);
+  for (int v = 0; !rc && nrows > 0 && nloc > 0 && v < o->nvars; v++)
+    if (!vals[v])
+      rc = psst_error_set(PSST_ERR_INTERNAL, "%s: no values for '%s' (rank %d)",
+                          o->path, o->var_names[v], o->rank);
+  PSST_TRY(agree(o->comm, o->rank, rc));
+  if (nrows == 0) return 0;
+
+  for (int v = 0; v < o->nvars; v++) {
+    size_t start[2] = {(size_t)o->n_records, nloc ? (size_t)o->rec_lo : 0};
+    size_t count[2] = {(size_t)nrows, (size_t)nloc};
+    int nc = nc_put_vara_double(o->ncid, o->var_ids[v], start, count,
+                                nloc ? vals[v] : dummy);
+    rc = nc == NC_NOERR
+             ? 0
+             : nc_fail(o->partial, o->rank, nc, "cannot write variable '%s'",
+                       o->var_names[v]);
+    rc = agree(o->comm, o->rank, rc);
+    if (rc) return output_abandon(o, rc);
+  }
+  size_t start = (size_t)o->n_records;
+  size_t count = o->rank == 0 ? (size_t)nrows : 0;
+  int nc = nc_put_vara_double(o->ncid, o->time_id, &start, &count,
+                              count ? time : dummy);
+  rc = nc == NC_NOERR
+           ? 0
+           : nc_fail(o->partial, o->rank, nc, "cannot write variable 'time'");
+  rc = agree(o->comm, o->rank, rc);
+  if (rc) return output_abandon(o, rc);
+  o->n_records += nrows;
+  return 0;
+}
+
+int psst_output_write_spikes(psst_output *o, int64_t n_total, int64_t offset,
+                             int64_t n_mine, const double *t,
+                             const int64_t *gid) {
+  static const double dummy_t[1] = {0};
+  static const int64_t dummy_g[1] = {0};
+  PSST_TRY(output_usable(o, "psst_output_write_spikes"));
+  int rc = 0;
+  if (!o->spikes)
+    rc = psst_error_set(PSST_ERR_INTERNAL, "%s: spikes were not defined",
+                        o->path);
+  else if (n_total < 0 || offset < 0 || n_mine < 0 ||
+           offset + n_mine > n_total || (n_mine > 0 && (!t || !gid)))
+    rc = psst_error_set(PSST_ERR_INTERNAL,
+                        "%s: bad spike batch (rank %d): %lld at %lld of %lld",
+                        o->path, o->rank, (long long)n_mine, (long long)offset,
+                        (long long)n_total);
+  int64_t nt[2] = {n_total, -n_total}, ntr[2];
+  MPI_Allreduce(nt, ntr, 2, MPI_INT64_T, MPI_MAX, o->comm);
+  PSST_TRY(agree(o->comm, o->rank, rc));
+  if (ntr[0] != -ntr[1])
+    return psst_error_set(PSST_ERR_INTERNAL,
+                          "%s: ranks disagree on the spike batch size "
+                          "(%lld to %lld)",
+                          o->path, (long long)-ntr[1], (long long)ntr[0]);
+  if (n_total == 0) return 0;
+
+  /* a rank without spikes writes nothing at a position inside the file */
+  size_t start = (size_t)(o->n_spikes + (n_mine ? offset : 0));
+  size_t count = (size_t)n_mine;
+  int nc = nc_put_vara_double(o->ncid, o->spike_t_id, &start, &count,
+                              n_mine ? t : dummy_t);
+  rc = nc == NC_NOERR ? 0
+                      : nc_fail(o->partial, o->rank, nc,
+                                "cannot write variable 'spike_time'");
+  rc = agree(o->comm, o->rank, rc);
+  if (rc) return output_abandon(o, rc);
+  nc = nc_put_vara(o->ncid, o->spike_n_id, &start, &count,
+                   n_mine ? (const void *)gid : (const void *)dummy_g);
+  rc = nc == NC_NOERR ? 0
+                      : nc_fail(o->partial, o->rank, nc,
+                                "cannot write variable 'spike_neuron'");
+  rc = agree(o->comm, o->rank, rc);
+  if (rc) return output_abandon(o, rc);
+  o->n_spikes += n_total;
+  return 0;
+}
+
+int psst_output_close(psst_output **op, int nattrs, const psst_attr *attrs,
+                      int commit) {
+  if (!op || !*op) return 0;
+  psst_output *o = *op;
+  *op = NULL;
+  if (o->failed) {
+    /* the earlier failure was reported (and its message kept) */
+    int code = o->failed;
+    output_free(o);
+    return commit ? code : 0;
+  }
+  int rc = 0, nc;
+  if (nattrs > 0 && !attrs)
+    rc = psst_error_set(PSST_ERR_INTERNAL, "%s: attributes missing", o->path);
+  for (int a = 0; !rc && a < nattrs; a++)
+    if (!attrs[a].name || !attrs[a].name[0])
+      rc = psst_error_set(PSST_ERR_INTERNAL, "%s: attribute %d unnamed",
+                          o->path, a);
+  rc = agree(o->comm, o->rank, rc);
+  if (!rc && nattrs > 0) {
+    nc = nc_redef(o->ncid);
+    rc = agree(o->comm, o->rank,
+               nc == NC_NOERR ? 0
+                              : nc_fail(o->partial, o->rank, nc,
+                                        "cannot enter define mode"));
+    if (!rc) rc = agree(o->comm, o->rank, put_global_atts(o, nattrs, attrs));
+    if (!rc) {
+      nc = nc_enddef(o->ncid);
+      rc = agree(o->comm, o->rank,
+                 nc == NC_NOERR ? 0
+                                : nc_fail(o->partial, o->rank, nc,
+                                          "cannot end define mode"));
+    }
+  }
+  if (!rc) {
+    nc = nc_close(o->ncid);
+    o->open = 0;
+    rc = agree(
+        o->comm, o->rank,
+        nc == NC_NOERR ? 0 : nc_fail(o->partial, o->rank, nc, "cannot close"));
+  }
+  if (rc) {
+    output_abandon(o, rc);
+    output_free(o);
+    return rc;
+  }
+  if (commit) {
+    MPI_Barrier(o->comm);
+    rc = 0;
+    if (o->rank == 0) {
+      struct stat st;
+      if (!o->force && stat(o->path, &st) == 0)
+        rc = psst_error_set(PSST_ERR_USER,
+                            "%s: output appeared while running; use --force "
+                            "to replace it (the output is left in %s)",
+                            o->path, o->partial);
+      else if (rename(o->partial, o->path) != 0)
+        rc = psst_error_set(PSST_ERR_IO,
+                            "%s: cannot rename %s (rank %d): %s (the output "
+                            "is left there)",
+                            o->path, o->partial, o->rank, strerror(errno));
+    }
+    rc = agree(o->comm, o->rank, rc);
+  }
+  output_free(o);
+  return rc;
+}
+
+/* ---- readers --------------------------------------------------------------
+ */
+
+/* "(3, 4)" */
+static void shape_str(char *buf, size_t n, int ndims, const size_t *len) {
+  size_t k = 0;
+  k += (size_t)snprintf(buf + k, n - k, "(");
+  for (int d = 0; d < ndims && k < n; d++)
+    k += (size_t)snprintf(buf + k, n - k, d ? ", %zu" : "%zu", len[d]);
+  if (k < n) snprintf(buf + k, n - k, ")");
+}
+
+/* Open path and find var: *ncid open on success (caller closes). *ndims and
+ * len (up to NC_MAX_VAR_DIMS) are filled. missing_ok: *varid = -1 and 0 when
+ * the variable is absent. */
+static int reader_open(const char *path, const char *var, int missing_ok,
+                       int *ncid, int *varid, int *ndims, size_t *len) {
+  if (!path || !var)
+    return psst_error_set(PSST_ERR_INTERNAL, "reader: no path or variable");
+  int nc = nc_open(path, NC_NOWRITE, ncid);
+  if (nc != NC_NOERR)
+    return psst_error_set(PSST_ERR_USER, "%s: cannot open: %s", path,
+                          nc_strerror(nc));
+  nc = nc_inq_varid(*ncid, var, varid);
+  if (nc == NC_ENOTVAR && missing_ok) {
+    *varid = -1;
+    return 0;
+  }
+  int rc = 0;
+  if (nc == NC_ENOTVAR) {
+    rc = psst_error_set(PSST_ERR_USER, "%s: no variable '%s'", path, var);
+  } else if (nc != NC_NOERR) {
+    rc = psst_error_set(PSST_ERR_IO, "%s: cannot read variable '%s': %s", path,
+                        var, nc_strerror(nc));
+  } else {
+    nc_type type;
+    int dims[NC_MAX_VAR_DIMS];
+    nc = nc_inq_var(*ncid, *varid, NULL, &type, ndims, dims, NULL);
+    for (int d = 0; nc == NC_NOERR && d < *ndims; d++)
+      nc = nc_inq_dimlen(*ncid, dims[d], &len[d]);
+    if (nc != NC_NOERR)
+      rc = psst_error_set(PSST_ERR_IO, "%s: cannot read variable '%s': %s",
+                          path, var, nc_strerror(nc));
+    else if (type == NC_CHAR || type == NC_STRING || type > NC_STRING)
+      rc = psst_error_set(PSST_ERR_USER, "%s: variable '%s' is not numeric",
+                          path, var);
+  }
+  if (rc) nc_close(*ncid);
+  return rc;
+}
+
+static int reader_shape_error(const char *path, const char *var, int ndims,
+                              const size_t *len, const char *expected) {
+  char got[256];
+  shape_str(got, sizeof got, ndims, len);
+  return psst_error_set(PSST_ERR_USER,
+                        "%s: variable '%s' has shape %s, expected %s", path,
+                        var, got, expected);
+}
+
+static int reader_get(const char *path, const char *var, int ncid, int varid,
+                      const size_t *start, const size_t *count, double *out) {
+  int nc = nc_get_vara_double(ncid, varid, start, count, out);
+  int rc = 0;
+  if (nc != NC_NOERR)
+    rc = psst_error_set(nc == NC_ERANGE ? PSST_ERR_USER : PSST_ERR_IO,
+                        "%s: cannot read variable '%s': %s", path, var,
+                        nc_strerror(nc));
+  return rc;
+}
+
+static int row_range_check(const char *path, const char *var, int64_t nrows,
+                           int64_t row_lo, int64_t row_hi) {
+  if (nrows < 0 || row_lo < 0 || row_lo > row_hi || row_hi > nrows)
+    return psst_error_set(PSST_ERR_INTERNAL,
+                          "%s: bad row range [%lld, %lld) of %lld for '%s'",
+                          path ? path : "?", (long long)row_lo,
+                          (long long)row_hi, (long long)nrows, var ? var : "?");
+  return 0;
+}
+
+int psst_io_read_rows(const char *path, const char *var, int64_t nrows,
+                      int64_t ncols, int64_t row_lo, int64_t row_hi,
+                      double *out) {
+  PSST_TRY(row_range_check(path, var, nrows, row_lo, row_hi));
+  if (ncols < 0 || (row_hi > row_lo && ncols > 0 && !out))
+    return psst_error_set(PSST_ERR_INTERNAL, "%s: bad read of '%s'", path, var);
+  int ncid, varid, ndims;
+  size_t len[NC_MAX_VAR_DIMS];
+  PSST_TRY(reader_open(path, var, 0, &ncid, &varid, &ndims, len));
+  int rc = 0;
+  if (ndims != 2 || len[0] != (size_t)nrows || len[1] != (size_t)ncols) {
+    char exp[128];
+    snprintf(exp, sizeof exp, "(%lld, %lld)", (long long)nrows,
+             (long long)ncols);
+    rc = reader_shape_error(path, var, ndims, len, exp);
+  } else if (row_hi > row_lo && ncols > 0) {
+    size_t start[2] = {(size_t)row_lo, 0};
+    size_t count[2] = {(size_t)(row_hi - row_lo), (size_t)ncols};
+    rc = reader_get(path, var, ncid, varid, start, count, out);
+  }
+  nc_close(ncid);
+  return rc;
+}
+
+int psst_io_read_waveform(const char *path, const char *var, int64_t nrows,
+                          int64_t row_lo, int64_t row_hi, int64_t *nsamples,
+                          double **out) {
+  if (out) *out = NULL;
+  if (nsamples) *nsamples = 0;
+  PSST_TRY(row_range_check(path, var, nrows, row_lo, row_hi));
+  if (!out || !nsamples)
+    return psst_error_set(PSST_ERR_INTERNAL, "%s: bad read of '%s'", path, var);
+  int ncid, varid, ndims;
+  size_t len[NC_MAX_VAR_DIMS];
+  PSST_TRY(reader_open(path, var, 0, &ncid, &varid, &ndims, len));
+  int rc = 0;
+  if (ndims != 2 || len[0] != (size_t)nrows) {
+    char exp[128];
+    snprintf(exp, sizeof exp, "(%lld, samples)", (long long)nrows);
+    rc = reader_shape_error(path, var, ndims, len, exp);
+  } else if (len[1] == 0) {
+    rc = psst_error_set(PSST_ERR_USER, "%s: variable '%s' has no samples", path,
+                        var);
+  } else {
+    size_t n = (size_t)(row_hi - row_lo) * len[1];
+    double *buf = malloc((n ? n : 1) * sizeof *buf);
+    if (!buf) {
+      rc = psst_error_set(PSST_ERR_NOMEM, "%s: out of memory reading '%s'",
+                          path, var);
+    } else if (n) {
+      size_t start[2] = {(size_t)row_lo, 0};
+      size_t count[2] = {(size_t)(row_hi - row_lo), len[1]};
+      rc = reader_get(path, var, ncid, varid, start, count, buf);
+    }
+    if (rc) {
+      free(buf);
+    } else {
+      *out = buf;
+      *nsamples = (int64_t)len[1];
+    }
+  }
+  nc_close(ncid);
+  return rc;
+}
+
+int psst_io_read_vector(const char *path, const char *var, int64_t n,
+                        int64_t lo, int64_t hi, double *out, int *found) {
+  if (found) *found = 0;
+  PSST_TRY(row_range_check(path, var, n, lo, hi));
+  if (!found || (hi > lo && !out))
+    return psst_error_set(PSST_ERR_INTERNAL, "%s: bad read of '%s'", path, var);
+  int ncid, varid, ndims;
+  size_t len[NC_MAX_VAR_DIMS];
+  PSST_TRY(reader_open(path, var, 1, &ncid, &varid, &ndims, len));
+  int rc = 0;
+  if (varid < 0) {
+    /* absent: not an error */
+  } else if (ndims != 1 || len[0] != (size_t)n) {
+    char exp[64];
+    snprintf(exp, sizeof exp, "(%lld)", (long long)n);
+    rc = reader_shape_error(path, var, ndims, len, exp);
+  } else {
+    *found = 1;
+    if (hi > lo) {
+      size_t start = (size_t)lo, count = (size_t)(hi - lo);
+      rc = reader_get(path, var, ncid, varid, &start, &count, out);
+    }
+    if (rc) *found = 0;
+  }
+  nc_close(ncid);
+  return rc;
+}
