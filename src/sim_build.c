@@ -174,24 +174,62 @@ static int build_projection(psst_sim *s, int ip, psst_lproj *lp, size_t *ny,
     } else {
       lp->z_off = *nz;
       *nz += (size_t)lp->nsrc;
-      int64_t entries = lp->nrows * lp->nsrc;
-      int dense = p->drive == PSST_DRIVE_DENSE;
-      if (p->drive == PSST_DRIVE_AUTO && entries > 0 &&
-          entries <= PSST_DENSE_MAX_ENTRIES &&
-          (double)nnz >= PSST_DENSE_DENSITY * (double)entries)
-        dense = 1;
-      if (dense && entries > 0) {
-        ALLOC(lp->dense, entries);
-        for (int64_t r = 0; r < lp->nrows; r++)
-          for (int64_t k = lp->csr.row_ptr[r]; k < lp->csr.row_ptr[r + 1]; k++)
-            lp->dense[r * lp->nsrc + lp->csr.col[k]] =
-                lp->csr.w ? lp->csr.w[k] : lp->csr.weight;
-      }
     }
     ALLOC(lp->T, lp->nsrc);
   }
   ALLOC(lp->drive, lp->nrows);
   return 0;
+}
+
+/* Dense or sparse drive, decided from the projection's global density so
+ * that every rank makes the same choice (the two sum in different orders).
+ * Collective. A dense row is one cblas_ddot of fixed length nsrc: its
+ * rounding depends only on the row, never on how rows are split over ranks
+ * (dgemv's blocking of rows would). */
+static int choose_drive(psst_sim *s) {
+  int n = s->nlp;
+  double *loc = calloc((size_t)(2 * n + 1), sizeof *loc);
+  double *glob = calloc((size_t)(2 * n + 1), sizeof *glob);
+  int rc = 0;
+  if (!loc || !glob) {
+    rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (int q = 0; q < n; q++) {
+    psst_lproj *lp = &s->lp[q];
+    loc[q] = (double)lp->csr.row_ptr[lp->nrows]; /* summed */
+    loc[n + q] = (double)(lp->nrows * lp->nsrc); /* max */
+  }
+  MPI_Allreduce(loc, glob, n, MPI_DOUBLE, MPI_SUM, s->comm);
+  MPI_Allreduce(loc + n, glob + n, n, MPI_DOUBLE, MPI_MAX, s->comm);
+  for (int q = 0; q < n; q++) {
+    psst_lproj *lp = &s->lp[q];
+    const psst_projection *p = lp->p;
+    if (lp->kind == PSST_SYN_EXP_COND || lp->per_synapse) continue;
+    double all = (double)(p->to.hi - p->to.lo) * (double)lp->nsrc;
+    int dense = p->drive == PSST_DRIVE_DENSE ||
+                (p->drive == PSST_DRIVE_AUTO && all > 0 &&
+                 glob[n + q] <= (double)PSST_DENSE_MAX_ENTRIES &&
+                 glob[q] >= PSST_DENSE_DENSITY * all);
+    int64_t entries = lp->nrows * lp->nsrc;
+    if (!dense || entries == 0) continue;
+    lp->dense = calloc((size_t)entries, sizeof *lp->dense);
+    if (!lp->dense) {
+      rc = psst_error_set(PSST_ERR_NOMEM,
+                          "out of memory for the dense block of projection "
+                          "'%s' (%lld x %lld); use drive: sparse",
+                          p->name, (long long)lp->nrows, (long long)lp->nsrc);
+      goto done;
+    }
+    for (int64_t r = 0; r < lp->nrows; r++)
+      for (int64_t k = lp->csr.row_ptr[r]; k < lp->csr.row_ptr[r + 1]; k++)
+        lp->dense[r * lp->nsrc + lp->csr.col[k]] =
+            lp->csr.w ? lp->csr.w[k] : lp->csr.weight;
+  }
+done:
+  free(loc);
+  free(glob);
+  return rc;
 }
 
 /* Initial synaptic state, after every projection's offsets are known. */
@@ -399,9 +437,14 @@ static int sim_build(psst_sim *s) {
   ALLOC(s->ls, m->nstim);
   for (int is = 0; is < m->nstim; is++)
     PSST_TRY(build_stimulus(s, is, &s->ls[is]));
-
   s->ny = ny;
   s->nz = nz;
+  return 0;
+}
+
+/* Second phase, after the ranks agreed the first went well. */
+static int sim_build_state(psst_sim *s) {
+  size_t ny = s->ny, nz = s->nz;
   ALLOC(s->y, ny);
   ALLOC(s->ys, ny);
   ALLOC(s->k, ny);
@@ -457,6 +500,8 @@ int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out) {
     rc = sim_build(s);
   }
   rc = psst_comm_agree(comm, rc);
+  if (rc == 0) rc = psst_comm_agree(comm, choose_drive(s));
+  if (rc == 0) rc = psst_comm_agree(comm, sim_build_state(s));
   if (rc < 0) {
     psst_sim_destroy(&s);
     return rc;

@@ -88,8 +88,9 @@ static void rhs(psst_sim *s, double t, const double *y, const double *z,
       const psst_csr *c = &lp->csr;
       const double *O = lp->per_synapse ? y + lp->y_off : z + lp->z_off;
       if (lp->dense) {
-        cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)lp->nrows, (int)lp->nsrc,
-                    1.0, lp->dense, (int)lp->nsrc, O, 1, 0.0, lp->drive, 1);
+        for (int64_t r = 0; r < lp->nrows; r++)
+          lp->drive[r] =
+              cblas_ddot((int)lp->nsrc, lp->dense + r * lp->nsrc, 1, O, 1);
       } else {
         for (int64_t r = 0; r < lp->nrows; r++) {
           double d = 0.0;

@@ -1,0 +1,1269 @@
+/* YAML model files into a validated psst_model (libyaml document API).
+ *
+ * The whole file is loaded into a yaml_document_t, then walked once, section
+ * by section: run, populations (selectors need them), projections, stimuli,
+ * record, output. Every check reports
+ *   <file>:<line>:<column>: <key path>: <what is wrong and what is allowed>
+ * with the position of the offending node (1-based), and returns
+ * PSST_ERR_USER. The model under construction is freed on any error.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "psst/config.h"
+#include "psst/error.h"
+
+#define KP_MAX 256   /* longest key path kept in messages */
+#define LIST_MAX 512 /* longest "allowed: ..." / "known: ..." list */
+
+typedef struct ctx {
+  const char *path; /* model file path, for messages */
+  char *dir;        /* folder of the model file with a trailing '/', or "" */
+  yaml_document_t *doc;
+  psst_model *m;
+  char got[96]; /* scratch for describing a node in a message */
+} ctx;
+
+/* ---- nodes ----------------------------------------------------------------
+ */
+
+static yaml_node_t *node_at(ctx *c, int id) {
+  return yaml_document_get_node(c->doc, id);
+}
+
+static const char *sval(const yaml_node_t *n) {
+  return (const char *)n->data.scalar.value;
+}
+
+static int is_plain(const yaml_node_t *n) {
+  return n->type == YAML_SCALAR_NODE &&
+         n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+static int is_null(const yaml_node_t *n) {
+  if (!is_plain(n)) return 0;
+  const char *s = sval(n);
+  return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+         !strcmp(s, "NULL");
+}
+
+static int seq_len(const yaml_node_t *n) {
+  return (int)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+static yaml_node_t *seq_at(ctx *c, const yaml_node_t *n, int i) {
+  return node_at(c, n->data.sequence.items.start[i]);
+}
+
+static int map_len(const yaml_node_t *n) {
+  return (int)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+}
+
+static yaml_node_t *map_key(ctx *c, const yaml_node_t *n, int i) {
+  return node_at(c, n->data.mapping.pairs.start[i].key);
+}
+
+static yaml_node_t *map_val(ctx *c, const yaml_node_t *n, int i) {
+  return node_at(c, n->data.mapping.pairs.start[i].value);
+}
+
+/* Value of `key` in mapping n (keys already checked to be scalars), or NULL. */
+static yaml_node_t *map_get(ctx *c, const yaml_node_t *n, const char *key) {
+  for (int i = 0; i < map_len(n); i++)
+    if (!strcmp(sval(map_key(c, n, i)), key)) return map_val(c, n, i);
+  return NULL;
+}
+
+/* What a node is, for "got ..." in messages. */
+static const char *got(ctx *c, const yaml_node_t *n) {
+  if (n->type == YAML_MAPPING_NODE) return "a mapping";
+  if (n->type == YAML_SEQUENCE_NODE) return "a sequence";
+  if (is_null(n)) return "nothing";
+  const char *q = is_plain(n) ? "" : "'";
+  const char *s = sval(n);
+  if (strlen(s) > 60)
+    snprintf(c->got, sizeof c->got, "%s%.60s...%s", q, s, q);
+  else
+    snprintf(c->got, sizeof c->got, "%s%s%s", q, s, q);
+  return c->got;
+}
+
+/* ---- messages -------------------------------------------------------------
+ */
+
+static int fail(ctx *c, const yaml_node_t *n, const char *kp, const char *fmt,
+                ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+static int fail(ctx *c, const yaml_node_t *n, const char *kp, const char *fmt,
+                ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  unsigned long line = n ? (unsigned long)n->start_mark.line + 1 : 1;
+  unsigned long col = n ? (unsigned long)n->start_mark.column + 1 : 1;
+  return psst_error_set(PSST_ERR_USER, "%s:%lu:%lu: %s%s%s", c->path, line, col,
+                        kp, *kp ? ": " : "", msg);
+}
+
+static void kp_key(char *out, const char *parent, const char *key) {
+  int r = *parent ? snprintf(out, KP_MAX, "%s.%s", parent, key)
+                  : snprintf(out, KP_MAX, "%s", key);
+  if (r < 0 || r >= KP_MAX) out[KP_MAX - 1] = '\0';
+}
+
+static void kp_idx(char *out, const char *parent, int i) {
+  int r = snprintf(out, KP_MAX, "%s[%d]", parent, i);
+  if (r < 0 || r >= KP_MAX) out[KP_MAX - 1] = '\0';
+}
+
+/* Append `s` to a ", "-separated list in buf (LIST_MAX bytes). */
+static void list_add(char *buf, const char *s) {
+  size_t len = strlen(buf);
+  if (len + strlen(s) + 8 >= LIST_MAX) {
+    if (len + 5 < LIST_MAX && !strstr(buf, "...")) strcat(buf, ", ...");
+    return;
+  }
+  if (len) strcat(buf, ", ");
+  strcat(buf, s);
+}
+
+static void list_words(char *buf, const char *const *words) {
+  buf[0] = '\0';
+  for (; *words; words++)
+    list_add(buf, *words);
+}
+
+/* " unit" or "" for dimensionless ("1") quantities. */
+static const char *unit_sp(const char *unit) {
+  return (unit && *unit && strcmp(unit, "1")) ? " " : "";
+}
+static const char *unit_s(const char *unit) {
+  return (unit && *unit && strcmp(unit, "1")) ? unit : "";
+}
+
+/* ---- mappings -------------------------------------------------------------
+ */
+
+/* n must be a mapping with scalar, unique keys; with `allowed` (NULL-ended),
+ * only those keys. */
+static int check_map(ctx *c, const yaml_node_t *n, const char *kp,
+                     const char *const *allowed) {
+  if (n->type != YAML_MAPPING_NODE) {
+    if (allowed) {
+      char list[LIST_MAX];
+      list_words(list, allowed);
+      return fail(c, n, kp, "must be a mapping (keys: %s), got %s", list,
+                  got(c, n));
+    }
+    return fail(c, n, kp, "must be a mapping, got %s", got(c, n));
+  }
+  for (int i = 0; i < map_len(n); i++) {
+    yaml_node_t *k = map_key(c, n, i);
+    if (k->type != YAML_SCALAR_NODE)
+      return fail(c, k, kp, "keys must be plain names, got %s", got(c, k));
+    char kp2[KP_MAX];
+    kp_key(kp2, kp, sval(k));
+    for (int j = 0; j < i; j++) {
+      yaml_node_t *k0 = map_key(c, n, j);
+      if (k0->type == YAML_SCALAR_NODE && !strcmp(sval(k0), sval(k)))
+        return fail(c, k, kp2, "duplicate key (first given at line %lu)",
+                    (unsigned long)k0->start_mark.line + 1);
+    }
+    if (allowed) {
+      int ok = 0;
+      for (const char *const *a = allowed; *a && !ok; a++)
+        ok = !strcmp(*a, sval(k));
+      if (!ok) {
+        char list[LIST_MAX];
+        list_words(list, allowed);
+        return fail(c, k, kp2, "unknown key (allowed: %s)", list);
+      }
+    }
+  }
+  return 0;
+}
+
+static int req(ctx *c, yaml_node_t *map, const char *kp, const char *key,
+               yaml_node_t **out) {
+  *out = map_get(c, map, key);
+  if (*out) return 0;
+  char kp2[KP_MAX];
+  kp_key(kp2, kp, key);
+  return fail(c, map, kp2, "required key is missing");
+}
+
+/* Optional key: an absent key and an empty value (`key:`) both give NULL. */
+static yaml_node_t *opt(ctx *c, yaml_node_t *map, const char *key) {
+  yaml_node_t *v = map_get(c, map, key);
+  return (v && is_null(v)) ? NULL : v;
+}
+
+/* ---- scalars --------------------------------------------------------------
+ */
+
+static int parse_double(const yaml_node_t *n, double *x) {
+  if (!is_plain(n) || is_null(n)) return 0;
+  const char *s = sval(n);
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (end == s || *end || !isfinite(v)) return 0;
+  *x = v;
+  return 1;
+}
+
+static int parse_int(const yaml_node_t *n, int64_t *x) {
+  if (!is_plain(n) || is_null(n)) return 0;
+  const char *s = sval(n);
+  char *end;
+  errno = 0;
+  long long v = strtoll(s, &end, 10);
+  if (end != s && !*end && errno == 0) {
+    *x = (int64_t)v;
+    return 1;
+  }
+  double d; /* 1e6 is an integer too, as long as it is exact */
+  if (parse_double(n, &d) && d == floor(d) && fabs(d) <= 9007199254740992.0) {
+    *x = (int64_t)d;
+    return 1;
+  }
+  return 0;
+}
+
+/* A number in [lo, hi] (or (lo, hi] with lo_open) [unit]. */
+static int get_num(ctx *c, const yaml_node_t *n, const char *kp, double lo,
+                   double hi, int lo_open, const char *unit, double *out) {
+  double v;
+  const char *open = lo_open ? "(" : "[";
+  if (!parse_double(n, &v))
+    return fail(c, n, kp, "must be a number in %s%g, %g]%s%s, got %s", open, lo,
+                hi, unit_sp(unit), unit_s(unit), got(c, n));
+  if (v < lo || v > hi || (lo_open && v == lo))
+    return fail(c, n, kp, "must be in %s%g, %g]%s%s, got %s", open, lo, hi,
+                unit_sp(unit), unit_s(unit), got(c, n));
+  *out = v;
+  return 0;
+}
+
+static int get_int(ctx *c, const yaml_node_t *n, const char *kp, int64_t lo,
+                   int64_t hi, int64_t *out) {
+  int64_t v;
+  if (!parse_int(n, &v) || v < lo || v > hi)
+    return fail(c, n, kp, "must be an integer in [%lld, %lld], got %s",
+                (long long)lo, (long long)hi, got(c, n));
+  *out = v;
+  return 0;
+}
+
+static int get_bool(ctx *c, const yaml_node_t *n, const char *kp, int *out) {
+  static const char *const t[] = {"true", "True", "TRUE", "yes", "Yes",
+                                  "YES",  "on",   "On",   "ON",  NULL};
+  static const char *const f[] = {"false", "False", "FALSE", "no",  "No",
+                                  "NO",    "off",   "Off",   "OFF", NULL};
+  if (is_plain(n)) {
+    for (int i = 0; t[i]; i++)
+      if (!strcmp(sval(n), t[i])) return *out = 1, 0;
+    for (int i = 0; f[i]; i++)
+      if (!strcmp(sval(n), f[i])) return *out = 0, 0;
+  }
+  return fail(c, n, kp, "must be true or false, got %s", got(c, n));
+}
+
+/* A non-empty string (any scalar style); the text belongs to the document. */
+static int get_str(ctx *c, const yaml_node_t *n, const char *kp,
+                   const char **out) {
+  if (n->type != YAML_SCALAR_NODE || is_null(n) || !*sval(n))
+    return fail(c, n, kp, "must be a non-empty string, got %s", got(c, n));
+  *out = sval(n);
+  return 0;
+}
+
+/* One of `words` (NULL-ended); *out = its index. */
+static int get_enum(ctx *c, const yaml_node_t *n, const char *kp,
+                    const char *const *words, int *out) {
+  if (n->type == YAML_SCALAR_NODE)
+    for (int i = 0; words[i]; i++)
+      if (!strcmp(sval(n), words[i])) return *out = i, 0;
+  char list[LIST_MAX];
+  list_words(list, words);
+  return fail(c, n, kp, "must be one of %s, got %s", list, got(c, n));
+}
+
+/* [A-Za-z_][A-Za-z0-9_]*, at most PSST_NAME_MAX - 1 characters. */
+static int get_name(ctx *c, const yaml_node_t *n, const char *kp,
+                    char out[PSST_NAME_MAX]) {
+  const char *s = NULL;
+  PSST_TRY(get_str(c, n, kp, &s));
+  size_t len = strlen(s);
+  int ok =
+      len < PSST_NAME_MAX && (s[0] == '_' || (s[0] >= 'A' && s[0] <= 'Z') ||
+                              (s[0] >= 'a' && s[0] <= 'z'));
+  for (size_t i = 1; ok && i < len; i++)
+    ok = s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') ||
+         (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9');
+  if (!ok)
+    return fail(c, n, kp,
+                "must be a name of letters, digits and '_' that does not "
+                "start with a digit, at most %d characters, got %s",
+                PSST_NAME_MAX - 1, got(c, n));
+  memcpy(out, s, len + 1);
+  return 0;
+}
+
+/* A path inside the model: relative ones are taken from the model's folder. */
+static int get_path(ctx *c, const yaml_node_t *n, const char *kp, char **out) {
+  const char *s = NULL;
+  PSST_TRY(get_str(c, n, kp, &s));
+  size_t ld = (s[0] == '/') ? 0 : strlen(c->dir), ls = strlen(s);
+  char *p = malloc(ld + ls + 1);
+  PSST_ALLOC_CHECK(p);
+  memcpy(p, c->dir, ld);
+  memcpy(p + ld, s, ls + 1);
+  *out = p;
+  return 0;
+}
+
+static char *xstrdup(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *d = malloc(n);
+  if (d) memcpy(d, s, n);
+  return d;
+}
+
+static void *xcalloc(size_t n, size_t size) { return calloc(n ? n : 1, size); }
+
+/* ---- kind tables ----------------------------------------------------------
+ */
+
+static int get_params(ctx *c, yaml_node_t *n, const char *kp, const char *kind,
+                      const psst_param_info *info, int np, double *vals) {
+  for (int i = 0; i < np; i++)
+    vals[i] = info[i].def;
+  if (!n) return 0;
+  PSST_TRY(check_map(c, n, kp, NULL));
+  for (int i = 0; i < map_len(n); i++) {
+    yaml_node_t *k = map_key(c, n, i);
+    char kp2[KP_MAX];
+    kp_key(kp2, kp, sval(k));
+    int j = psst_param_index(info, np, sval(k));
+    if (j < 0) {
+      char list[LIST_MAX] = "";
+      for (int q = 0; q < np; q++)
+        list_add(list, info[q].name);
+      return fail(c, k, kp2, "unknown parameter of kind %s (allowed: %s)", kind,
+                  np ? list : "none");
+    }
+    PSST_TRY(get_num(c, map_val(c, n, i), kp2, info[j].min, info[j].max, 0,
+                     info[j].unit, &vals[j]));
+  }
+  return 0;
+}
+
+/* number | {normal: [mean, sd]} | {uniform: [lo, hi]} */
+static int get_init_value(ctx *c, yaml_node_t *n, const char *kp,
+                          const char *unit, psst_init_value *out) {
+  static const char *const forms[] = {"normal", "uniform", NULL};
+  const char *what = "must be a number, {normal: [mean, sd]} or "
+                     "{uniform: [lo, hi]}";
+  double x;
+  if (parse_double(n, &x)) {
+    out->type = PSST_INIT_CONST;
+    out->a = x;
+    out->b = 0;
+    return 0;
+  }
+  if (n->type != YAML_MAPPING_NODE || map_len(n) != 1)
+    return fail(c, n, kp, "%s%s%s, got %s", what, *unit_s(unit) ? " in " : "",
+                unit_s(unit), got(c, n));
+  PSST_TRY(check_map(c, n, kp, forms));
+  yaml_node_t *k = map_key(c, n, 0), *v = map_val(c, n, 0);
+  int normal = !strcmp(sval(k), "normal");
+  char kp2[KP_MAX];
+  kp_key(kp2, kp, sval(k));
+  double ab[2];
+  if (v->type != YAML_SEQUENCE_NODE || seq_len(v) != 2 ||
+      !parse_double(seq_at(c, v, 0), &ab[0]) ||
+      !parse_double(seq_at(c, v, 1), &ab[1]))
+    return fail(c, v, kp2, "must be a sequence of two numbers %s, got %s",
+                normal ? "[mean, sd]" : "[lo, hi]", got(c, v));
+  if (normal && ab[1] < 0)
+    return fail(c, v, kp2, "standard deviation must be >= 0, got %g", ab[1]);
+  if (!normal && ab[0] > ab[1])
+    return fail(c, v, kp2, "needs lo <= hi, got [%g, %g]", ab[0], ab[1]);
+  out->type = normal ? PSST_INIT_NORMAL : PSST_INIT_UNIFORM;
+  out->a = ab[0];
+  out->b = ab[1];
+  return 0;
+}
+
+/* init mapping of a kind's state table (+ fire_t when with_fire_t). */
+static int get_inits(ctx *c, yaml_node_t *n, const char *kp, const char *kind,
+                     const psst_state_info *st, int ns, int with_fire_t,
+                     psst_init_value *vals) {
+  for (int i = 0; i < ns; i++) {
+    vals[i].type = PSST_INIT_DEFAULT;
+    vals[i].a = st[i].def;
+  }
+  if (with_fire_t) {
+    vals[ns].type = PSST_INIT_DEFAULT;
+    vals[ns].a = PSST_FIRE_T_DEFAULT;
+  }
+  if (!n) return 0;
+  PSST_TRY(check_map(c, n, kp, NULL));
+  for (int i = 0; i < map_len(n); i++) {
+    yaml_node_t *k = map_key(c, n, i);
+    char kp2[KP_MAX];
+    kp_key(kp2, kp, sval(k));
+    int j = psst_state_index(st, ns, sval(k));
+    const char *unit = j >= 0 ? st[j].unit : "ms";
+    if (j < 0 && with_fire_t && !strcmp(sval(k), "fire_t")) j = ns;
+    if (j < 0) {
+      char list[LIST_MAX] = "";
+      for (int q = 0; q < ns; q++)
+        list_add(list, st[q].name);
+      if (with_fire_t) list_add(list, "fire_t");
+      return fail(c, k, kp2, "unknown state variable of kind %s (allowed: %s)",
+                  kind, *list ? list : "none");
+    }
+    PSST_TRY(get_init_value(c, map_val(c, n, i), kp2, unit, &vals[j]));
+  }
+  return 0;
+}
+
+/* ---- selectors ------------------------------------------------------------
+ */
+
+static void known_pops(ctx *c, char *list) {
+  list[0] = '\0';
+  for (int i = 0; i < c->m->npop; i++)
+    list_add(list, c->m->pops[i].name);
+}
+
+/* "POP", "POP[i]" or "POP[i:j]" (0 <= i < j <= size). */
+static int get_slice(ctx *c, const yaml_node_t *n, const char *kp,
+                     psst_slice *out) {
+  static const char *const shape =
+      "expected POP, POP[i] or POP[i:j] with integers 0 <= i < j <= size";
+  const char *s = NULL;
+  PSST_TRY(get_str(c, n, kp, &s));
+  const char *br = strchr(s, '[');
+  size_t nlen = br ? (size_t)(br - s) : strlen(s);
+  long long lo = 0, hi = -1;
+  int has_idx = 0, has_range = 0;
+  if (br) {
+    const char *p = br + 1;
+    char *end;
+    if (*p < '0' || *p > '9')
+      return fail(c, n, kp, "bad selector '%s' (%s)", s, shape);
+    errno = 0;
+    lo = strtoll(p, &end, 10);
+    has_idx = 1;
+    if (*end == ':') {
+      p = end + 1;
+      if (*p < '0' || *p > '9')
+        return fail(c, n, kp, "bad selector '%s' (%s)", s, shape);
+      hi = strtoll(p, &end, 10);
+      has_range = 1;
+    }
+    if (errno || end[0] != ']' || end[1] != '\0')
+      return fail(c, n, kp, "bad selector '%s' (%s)", s, shape);
+  }
+  int pop = -1;
+  for (int i = 0; i < c->m->npop && pop < 0; i++)
+    if (strlen(c->m->pops[i].name) == nlen &&
+        !strncmp(c->m->pops[i].name, s, nlen))
+      pop = i;
+  if (pop < 0) {
+    char list[LIST_MAX];
+    known_pops(c, list);
+    return fail(c, n, kp, "unknown population '%.*s' (known: %s)", (int)nlen, s,
+                list);
+  }
+  int64_t size = c->m->pops[pop].size;
+  if (!has_idx) {
+    lo = 0;
+    hi = size;
+  } else if (!has_range) {
+    if (lo >= size)
+      return fail(c, n, kp,
+                  "index %lld is out of range: population %s has %lld "
+                  "neurons (allowed: 0 to %lld)",
+                  lo, c->m->pops[pop].name, (long long)size,
+                  (long long)size - 1);
+    hi = lo + 1;
+  } else if (!(lo < hi && hi <= size)) {
+    return fail(c, n, kp,
+                "slice [%lld:%lld] is empty or out of range: population %s "
+                "has %lld neurons (need 0 <= i < j <= %lld)",
+                lo, hi, c->m->pops[pop].name, (long long)size, (long long)size);
+  }
+  out->pop = pop;
+  out->lo = lo;
+  out->hi = hi;
+  return 0;
+}
+
+/* A selector string or a non-empty sequence of them. */
+static int get_selection(ctx *c, yaml_node_t *n, const char *kp,
+                         psst_selection *out) {
+  if (n->type == YAML_MAPPING_NODE ||
+      (n->type == YAML_SEQUENCE_NODE && seq_len(n) == 0))
+    return fail(c, n, kp,
+                "must be a selector (POP, POP[i] or POP[i:j]) or a "
+                "non-empty sequence of selectors, got %s",
+                got(c, n));
+  int ns = n->type == YAML_SEQUENCE_NODE ? seq_len(n) : 1;
+  out->slice = xcalloc((size_t)ns, sizeof *out->slice);
+  PSST_ALLOC_CHECK(out->slice);
+  out->n = ns;
+  if (n->type != YAML_SEQUENCE_NODE) return get_slice(c, n, kp, &out->slice[0]);
+  for (int i = 0; i < ns; i++) {
+    char kp2[KP_MAX];
+    kp_idx(kp2, kp, i);
+    PSST_TRY(get_slice(c, seq_at(c, n, i), kp2, &out->slice[i]));
+  }
+  return 0;
+}
+
+/* ---- run ------------------------------------------------------------------
+ */
+
+static int parse_run(ctx *c, yaml_node_t *n) {
+  static const char *const keys[] = {"t_end", "dt", "method", "seed", NULL};
+  static const char *const methods[] = {"rk4", "euler", NULL};
+  psst_run_settings *r = &c->m->run;
+  PSST_TRY(check_map(c, n, "run", keys));
+  yaml_node_t *v;
+  PSST_TRY(req(c, n, "run", "t_end", &v));
+  PSST_TRY(get_num(c, v, "run.t_end", 0, 1e9, 1, "ms", &r->t_end));
+  yaml_node_t *at = v;
+  r->dt = 0.01;
+  if ((v = opt(c, n, "dt"))) {
+    PSST_TRY(get_num(c, v, "run.dt", 0, r->t_end, 1, "ms", &r->dt));
+    at = v;
+  } else if (r->dt > r->t_end) {
+    return fail(c, at, "run.t_end",
+                "must be at least 2 steps of the default dt = 0.01 ms, "
+                "got %g",
+                r->t_end);
+  }
+  double q = r->t_end / r->dt, qi = nearbyint(q);
+  if (fabs(q - qi) > 1e-9 * q || qi < 2)
+    return fail(c, at, at == v ? "run.dt" : "run.t_end",
+                "t_end/dt = %g/%g = %.10g must be an integer >= 2", r->t_end,
+                r->dt, q);
+  int method = 0;
+  if ((v = opt(c, n, "method")))
+    PSST_TRY(get_enum(c, v, "run.method", methods, &method));
+  r->method = method ? PSST_METHOD_EULER : PSST_METHOD_RK4;
+  int64_t seed = 1;
+  if ((v = opt(c, n, "seed")))
+    PSST_TRY(get_int(c, v, "run.seed", 0, INT64_MAX, &seed));
+  r->seed = (uint64_t)seed;
+  return 0;
+}
+
+/* ---- populations ----------------------------------------------------------
+ */
+
+static int parse_population(ctx *c, yaml_node_t *n, int idx) {
+  static const char *const keys[] = {
+      "name",       "kind",      "size",      "params",     "init",
+      "init_noise", "init_file", "threshold", "refractory", NULL};
+  psst_population *p = &c->m->pops[idx];
+  char kp[KP_MAX], kp2[KP_MAX];
+  kp_idx(kp, "populations", idx);
+  p->line = (int)n->start_mark.line + 1;
+  PSST_TRY(check_map(c, n, kp, keys));
+  yaml_node_t *v;
+  PSST_TRY(req(c, n, kp, "name", &v));
+  kp_key(kp2, kp, "name");
+  PSST_TRY(get_name(c, v, kp2, p->name));
+  for (int j = 0; j < idx; j++)
+    if (!strcmp(c->m->pops[j].name, p->name))
+      return fail(c, v, kp2,
+                  "duplicate population name '%s' (first at line %d)", p->name,
+                  c->m->pops[j].line);
+  PSST_TRY(req(c, n, kp, "kind", &v));
+  kp_key(kp2, kp, "kind");
+  const char *kind = NULL;
+  PSST_TRY(get_str(c, v, kp2, &kind));
+  p->kind = psst_neuron_kind_find(kind);
+  if (!p->kind) {
+    char list[LIST_MAX] = "";
+    for (int i = 0; i < psst_neuron_kind_count(); i++)
+      list_add(list, psst_neuron_kind_get(i)->name);
+    return fail(c, v, kp2, "unknown neuron kind '%s' (known: %s)", kind, list);
+  }
+  const psst_neuron_kind *k = p->kind;
+  PSST_TRY(req(c, n, kp, "size", &v));
+  kp_key(kp2, kp, "size");
+  PSST_TRY(get_int(c, v, kp2, 1, 1000000000, &p->size));
+  p->params = xcalloc((size_t)k->nparam, sizeof *p->params);
+  PSST_ALLOC_CHECK(p->params);
+  kp_key(kp2, kp, "params");
+  PSST_TRY(get_params(c, opt(c, n, "params"), kp2, k->name, k->param, k->nparam,
+                      p->params));
+  p->init = xcalloc((size_t)k->nstate + 1, sizeof *p->init);
+  PSST_ALLOC_CHECK(p->init);
+  kp_key(kp2, kp, "init");
+  PSST_TRY(get_inits(c, opt(c, n, "init"), kp2, k->name, k->state, k->nstate, 1,
+                     p->init));
+  if ((v = opt(c, n, "init_noise"))) {
+    kp_key(kp2, kp, "init_noise");
+    PSST_TRY(get_num(c, v, kp2, 0, 1, 0, "1", &p->init_noise));
+  }
+  if ((v = opt(c, n, "init_file"))) {
+    kp_key(kp2, kp, "init_file");
+    PSST_TRY(get_path(c, v, kp2, &p->init_file));
+  }
+  p->threshold = k->threshold;
+  if ((v = opt(c, n, "threshold"))) {
+    kp_key(kp2, kp, "threshold");
+    PSST_TRY(get_num(c, v, kp2, -1000, 1000, 0, "mV", &p->threshold));
+  }
+  p->refractory = k->refractory;
+  if ((v = opt(c, n, "refractory"))) {
+    kp_key(kp2, kp, "refractory");
+    PSST_TRY(get_num(c, v, kp2, 0, 1e9, 0, "ms", &p->refractory));
+  }
+  return 0;
+}
+
+static int parse_populations(ctx *c, yaml_node_t *n) {
+  if (n->type != YAML_SEQUENCE_NODE || seq_len(n) == 0)
+    return fail(c, n, "populations",
+                "must be a non-empty sequence of populations, got %s",
+                got(c, n));
+  int np = seq_len(n);
+  c->m->pops = xcalloc((size_t)np, sizeof *c->m->pops);
+  PSST_ALLOC_CHECK(c->m->pops);
+  c->m->npop = np;
+  int64_t gid = 0;
+  for (int i = 0; i < np; i++) {
+    PSST_TRY(parse_population(c, seq_at(c, n, i), i));
+    c->m->pops[i].first_gid = gid;
+    gid += c->m->pops[i].size;
+  }
+  c->m->n_neurons = gid;
+  return 0;
+}
+
+/* ---- projections ----------------------------------------------------------
+ */
+
+static int64_t slice_size(const psst_slice *s) { return s->hi - s->lo; }
+
+static int parse_matrix(ctx *c, psst_projection *pr, yaml_node_t *v,
+                        const char *kp) {
+  int64_t nto = slice_size(&pr->to), nfrom = slice_size(&pr->from);
+  if (v->type != YAML_SEQUENCE_NODE)
+    return fail(c, v, kp,
+                "must be a sequence of %lld rows (one per postsynaptic "
+                "neuron) of %lld numbers, got %s",
+                (long long)nto, (long long)nfrom, got(c, v));
+  if (seq_len(v) != nto)
+    return fail(c, v, kp,
+                "has %d rows, needs %lld (one per postsynaptic neuron of "
+                "'to')",
+                seq_len(v), (long long)nto);
+  for (int r = 0; r < nto; r++) {
+    yaml_node_t *row = seq_at(c, v, r);
+    char kpr[KP_MAX];
+    kp_idx(kpr, kp, r);
+    if (row->type != YAML_SEQUENCE_NODE || seq_len(row) != nfrom)
+      return fail(c, row, kpr,
+                  "must be a row of %lld numbers (one per presynaptic "
+                  "neuron of 'from'), got %s%s",
+                  (long long)nfrom,
+                  row->type == YAML_SEQUENCE_NODE ? "a row of " : "",
+                  row->type == YAML_SEQUENCE_NODE ? "" : got(c, row));
+  }
+  pr->matrix = xcalloc((size_t)(nto * nfrom), sizeof *pr->matrix);
+  PSST_ALLOC_CHECK(pr->matrix);
+  for (int r = 0; r < nto; r++) {
+    yaml_node_t *row = seq_at(c, v, r);
+    for (int q = 0; q < nfrom; q++) {
+      char kpr[KP_MAX], kpq[KP_MAX];
+      kp_idx(kpr, kp, r);
+      kp_idx(kpq, kpr, q);
+      PSST_TRY(get_num(c, seq_at(c, row, q), kpq, 0, 1e9, 0, "1",
+                       &pr->matrix[(size_t)r * (size_t)nfrom + (size_t)q]));
+    }
+  }
+  return 0;
+}
+
+static int parse_connect(ctx *c, psst_projection *pr, yaml_node_t *n,
+                         const char *kp) {
+  static const char *const forms[] = {"random", "fixed_indegree", "matrix",
+                                      "file", NULL};
+  static const char *const what =
+      "must be all_to_all, one_to_one, {random: {p: P}}, {fixed_indegree: "
+      "K}, {matrix: [[...], ...]} or {file: {path: P, variable: V}}";
+  int64_t nfrom = slice_size(&pr->from), nto = slice_size(&pr->to);
+  if (n->type == YAML_SCALAR_NODE) {
+    if (!strcmp(sval(n), "all_to_all")) {
+      pr->rule = PSST_CONN_ALL_TO_ALL;
+      return 0;
+    }
+    if (!strcmp(sval(n), "one_to_one")) {
+      pr->rule = PSST_CONN_ONE_TO_ONE;
+      if (nfrom != nto)
+        return fail(c, n, kp,
+                    "one_to_one needs 'from' and 'to' of equal size, got "
+                    "%lld and %lld neurons",
+                    (long long)nfrom, (long long)nto);
+      return 0;
+    }
+    return fail(c, n, kp, "%s, got %s", what, got(c, n));
+  }
+  if (n->type != YAML_MAPPING_NODE || map_len(n) != 1)
+    return fail(c, n, kp, "%s, got %s", what, got(c, n));
+  PSST_TRY(check_map(c, n, kp, forms));
+  const char *form = sval(map_key(c, n, 0));
+  yaml_node_t *v = map_val(c, n, 0);
+  char kp2[KP_MAX], kp3[KP_MAX];
+  kp_key(kp2, kp, form);
+  if (!strcmp(form, "random")) {
+    static const char *const keys[] = {"p", NULL};
+    pr->rule = PSST_CONN_RANDOM;
+    PSST_TRY(check_map(c, v, kp2, keys));
+    yaml_node_t *pv;
+    PSST_TRY(req(c, v, kp2, "p", &pv));
+    kp_key(kp3, kp2, "p");
+    return get_num(c, pv, kp3, 0, 1, 0, "1", &pr->p);
+  }
+  if (!strcmp(form, "fixed_indegree")) {
+    pr->rule = PSST_CONN_FIXED_INDEGREE;
+    int overlap = pr->from.pop == pr->to.pop && pr->from.lo < pr->to.hi &&
+                  pr->to.lo < pr->from.hi;
+    int64_t kmax = (overlap && !pr->allow_self) ? nfrom - 1 : nfrom;
+    int64_t k;
+    if (!parse_int(v, &k) || k < 0 || k > kmax)
+      return fail(c, v, kp2,
+                  "must be an integer in [0, %lld] (the size of 'from'%s), "
+                  "got %s",
+                  (long long)kmax,
+                  kmax < nfrom ? " minus 1: 'from' and 'to' overlap and "
+                                 "allow_self is false"
+                               : "",
+                  got(c, v));
+    pr->indegree = k;
+    return 0;
+  }
+  if (!strcmp(form, "matrix")) {
+    pr->rule = PSST_CONN_MATRIX;
+    return parse_matrix(c, pr, v, kp2);
+  }
+  static const char *const keys[] = {"path", "variable", NULL};
+  pr->rule = PSST_CONN_FILE;
+  PSST_TRY(check_map(c, v, kp2, keys));
+  yaml_node_t *fv;
+  PSST_TRY(req(c, v, kp2, "path", &fv));
+  kp_key(kp3, kp2, "path");
+  PSST_TRY(get_path(c, fv, kp3, &pr->file_path));
+  PSST_TRY(req(c, v, kp2, "variable", &fv));
+  kp_key(kp3, kp2, "variable");
+  const char *var = NULL;
+  PSST_TRY(get_str(c, fv, kp3, &var));
+  pr->file_var = xstrdup(var);
+  PSST_ALLOC_CHECK(pr->file_var);
+  return 0;
+}
+
+static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
+  static const char *const keys[] = {
+      "name",   "synapse", "from", "to",      "connect", "allow_self",
+      "weight", "params",  "init", "storage", "drive",   NULL};
+  static const char *const storages[] = {"auto", "per_pre", "per_synapse",
+                                         NULL};
+  static const char *const drives[] = {"auto", "dense", "sparse", NULL};
+  psst_projection *pr = &c->m->projs[idx];
+  char kp[KP_MAX], kp2[KP_MAX];
+  kp_idx(kp, "projections", idx);
+  pr->line = (int)n->start_mark.line + 1;
+  PSST_TRY(check_map(c, n, kp, keys));
+  yaml_node_t *v, *name_node = opt(c, n, "name");
+  PSST_TRY(req(c, n, kp, "synapse", &v));
+  kp_key(kp2, kp, "synapse");
+  const char *syn = NULL;
+  PSST_TRY(get_str(c, v, kp2, &syn));
+  pr->kind = psst_synapse_kind_find(syn);
+  if (!pr->kind) {
+    char list[LIST_MAX] = "";
+    for (int i = 0; i < psst_synapse_kind_count(); i++)
+      list_add(list, psst_synapse_kind_get(i)->name);
+    return fail(c, v, kp2, "unknown synapse kind '%s' (known: %s)", syn, list);
+  }
+  const psst_synapse_kind *k = pr->kind;
+  if (name_node) {
+    kp_key(kp2, kp, "name");
+    PSST_TRY(get_name(c, name_node, kp2, pr->name));
+  } else {
+    snprintf(pr->name, sizeof pr->name, "%.40s_%d", k->name, idx);
+  }
+  for (int j = 0; j < idx; j++)
+    if (!strcmp(c->m->projs[j].name, pr->name)) {
+      kp_key(kp2, kp, "name");
+      return fail(c, name_node ? name_node : n, kp2,
+                  "duplicate projection name '%s' (first at line %d)", pr->name,
+                  c->m->projs[j].line);
+    }
+  PSST_TRY(req(c, n, kp, "from", &v));
+  kp_key(kp2, kp, "from");
+  PSST_TRY(get_slice(c, v, kp2, &pr->from));
+  PSST_TRY(req(c, n, kp, "to", &v));
+  kp_key(kp2, kp, "to");
+  PSST_TRY(get_slice(c, v, kp2, &pr->to));
+  if ((v = opt(c, n, "allow_self"))) {
+    kp_key(kp2, kp, "allow_self");
+    PSST_TRY(get_bool(c, v, kp2, &pr->allow_self));
+  }
+  PSST_TRY(req(c, n, kp, "connect", &v));
+  kp_key(kp2, kp, "connect");
+  PSST_TRY(parse_connect(c, pr, v, kp2));
+  pr->weight = 1;
+  if ((v = opt(c, n, "weight"))) {
+    kp_key(kp2, kp, "weight");
+    if (v->type == YAML_SCALAR_NODE && !strcmp(sval(v), "matrix")) {
+      if (pr->rule != PSST_CONN_MATRIX && pr->rule != PSST_CONN_FILE)
+        return fail(c, v, kp2,
+                    "\"matrix\" needs connect: {matrix: ...} or {file: "
+                    "...}; with this connect rule give a number in [0, "
+                    "1e+09]");
+      pr->weights_from_matrix = 1;
+    } else if (!parse_double(v, &pr->weight)) {
+      return fail(c, v, kp2,
+                  "must be a number in [0, 1e+09] or \"matrix\", got %s",
+                  got(c, v));
+    } else {
+      PSST_TRY(get_num(c, v, kp2, 0, 1e9, 0, "1", &pr->weight));
+    }
+  }
+  pr->params = xcalloc((size_t)k->nparam, sizeof *pr->params);
+  PSST_ALLOC_CHECK(pr->params);
+  kp_key(kp2, kp, "params");
+  PSST_TRY(get_params(c, opt(c, n, "params"), kp2, k->name, k->param, k->nparam,
+                      pr->params));
+  pr->init = xcalloc((size_t)k->nstate, sizeof *pr->init);
+  PSST_ALLOC_CHECK(pr->init);
+  kp_key(kp2, kp, "init");
+  PSST_TRY(get_inits(c, opt(c, n, "init"), kp2, k->name, k->state, k->nstate, 0,
+                     pr->init));
+  int e = 0;
+  if ((v = opt(c, n, "storage"))) {
+    kp_key(kp2, kp, "storage");
+    PSST_TRY(get_enum(c, v, kp2, storages, &e));
+  }
+  pr->storage = (psst_storage)e;
+  e = 0;
+  if ((v = opt(c, n, "drive"))) {
+    kp_key(kp2, kp, "drive");
+    PSST_TRY(get_enum(c, v, kp2, drives, &e));
+  }
+  pr->drive = (psst_drive)e;
+  return 0;
+}
+
+static int parse_projections(ctx *c, yaml_node_t *n) {
+  if (n->type != YAML_SEQUENCE_NODE)
+    return fail(c, n, "projections",
+                "must be a sequence of projections, got %s", got(c, n));
+  int np = seq_len(n);
+  c->m->projs = xcalloc((size_t)np, sizeof *c->m->projs);
+  PSST_ALLOC_CHECK(c->m->projs);
+  c->m->nproj = np;
+  for (int i = 0; i < np; i++)
+    PSST_TRY(parse_projection(c, seq_at(c, n, i), i));
+  return 0;
+}
+
+/* ---- stimuli --------------------------------------------------------------
+ */
+
+static int parse_pulse(ctx *c, yaml_node_t *n, const char *kp, psst_pulse *p) {
+  static const char *const keys[] = {"start", "stop", "amplitude", NULL};
+  char kp2[KP_MAX];
+  yaml_node_t *v, *stop;
+  PSST_TRY(check_map(c, n, kp, keys));
+  PSST_TRY(req(c, n, kp, "start", &v));
+  kp_key(kp2, kp, "start");
+  PSST_TRY(get_num(c, v, kp2, -1e9, 1e9, 0, "ms", &p->start));
+  PSST_TRY(req(c, n, kp, "stop", &stop));
+  kp_key(kp2, kp, "stop");
+  PSST_TRY(get_num(c, stop, kp2, -1e9, 1e9, 0, "ms", &p->stop));
+  if (!(p->start < p->stop))
+    return fail(c, stop, kp2, "must be greater than start (%g ms), got %g",
+                p->start, p->stop);
+  PSST_TRY(req(c, n, kp, "amplitude", &v));
+  kp_key(kp2, kp, "amplitude");
+  return get_num(c, v, kp2, -1e9, 1e9, 0, "uA/cm^2", &p->amplitude);
+}
+
+static int parse_stimulus(ctx *c, yaml_node_t *n, int idx) {
+  static const char *const keys[] = {"target", "amplitude", "start", "stop",
+                                     "pulses", "file",      NULL};
+  static const char *const kinds[] = {"amplitude", "pulses", "file"};
+  psst_stimulus *s = &c->m->stims[idx];
+  char kp[KP_MAX], kp2[KP_MAX];
+  kp_idx(kp, "stimuli", idx);
+  s->line = (int)n->start_mark.line + 1;
+  PSST_TRY(check_map(c, n, kp, keys));
+  yaml_node_t *v;
+  PSST_TRY(req(c, n, kp, "target", &v));
+  kp_key(kp2, kp, "target");
+  PSST_TRY(get_selection(c, v, kp2, &s->target));
+  int which = -1;
+  for (int i = 0; i < 3; i++) {
+    if (!(v = map_get(c, n, kinds[i]))) continue;
+    if (which >= 0) {
+      kp_key(kp2, kp, kinds[i]);
+      return fail(c, v, kp2,
+                  "%s and %s cannot both be given (exactly one of amplitude, "
+                  "pulses, file)",
+                  kinds[which], kinds[i]);
+    }
+    which = i;
+  }
+  if (which < 0)
+    return fail(c, n, kp, "needs exactly one of amplitude, pulses, file");
+  if (which != 0)
+    for (int i = 0; i < 2; i++)
+      if ((v = map_get(c, n, i ? "stop" : "start"))) {
+        kp_key(kp2, kp, i ? "stop" : "start");
+        return fail(c, v, kp2,
+                    "goes only with amplitude (use the start and "
+                    "stop of each pulse)");
+      }
+  s->sample_dt = c->m->run.dt;
+  if (which == 0) {
+    s->type = PSST_STIM_PULSES;
+    s->pulses = xcalloc(1, sizeof *s->pulses);
+    PSST_ALLOC_CHECK(s->pulses);
+    s->npulses = 1;
+    psst_pulse *p = &s->pulses[0];
+    p->start = -INFINITY;
+    p->stop = INFINITY;
+    kp_key(kp2, kp, "amplitude");
+    PSST_TRY(get_num(c, map_get(c, n, "amplitude"), kp2, -1e9, 1e9, 0,
+                     "uA/cm^2", &p->amplitude));
+    if ((v = opt(c, n, "start"))) {
+      kp_key(kp2, kp, "start");
+      PSST_TRY(get_num(c, v, kp2, -1e9, 1e9, 0, "ms", &p->start));
+    }
+    if ((v = opt(c, n, "stop"))) {
+      kp_key(kp2, kp, "stop");
+      PSST_TRY(get_num(c, v, kp2, -1e9, 1e9, 0, "ms", &p->stop));
+      if (!(p->start < p->stop))
+        return fail(c, v, kp2, "must be greater than start (%g ms), got %g",
+                    p->start, p->stop);
+    }
+    return 0;
+  }
+  if (which == 1) {
+    s->type = PSST_STIM_PULSES;
+    v = map_get(c, n, "pulses");
+    kp_key(kp2, kp, "pulses");
+    if (v->type != YAML_SEQUENCE_NODE || seq_len(v) == 0)
+      return fail(c, v, kp2,
+                  "must be a non-empty sequence of {start, stop, "
+                  "amplitude}, got %s",
+                  got(c, v));
+    int np = seq_len(v);
+    s->pulses = xcalloc((size_t)np, sizeof *s->pulses);
+    PSST_ALLOC_CHECK(s->pulses);
+    s->npulses = np;
+    for (int i = 0; i < np; i++) {
+      char kp3[KP_MAX];
+      kp_idx(kp3, kp2, i);
+      PSST_TRY(parse_pulse(c, seq_at(c, v, i), kp3, &s->pulses[i]));
+    }
+    return 0;
+  }
+  static const char *const fkeys[] = {"path", "variable", "sample_dt", NULL};
+  char kp3[KP_MAX];
+  s->type = PSST_STIM_FILE;
+  v = map_get(c, n, "file");
+  kp_key(kp2, kp, "file");
+  PSST_TRY(check_map(c, v, kp2, fkeys));
+  yaml_node_t *fv;
+  PSST_TRY(req(c, v, kp2, "path", &fv));
+  kp_key(kp3, kp2, "path");
+  PSST_TRY(get_path(c, fv, kp3, &s->file_path));
+  PSST_TRY(req(c, v, kp2, "variable", &fv));
+  kp_key(kp3, kp2, "variable");
+  const char *var = NULL;
+  PSST_TRY(get_str(c, fv, kp3, &var));
+  s->file_var = xstrdup(var);
+  PSST_ALLOC_CHECK(s->file_var);
+  if ((fv = opt(c, v, "sample_dt"))) {
+    double dt = c->m->run.dt;
+    kp_key(kp3, kp2, "sample_dt");
+    PSST_TRY(get_num(c, fv, kp3, 0, 1e9, 1, "ms", &s->sample_dt));
+    double q = s->sample_dt / dt, qi = nearbyint(q);
+    if (qi < 1 || fabs(q - qi) > 1e-9 * q)
+      return fail(c, fv, kp3,
+                  "must be a positive integer multiple of run.dt = %g ms, "
+                  "got %g (= %.10g dt)",
+                  dt, s->sample_dt, q);
+  }
+  return 0;
+}
+
+static int parse_stimuli(ctx *c, yaml_node_t *n) {
+  if (n->type != YAML_SEQUENCE_NODE)
+    return fail(c, n, "stimuli", "must be a sequence of stimuli, got %s",
+                got(c, n));
+  int ns = seq_len(n);
+  c->m->stims = xcalloc((size_t)ns, sizeof *c->m->stims);
+  PSST_ALLOC_CHECK(c->m->stims);
+  c->m->nstim = ns;
+  for (int i = 0; i < ns; i++)
+    PSST_TRY(parse_stimulus(c, seq_at(c, n, i), i));
+  return 0;
+}
+
+/* ---- record ---------------------------------------------------------------
+ */
+
+static int check_record_var(ctx *c, yaml_node_t *n, const char *kp,
+                            const char *var) {
+  psst_record *r = &c->m->record;
+  for (int p = 0; p < c->m->npop; p++) {
+    int recorded = r->neurons.n == 0;
+    for (int i = 0; i < r->neurons.n && !recorded; i++)
+      recorded = r->neurons.slice[i].pop == p;
+    if (!recorded) continue;
+    const psst_neuron_kind *k = c->m->pops[p].kind;
+    if (psst_state_index(k->state, k->nstate, var) >= 0) continue;
+    char list[LIST_MAX] = "";
+    for (int q = 0; q < k->nstate; q++)
+      list_add(list, k->state[q].name);
+    return fail(c, n, kp,
+                "'%s' is not a state variable of population %s (kind %s "
+                "has: %s)",
+                var, c->m->pops[p].name, k->name, list);
+  }
+  return 0;
+}
+
+static int parse_record(ctx *c, yaml_node_t *n) {
+  static const char *const keys[] = {"variables", "neurons", "every",
+                                     "spikes",    "buffer",  NULL};
+  psst_record *r = &c->m->record;
+  yaml_node_t *v;
+  if (n) PSST_TRY(check_map(c, n, "record", keys));
+  if (n && (v = opt(c, n, "neurons")))
+    PSST_TRY(get_selection(c, v, "record.neurons", &r->neurons));
+  v = n ? opt(c, n, "variables") : NULL;
+  if (v && (v->type == YAML_MAPPING_NODE ||
+            (v->type == YAML_SEQUENCE_NODE && seq_len(v) == 0)))
+    return fail(c, v, "record.variables",
+                "must be a non-empty sequence of state variable names, got "
+                "%s",
+                got(c, v));
+  int nv = !v ? 1 : v->type == YAML_SEQUENCE_NODE ? seq_len(v) : 1;
+  r->vars = xcalloc((size_t)nv, sizeof *r->vars);
+  PSST_ALLOC_CHECK(r->vars);
+  r->nvars = nv;
+  if (!v) {
+    strcpy(r->vars[0], "V");
+  } else {
+    for (int i = 0; i < nv; i++) {
+      yaml_node_t *e = v->type == YAML_SEQUENCE_NODE ? seq_at(c, v, i) : v;
+      char kp[KP_MAX];
+      if (v->type == YAML_SEQUENCE_NODE)
+        kp_idx(kp, "record.variables", i);
+      else
+        kp_key(kp, "", "record.variables");
+      const char *s = NULL;
+      PSST_TRY(get_str(c, e, kp, &s));
+      PSST_TRY(check_record_var(c, e, kp, s));
+      for (int j = 0; j < i; j++)
+        if (!strcmp(r->vars[j], s))
+          return fail(c, e, kp, "'%s' is listed twice", s);
+      strcpy(r->vars[i], s); /* a state name: shorter than PSST_NAME_MAX */
+    }
+  }
+  r->every = 10;
+  if (n && (v = opt(c, n, "every")))
+    PSST_TRY(get_int(c, v, "record.every", 1, INT64_MAX, &r->every));
+  r->spikes = 1;
+  if (n && (v = opt(c, n, "spikes")))
+    PSST_TRY(get_bool(c, v, "record.spikes", &r->spikes));
+  r->buffer = 1000;
+  if (n && (v = opt(c, n, "buffer")))
+    PSST_TRY(get_int(c, v, "record.buffer", 1, 1000000000, &r->buffer));
+  return 0;
+}
+
+/* ---- top level ------------------------------------------------------------
+ */
+
+static int parse_root(ctx *c, yaml_node_t *root) {
+  static const char *const keys[] = {
+      "run", "populations", "projections", "stimuli", "record", "output", NULL};
+  if (!root)
+    return fail(c, NULL, "",
+                "the model file is empty (it needs at least run and "
+                "populations)");
+  if (root->type != YAML_MAPPING_NODE)
+    return fail(c, root, "",
+                "the model file must be a mapping with keys run, "
+                "populations, projections, stimuli, record, output; got %s",
+                got(c, root));
+  PSST_TRY(check_map(c, root, "", keys));
+  yaml_node_t *v;
+  PSST_TRY(req(c, root, "", "run", &v));
+  PSST_TRY(parse_run(c, v));
+  PSST_TRY(req(c, root, "", "populations", &v));
+  PSST_TRY(parse_populations(c, v));
+  if ((v = opt(c, root, "projections"))) PSST_TRY(parse_projections(c, v));
+  if ((v = opt(c, root, "stimuli"))) PSST_TRY(parse_stimuli(c, v));
+  PSST_TRY(parse_record(c, opt(c, root, "record")));
+  if ((v = opt(c, root, "output"))) {
+    const char *s = NULL;
+    PSST_TRY(get_str(c, v, "output", &s));
+    c->m->output = xstrdup(s);
+    PSST_ALLOC_CHECK(c->m->output);
+  }
+  return 0;
+}
+
+static int syntax_error(const char *path, yaml_parser_t *p) {
+  if (p->error == YAML_MEMORY_ERROR)
+    return psst_error_set(PSST_ERR_NOMEM, "%s: out of memory parsing YAML",
+                          path);
+  char ctxt[160] = "";
+  if (p->context)
+    snprintf(ctxt, sizeof ctxt, " (%s at line %lu, column %lu)", p->context,
+             (unsigned long)p->context_mark.line + 1,
+             (unsigned long)p->context_mark.column + 1);
+  return psst_error_set(PSST_ERR_USER, "%s:%lu:%lu: YAML syntax error: %s%s",
+                        path, (unsigned long)p->problem_mark.line + 1,
+                        (unsigned long)p->problem_mark.column + 1,
+                        p->problem ? p->problem : "unknown problem", ctxt);
+}
+
+/* Load the one document of the text into *doc. */
+static int load_document(const char *path, const char *text, size_t len,
+                         yaml_document_t *doc) {
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser))
+    return psst_error_set(PSST_ERR_NOMEM, "%s: out of memory parsing YAML",
+                          path);
+  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+  int rc = 0;
+  if (!yaml_parser_load(&parser, doc)) {
+    rc = syntax_error(path, &parser);
+    yaml_parser_delete(&parser);
+    return rc;
+  }
+  if (yaml_document_get_root_node(doc)) {
+    yaml_document_t extra;
+    if (!yaml_parser_load(&parser, &extra)) {
+      rc = syntax_error(path, &parser);
+    } else {
+      yaml_node_t *r = yaml_document_get_root_node(&extra);
+      if (r)
+        rc = psst_error_set(PSST_ERR_USER,
+                            "%s:%lu:%lu: a model file holds one YAML "
+                            "document; found a second one",
+                            path, (unsigned long)r->start_mark.line + 1,
+                            (unsigned long)r->start_mark.column + 1);
+      yaml_document_delete(&extra);
+    }
+  }
+  yaml_parser_delete(&parser);
+  if (rc) yaml_document_delete(doc);
+  return rc;
+}
+
+int psst_config_parse(const char *path, const char *text, size_t len,
+                      psst_model **out) {
+  if (!out)
+    return psst_error_set(PSST_ERR_INTERNAL, "psst_config_parse: out is NULL");
+  *out = NULL;
+  if (!path) path = "<model>";
+  if (!text) len = 0;
+  yaml_document_t doc;
+  PSST_TRY(load_document(path, text ? text : "", len, &doc));
+
+  ctx c = {0};
+  c.path = path;
+  c.doc = &doc;
+  int rc;
+  const char *slash = strrchr(path, '/');
+  size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+  c.dir = malloc(dlen + 1);
+  c.m = calloc(1, sizeof *c.m);
+  if (c.m) {
+    c.m->path = xstrdup(path);
+    c.m->text = malloc(len + 1);
+  }
+  if (!c.dir || !c.m || !c.m->path || !c.m->text) {
+    rc = psst_error_set(PSST_ERR_NOMEM, "out of memory at %s:%d", __FILE__,
+                        __LINE__);
+  } else {
+    memcpy(c.dir, path, dlen);
+    c.dir[dlen] = '\0';
+    if (len) memcpy(c.m->text, text, len);
+    c.m->text[len] = '\0';
+    rc = parse_root(&c, yaml_document_get_root_node(&doc));
+  }
+  yaml_document_delete(&doc);
+  free(c.dir);
+  if (rc < 0) {
+    psst_model_destroy(&c.m);
+    return rc;
+  }
+  *out = c.m;
+  return 0;
+}
+
+int psst_config_load(const char *path, psst_model **out) {
+  if (!out)
+    return psst_error_set(PSST_ERR_INTERNAL, "psst_config_load: out is NULL");
+  *out = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return psst_error_set(PSST_ERR_USER, "%s: cannot read model file: %s", path,
+                          strerror(errno));
+  size_t cap = 1 << 16, len = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    len += fread(buf + len, 1, cap - len, f);
+    if (len < cap) break;
+    char *nb = realloc(buf, cap *= 2);
+    if (!nb) free(buf);
+    buf = nb;
+  }
+  int err = ferror(f) ? errno : 0;
+  fclose(f);
+  if (!buf)
+    return psst_error_set(PSST_ERR_NOMEM,
+                          "%s: out of memory reading the "
+                          "model file",
+                          path);
+  if (err) {
+    free(buf);
+    return psst_error_set(PSST_ERR_USER, "%s: cannot read model file: %s", path,
+                          strerror(err ? err : EIO));
+  }
+  int rc = psst_config_parse(path, buf, len, out);
+  free(buf);
+  return rc;
+}
