@@ -1,0 +1,454 @@
+/* Unit tests of the model-file parser: values, defaults, selectors, and the
+ * messages of malformed models. */
+#define _DEFAULT_SOURCE /* mkstemps, fdopen */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "psst/config.h"
+#include "psst/error.h"
+#include "psst_test.h"
+
+static psst_model *parse_ok(const char *text) {
+  psst_model *m = NULL;
+  int rc = psst_config_parse("dir/model.yaml", text, strlen(text), &m);
+  if (rc != 0) fprintf(stderr, "unexpected error: %s\n", psst_error_message());
+  CHECK_INT_EQ(rc, 0);
+  return m;
+}
+
+/* The model must be rejected with a message containing `expect`. */
+static void bad(const char *text, const char *expect) {
+  psst_model *m = (psst_model *)&m; /* must be reset to NULL */
+  psst_error_clear();
+  int rc = psst_config_parse("bad.yaml", text, strlen(text), &m);
+  CHECK_INT_EQ(rc, PSST_ERR_USER);
+  CHECK(m == NULL);
+  CHECK_STR_CONTAINS(psst_error_message(), expect);
+}
+
+static const char *full =
+    "run: {t_end: 700, dt: 0.02, method: euler, seed: 42}\n"
+    "populations:\n"
+    "  - name: X\n"
+    "    kind: hh_tutorial\n"
+    "    size: 3\n"
+    "    params: {g_Na: 90}\n"
+    "    init: {V: -71, m: {normal: [0.1, 0.01]}, h: {uniform: [0, 0.5]},\n"
+    "           fire_t: -1001}\n"
+    "    init_noise: 0.01\n"
+    "    init_file: init.nc\n"
+    "  - name: Y_2\n"
+    "    kind: hh_classic\n"
+    "    size: 1e3\n"
+    "    threshold: -10\n"
+    "    refractory: 2\n"
+    "projections:\n"
+    "  - {name: ach, synapse: ach_pulse, from: \"X[0]\", to: \"X[1]\",\n"
+    "     connect: one_to_one, params: {g: 0.5}, init: {O: 0.25}}\n"
+    "  - synapse: gaba_a\n"
+    "    from: X[0:2]\n"
+    "    to: X[1:3]\n"
+    "    connect: {matrix: [[0, 1], [2, 0.5]]}\n"
+    "    weight: matrix\n"
+    "    storage: per_synapse\n"
+    "    drive: sparse\n"
+    "  - {synapse: exp_cond, from: Y_2, to: Y_2, connect: {fixed_indegree: "
+    "999}}\n"
+    "  - {synapse: exp_cond, from: Y_2, to: X, connect: {random: {p: 0.25}},\n"
+    "     allow_self: yes, weight: 2.5}\n"
+    "  - {synapse: ach_pulse, from: X, to: \"Y_2[10:20]\",\n"
+    "     connect: {file: {path: /abs/conn.nc, variable: W}}}\n"
+    "stimuli:\n"
+    "  - target: \"X[0]\"\n"
+    "    pulses: [{start: 100, stop: 200, amplitude: 2.5},\n"
+    "             {start: 300, stop: 400, amplitude: 5.0}]\n"
+    "  - {target: [X, \"Y_2[5]\"], amplitude: 3}\n"
+    "  - {target: \"X[1]\", amplitude: -1, start: 10}\n"
+    "  - {target: Y_2, file: {path: in.nc, variable: I, sample_dt: 0.1}}\n"
+    "  - {target: Y_2, file: {path: in.nc, variable: I}}\n"
+    "record: {variables: [V, m], neurons: [\"X[0:2]\", Y_2], every: 5,\n"
+    "         spikes: false, buffer: 7}\n"
+    "output: out/day4.nc\n";
+
+static void test_full(void) {
+  psst_model *m = parse_ok(full);
+  if (!m) return;
+  CHECK(strcmp(m->path, "dir/model.yaml") == 0);
+  CHECK(strcmp(m->text, full) == 0);
+  CHECK_NEAR(m->run.t_end, 700, 0);
+  CHECK_NEAR(m->run.dt, 0.02, 0);
+  CHECK_INT_EQ(m->run.method, PSST_METHOD_EULER);
+  CHECK_INT_EQ(m->run.seed, 42);
+  CHECK_INT_EQ(psst_model_grid_points(m), 35000);
+
+  CHECK_INT_EQ(m->npop, 2);
+  psst_population *x = &m->pops[0], *y = &m->pops[1];
+  CHECK(strcmp(x->name, "X") == 0);
+  CHECK(x->kind == &psst_neuron_hh_tutorial);
+  CHECK_INT_EQ(x->size, 3);
+  CHECK_INT_EQ(x->first_gid, 0);
+  CHECK_INT_EQ(y->first_gid, 3);
+  CHECK_INT_EQ(y->size, 1000);
+  CHECK_INT_EQ(m->n_neurons, 1003);
+  CHECK_INT_EQ(x->line, 3);
+  int gna = psst_param_index(x->kind->param, x->kind->nparam, "g_Na");
+  int gk = psst_param_index(x->kind->param, x->kind->nparam, "g_K");
+  CHECK_NEAR(x->params[gna], 90, 0);
+  CHECK_NEAR(x->params[gk], 10, 0);
+  CHECK_NEAR(y->params[gna], 120, 0); /* hh_classic default */
+  CHECK_INT_EQ(x->init[0].type, PSST_INIT_CONST);
+  CHECK_NEAR(x->init[0].a, -71, 0);
+  CHECK_INT_EQ(x->init[1].type, PSST_INIT_NORMAL);
+  CHECK_NEAR(x->init[1].a, 0.1, 0);
+  CHECK_NEAR(x->init[1].b, 0.01, 0);
+  CHECK_INT_EQ(x->init[2].type, PSST_INIT_UNIFORM);
+  CHECK_NEAR(x->init[2].b, 0.5, 0);
+  CHECK_INT_EQ(x->init[3].type, PSST_INIT_DEFAULT);
+  CHECK_INT_EQ(x->init[4].type, PSST_INIT_CONST); /* fire_t */
+  CHECK_NEAR(x->init[4].a, -1001, 0);
+  CHECK_INT_EQ(y->init[4].type, PSST_INIT_DEFAULT);
+  CHECK_NEAR(y->init[4].a, PSST_FIRE_T_DEFAULT, 0);
+  CHECK_NEAR(x->init_noise, 0.01, 0);
+  CHECK(x->init_file && strcmp(x->init_file, "dir/init.nc") == 0);
+  CHECK(y->init_file == NULL);
+  CHECK_NEAR(x->threshold, psst_neuron_hh_tutorial.threshold, 0);
+  CHECK_NEAR(y->threshold, -10, 0);
+  CHECK_NEAR(y->refractory, 2, 0);
+
+  CHECK_INT_EQ(m->nproj, 5);
+  psst_projection *p = m->projs;
+  CHECK(strcmp(p[0].name, "ach") == 0);
+  CHECK(p[0].kind == &psst_synapse_ach_pulse);
+  CHECK_INT_EQ(p[0].from.pop, 0);
+  CHECK_INT_EQ(p[0].from.lo, 0);
+  CHECK_INT_EQ(p[0].from.hi, 1);
+  CHECK_INT_EQ(p[0].to.lo, 1);
+  CHECK_INT_EQ(p[0].to.hi, 2);
+  CHECK_INT_EQ(p[0].rule, PSST_CONN_ONE_TO_ONE);
+  CHECK_NEAR(p[0].weight, 1, 0);
+  CHECK_INT_EQ(p[0].allow_self, 0);
+  int g = psst_param_index(p[0].kind->param, p[0].kind->nparam, "g");
+  int beta = psst_param_index(p[0].kind->param, p[0].kind->nparam, "beta");
+  CHECK_NEAR(p[0].params[g], 0.5, 0);
+  CHECK_NEAR(p[0].params[beta], 0.2, 0);
+  CHECK_INT_EQ(p[0].init[0].type, PSST_INIT_CONST);
+  CHECK_NEAR(p[0].init[0].a, 0.25, 0);
+  CHECK_INT_EQ(p[0].storage, PSST_STORAGE_AUTO);
+  CHECK_INT_EQ(p[0].drive, PSST_DRIVE_AUTO);
+
+  CHECK(strcmp(p[1].name, "gaba_a_1") == 0);
+  CHECK_INT_EQ(p[1].rule, PSST_CONN_MATRIX);
+  CHECK_INT_EQ(p[1].weights_from_matrix, 1);
+  CHECK_INT_EQ(p[1].from.lo, 0);
+  CHECK_INT_EQ(p[1].from.hi, 2);
+  CHECK_INT_EQ(p[1].to.lo, 1);
+  CHECK_INT_EQ(p[1].to.hi, 3);
+  if (p[1].matrix) {
+    CHECK_NEAR(p[1].matrix[0], 0, 0);
+    CHECK_NEAR(p[1].matrix[1], 1, 0);
+    CHECK_NEAR(p[1].matrix[2], 2, 0);
+    CHECK_NEAR(p[1].matrix[3], 0.5, 0);
+  }
+  CHECK_INT_EQ(p[1].storage, PSST_STORAGE_PER_SYNAPSE);
+  CHECK_INT_EQ(p[1].drive, PSST_DRIVE_SPARSE);
+  CHECK_INT_EQ(p[1].init[0].type, PSST_INIT_DEFAULT);
+
+  CHECK_INT_EQ(p[2].rule, PSST_CONN_FIXED_INDEGREE);
+  CHECK_INT_EQ(p[2].indegree, 999);
+  CHECK_INT_EQ(p[2].from.pop, 1);
+  CHECK_INT_EQ(p[2].from.hi, 1000);
+  CHECK_INT_EQ(p[3].rule, PSST_CONN_RANDOM);
+  CHECK_NEAR(p[3].p, 0.25, 0);
+  CHECK_INT_EQ(p[3].allow_self, 1);
+  CHECK_NEAR(p[3].weight, 2.5, 0);
+  CHECK_INT_EQ(p[4].rule, PSST_CONN_FILE);
+  CHECK(p[4].file_path && strcmp(p[4].file_path, "/abs/conn.nc") == 0);
+  CHECK(p[4].file_var && strcmp(p[4].file_var, "W") == 0);
+  CHECK_INT_EQ(p[4].to.lo, 10);
+  CHECK_INT_EQ(p[4].to.hi, 20);
+
+  CHECK_INT_EQ(m->nstim, 5);
+  psst_stimulus *s = m->stims;
+  CHECK_INT_EQ(s[0].type, PSST_STIM_PULSES);
+  CHECK_INT_EQ(s[0].target.n, 1);
+  CHECK_INT_EQ(s[0].target.slice[0].hi, 1);
+  CHECK_INT_EQ(s[0].npulses, 2);
+  CHECK_NEAR(s[0].pulses[1].start, 300, 0);
+  CHECK_NEAR(s[0].pulses[1].stop, 400, 0);
+  CHECK_NEAR(s[0].pulses[1].amplitude, 5, 0);
+  CHECK_INT_EQ(s[1].target.n, 2);
+  CHECK_INT_EQ(s[1].target.slice[0].pop, 0);
+  CHECK_INT_EQ(s[1].target.slice[0].hi, 3);
+  CHECK_INT_EQ(s[1].target.slice[1].pop, 1);
+  CHECK_INT_EQ(s[1].target.slice[1].lo, 5);
+  CHECK_INT_EQ(s[1].target.slice[1].hi, 6);
+  CHECK_INT_EQ(s[1].npulses, 1);
+  CHECK(isinf(s[1].pulses[0].start) && s[1].pulses[0].start < 0);
+  CHECK(isinf(s[1].pulses[0].stop) && s[1].pulses[0].stop > 0);
+  CHECK_NEAR(s[1].pulses[0].amplitude, 3, 0);
+  CHECK_NEAR(s[2].pulses[0].start, 10, 0);
+  CHECK(isinf(s[2].pulses[0].stop));
+  CHECK_NEAR(s[2].pulses[0].amplitude, -1, 0);
+  CHECK_INT_EQ(s[3].type, PSST_STIM_FILE);
+  CHECK(strcmp(s[3].file_path, "dir/in.nc") == 0);
+  CHECK(strcmp(s[3].file_var, "I") == 0);
+  CHECK_NEAR(s[3].sample_dt, 0.1, 0);
+  CHECK_NEAR(s[4].sample_dt, 0.02, 0); /* default run.dt */
+
+  CHECK_INT_EQ(m->record.nvars, 2);
+  CHECK(strcmp(m->record.vars[1], "m") == 0);
+  CHECK_INT_EQ(m->record.neurons.n, 2);
+  CHECK_INT_EQ(m->record.neurons.slice[0].hi, 2);
+  CHECK_INT_EQ(m->record.every, 5);
+  CHECK_INT_EQ(m->record.spikes, 0);
+  CHECK_INT_EQ(m->record.buffer, 7);
+  CHECK(m->output && strcmp(m->output, "out/day4.nc") == 0);
+  psst_model_destroy(&m);
+  CHECK(m == NULL);
+}
+
+static void test_defaults(void) {
+  psst_model *m = parse_ok("run: {t_end: 700}\n"
+                           "populations: [{name: X, kind: hh_tutorial, "
+                           "size: 3}]\n");
+  if (!m) return;
+  CHECK_NEAR(m->run.dt, 0.01, 0);
+  CHECK_INT_EQ(m->run.method, PSST_METHOD_RK4);
+  CHECK_INT_EQ(m->run.seed, 1);
+  CHECK_INT_EQ(psst_model_grid_points(m), 70000);
+  psst_population *x = &m->pops[0];
+  int gna = psst_param_index(x->kind->param, x->kind->nparam, "g_Na");
+  CHECK_NEAR(x->params[gna], 100, 0);
+  for (int i = 0; i <= x->kind->nstate; i++)
+    CHECK_INT_EQ(x->init[i].type, PSST_INIT_DEFAULT);
+  CHECK_NEAR(x->init_noise, 0, 0);
+  CHECK(x->init_file == NULL);
+  CHECK_NEAR(x->refractory, psst_neuron_hh_tutorial.refractory, 0);
+  CHECK_INT_EQ(m->nproj, 0);
+  CHECK_INT_EQ(m->nstim, 0);
+  CHECK_INT_EQ(m->record.nvars, 1);
+  CHECK(strcmp(m->record.vars[0], "V") == 0);
+  CHECK_INT_EQ(m->record.neurons.n, 0);
+  CHECK_INT_EQ(m->record.every, 10);
+  CHECK_INT_EQ(m->record.spikes, 1);
+  CHECK_INT_EQ(m->record.buffer, 1000);
+  CHECK(m->output == NULL);
+  psst_model_destroy(&m);
+
+  /* not NUL-terminated input: only len bytes count */
+  const char *t = "run: {t_end: 1}\npopulations: [{name: A, kind: cobahh, "
+                  "size: 1}]\nGARBAGE";
+  size_t len = strlen(t) - strlen("GARBAGE");
+  CHECK_INT_EQ(psst_config_parse("m.yaml", t, len, &m), 0);
+  if (m) CHECK_INT_EQ(strlen(m->text), len);
+  psst_model_destroy(&m);
+}
+
+static const char *head = "run: {t_end: 100}\n"
+                          "populations:\n"
+                          "  - {name: X, kind: hh_tutorial, size: 3}\n";
+
+static void bad_tail(const char *tail, const char *expect) {
+  char buf[2048];
+  snprintf(buf, sizeof buf, "%s%s", head, tail);
+  bad(buf, expect);
+}
+
+static void test_bad(void) {
+  bad("", "bad.yaml:1:1: the model file is empty");
+  bad("42\n", "bad.yaml:1:1: the model file must be a mapping");
+  bad("run: {t_end: 100\n", "bad.yaml:2:1: YAML syntax error:");
+  bad("run: {t_end: 100}\nfoo: 1\npopulations: []\n",
+      "bad.yaml:2:1: foo: unknown key (allowed: run, populations, "
+      "projections, stimuli, record, output)");
+  bad("run: {dt: 0.1}\n", "bad.yaml:1:6: run.t_end: required key is missing");
+  bad("run: {t_end: 100}\n",
+      "bad.yaml:1:1: populations: required key is missing");
+  bad("run: {t_end: 100}\npopulations:\n"
+      "  - {name: X, kind: hh_tutorial, size: -3}\n",
+      "bad.yaml:3:40: populations[0].size: must be an integer in [1, "
+      "1000000000], got -3");
+  bad("run: {t_end: 100}\npopulations:\n"
+      "  - {name: X, kind: hh_tutorial, size: 1.5}\n",
+      "populations[0].size: must be an integer in [1, 1000000000], got 1.5");
+  bad("run: {t_end: 100}\npopulations:\n"
+      "  - {name: X, kind: hh_tutorial, size: 3, foo: 1}\n",
+      "bad.yaml:3:43: populations[0].foo: unknown key (allowed: name, kind, "
+      "size, params, init, init_noise, init_file, threshold, refractory)");
+  bad("run: {t_end: 100}\npopulations:\n"
+      "  - {name: X, kind: hh_tutorial, size: 3, params: {g_Na: -5}}\n",
+      "populations[0].params.g_Na: must be in [0, 1e+09] mS/cm^2, got -5");
+  bad("run: {t_end: 100}\npopulations:\n"
+      "  - {name: X, kind: hh_tutorial, size: 3, params: {g_Na: true}}\n",
+      "populations[0].params.g_Na: must be a number");
+  bad("run: {t_end: 100}\npopulations:\n"
+      "  - {name: X, kind: hh_tutorial, size: \"3\"}\n",
+      "must be an integer in [1, 1000000000], got '3'");
+  bad("run: {t_end: 100}\npopulations:\n"
+      "  - {name: X, kind: hh_tutorial, size: 3, name: Y}\n",
+      "populations[0].name: duplicate key");
+  bad("run: {t_end: 100}\npopulations:\n"
+      "  - {name: X, kind: lif, size: 3}\n",
+      "populations[0].kind: unknown neuron kind 'lif' (known: hh_tutorial, "
+      "hh_classic, cobahh)");
+  bad("run: {t_end: 100}\npopulations:\n"
+      "  - {name: X, kind: hh_tutorial, size: 3}\n"
+      "  - {name: X, kind: hh_tutorial, size: 3}\n",
+      "bad.yaml:4:12: populations[1].name: duplicate population name 'X'");
+  bad("run: {t_end: 100}\npopulations:\n"
+      "  - {name: 1X, kind: hh_tutorial, size: 3}\n",
+      "populations[0].name: must be a name");
+  bad("run: {t_end: 100, dt: 0.03}\npopulations: []\n",
+      "run.dt: t_end/dt = 100/0.03");
+  bad("run: {t_end: 100, dt: 200}\npopulations: []\n",
+      "run.dt: must be in (0, 100] ms, got 200");
+  bad("run: {t_end: 100, method: rk2}\npopulations: []\n",
+      "run.method: must be one of rk4, euler, got rk2");
+  bad("run: {t_end: 100, seed: -1}\npopulations: []\n",
+      "run.seed: must be an integer in [0, 9223372036854775807], got -1");
+  bad("run: {t_end: 100}\npopulations: []\n",
+      "populations: must be a non-empty sequence");
+  bad("run: {t_end: 100}\npopulations:\n"
+      "  - {name: X, kind: hh_tutorial, size: 3, init: {V: [1, 2]}}\n",
+      "populations[0].init.V: must be a number, {normal: [mean, sd]} or "
+      "{uniform: [lo, hi]}");
+  bad("run: {t_end: 100}\npopulations:\n"
+      "  - {name: X, kind: hh_tutorial, size: 3, init: {V: {normal: [1, "
+      "-2]}}}\n",
+      "populations[0].init.V.normal: standard deviation must be >= 0");
+  bad("run: {t_end: 100}\npopulations:\n"
+      "  - {name: X, kind: hh_tutorial, size: 3, init_noise: 2}\n",
+      "populations[0].init_noise: must be in [0, 1], got 2");
+
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: \"Y[0]\", to: X, connect: "
+           "all_to_all}\n",
+           "bad.yaml:5:32: projections[0].from: unknown population 'Y' "
+           "(known: X)");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: \"X[3]\", to: X, connect: "
+           "all_to_all}\n",
+           "projections[0].from: index 3 is out of range");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: \"X[2:2]\", to: X, connect: "
+           "all_to_all}\n",
+           "projections[0].from: slice [2:2] is empty or out of range");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: \"X[0\", to: X, connect: "
+           "all_to_all}\n",
+           "projections[0].from: bad selector 'X[0'");
+  bad_tail("projections:\n"
+           "  - {synapse: nmda, from: X, to: X, connect: all_to_all}\n",
+           "projections[0].synapse: unknown synapse kind 'nmda' (known: "
+           "ach_pulse, gaba_a, exp_cond)");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: X, to: \"X[0]\", connect: "
+           "one_to_one}\n",
+           "projections[0].connect: one_to_one needs 'from' and 'to' of "
+           "equal size, got 3 and 1");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: X, to: X, connect: {random: {p: "
+           "1.5}}}\n",
+           "projections[0].connect.random.p: must be in [0, 1], got 1.5");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: X, to: X, connect: "
+           "{fixed_indegree: 3}}\n",
+           "projections[0].connect.fixed_indegree: must be an integer in [0, "
+           "2]");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: X, to: X, allow_self: true, "
+           "connect: {fixed_indegree: 4}}\n",
+           "must be an integer in [0, 3]");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: \"X[0:2]\", to: X, connect: "
+           "{matrix: [[0, 1], [1, 0]]}}\n",
+           "projections[0].connect.matrix: has 2 rows, needs 3");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: \"X[0:2]\", to: \"X[0:2]\", "
+           "connect: {matrix: [[0, 1], [1]]}}\n",
+           "projections[0].connect.matrix[1]: must be a row of 2 numbers");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: \"X[0:2]\", to: \"X[0:2]\", "
+           "connect: {matrix: [[0, 1], [1, -1]]}}\n",
+           "projections[0].connect.matrix[1][1]: must be in [0, 1e+09]");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: X, to: X, weight: matrix, "
+           "connect: {random: {p: 0.5}}}\n",
+           "projections[0].weight: \"matrix\" needs connect");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: X, to: X, connect: all_to_all, "
+           "params: {g_Na: 1}}\n",
+           "projections[0].params.g_Na: unknown parameter of kind ach_pulse");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: X, to: X, connect: sometimes}\n",
+           "projections[0].connect: must be all_to_all, one_to_one");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: X, to: X, connect: all_to_all}\n"
+           "  - {synapse: ach_pulse, from: X, to: X, connect: all_to_all, "
+           "name: ach_pulse_0}\n",
+           "projections[1].name: duplicate projection name 'ach_pulse_0'");
+
+  bad_tail("stimuli:\n"
+           "  - {target: X, amplitude: 1, pulses: []}\n",
+           "stimuli[0].pulses: amplitude and pulses cannot both be given");
+  bad_tail("stimuli:\n"
+           "  - {target: X}\n",
+           "stimuli[0]: needs exactly one of amplitude, pulses, file");
+  bad_tail("stimuli:\n"
+           "  - {target: X, pulses: [{start: 5, stop: 5, amplitude: 1}]}\n",
+           "stimuli[0].pulses[0].stop: must be greater than start");
+  bad_tail("stimuli:\n"
+           "  - {target: X, pulses: [{start: 5, stop: 6}]}\n",
+           "stimuli[0].pulses[0].amplitude: required key is missing");
+  bad_tail("stimuli:\n"
+           "  - {target: X, file: {path: i.nc, variable: I, sample_dt: "
+           "0.015}}\n",
+           "stimuli[0].file.sample_dt: must be a positive integer multiple");
+  bad_tail("stimuli:\n"
+           "  - {target: X, pulses: [{start: 1, stop: 2, amplitude: 1}], "
+           "start: 3}\n",
+           "stimuli[0].start: goes only with amplitude");
+  bad_tail("record: {variables: [V, q]}\n",
+           "bad.yaml:4:25: record.variables[1]: 'q' is not a state variable "
+           "of population X");
+  bad_tail("record: {every: 0}\n", "record.every: must be an integer in [1, ");
+  bad_tail("record: {spikes: maybe}\n",
+           "record.spikes: must be true or false, got maybe");
+  bad_tail("output: [a]\n", "output: must be a non-empty string");
+  bad_tail("---\nrun: {t_end: 5}\n", "a model file holds one YAML document");
+}
+
+static void test_load(void) {
+  psst_model *m = (psst_model *)&m;
+  CHECK_INT_EQ(psst_config_load("/nonexistent/psst/model.yaml", &m),
+               PSST_ERR_USER);
+  CHECK(m == NULL);
+  CHECK_STR_CONTAINS(psst_error_message(),
+                     "/nonexistent/psst/model.yaml: cannot read model file: ");
+  char path[] = "/tmp/psst_test_config_XXXXXX.yaml";
+  FILE *f = NULL;
+  int fd = mkstemps(path, 5);
+  if (fd >= 0) f = fdopen(fd, "w");
+  if (!f) return;
+  fputs("run: {t_end: 10}\npopulations: [{name: X, kind: hh_tutorial, size: "
+        "2, init_file: rel.nc}]\n",
+        f);
+  fclose(f);
+  CHECK_INT_EQ(psst_config_load(path, &m), 0);
+  if (m) {
+    CHECK_STR_CONTAINS(m->pops[0].init_file, "/tmp/rel.nc");
+    CHECK_INT_EQ(m->pops[0].size, 2);
+  }
+  psst_model_destroy(&m);
+  remove(path);
+}
+
+int main(void) {
+  test_full();
+  test_defaults();
+  test_bad();
+  test_load();
+  return TEST_RESULT();
+}
