@@ -10,7 +10,7 @@
 #   OPENBLAS_DIR, BLAS_ROOT, MKLROOT), a *parallel* netCDF (pkg-config
 #   netcdf-mpi, or NETCDF_ROOT / NETCDF_DIR / netCDF_DIR from a module, or
 #   `nc-config --has-parallel4` = yes), Random123/philox.h, and ncdump.
-#   --with-python: also netCDF4 + numpy for ${PSST_PYTHON:-/usr/bin/python3}
+#   --with-python: also netCDF4 + numpy + matplotlib for ${PSST_PYTHON:-/usr/bin/python3}
 #   (the tests that read outputs back; pyenv's python3 cannot see Debian's).
 #
 # Everything found: installs nothing, exit 0 (quick; safe to run every time).
@@ -69,6 +69,7 @@ have ncdump || need netcdf-bin "ncdump"
 if [ $with_python = 1 ]; then
   "$PY" -c 'import netCDF4, numpy' >/dev/null 2>&1 ||
     { need python3-netcdf4 "python netCDF4 for $PY"; need python3-numpy "python numpy for $PY"; }
+  "$PY" -c 'import matplotlib' >/dev/null 2>&1 || need python3-matplotlib "python matplotlib for $PY (tools/psst_analyze.py)"
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
