@@ -18,6 +18,7 @@
 
 #include "psst/config.h"
 #include "psst/error.h"
+#include "psst/synapses.h"
 
 #define KP_MAX 256   /* longest key path kept in messages */
 #define LIST_MAX 512 /* longest "allowed: ..." / "known: ..." list */
@@ -27,6 +28,7 @@ typedef struct ctx {
   char *dir;        /* folder of the model file with a trailing '/', or "" */
   yaml_document_t *doc;
   psst_model *m;
+  const psst_config_overrides *ov; /* may be NULL */
   char got[96]; /* scratch for describing a node in a message */
 } ctx;
 
@@ -580,7 +582,7 @@ static int parse_run(ctx *c, yaml_node_t *n) {
 
 static int parse_population(ctx *c, yaml_node_t *n, int idx) {
   static const char *const keys[] = {
-      "name",       "kind",      "size",      "params",     "init",
+      "name",       "kind",      "size",      "share",      "params", "init",
       "init_noise", "init_file", "threshold", "refractory", NULL};
   psst_population *p = &c->m->pops[idx];
   char kp[KP_MAX], kp2[KP_MAX];
@@ -608,9 +610,23 @@ static int parse_population(ctx *c, yaml_node_t *n, int idx) {
     return fail(c, v, kp2, "unknown neuron kind '%s' (known: %s)", kind, list);
   }
   const psst_neuron_kind *k = p->kind;
-  PSST_TRY(req(c, n, kp, "size", &v));
-  kp_key(kp2, kp, "size");
-  PSST_TRY(get_int(c, v, kp2, 1, 1000000000, &p->size));
+  yaml_node_t *share = opt(c, n, "share");
+  if (share) {
+    kp_key(kp2, kp, "share");
+    if (map_get(c, n, "size"))
+      return fail(c, share, kp2,
+                  "size and share cannot both be given (share sizes the "
+                  "population from network.neurons)");
+    if (c->m->network_neurons <= 0)
+      return fail(c, share, kp2,
+                  "needs network: {neurons: N} at the top of the model "
+                  "(the population gets trunc(N * share / sum of shares))");
+    PSST_TRY(get_num(c, share, kp2, 0, 1e9, 1, "1", &p->share));
+  } else {
+    PSST_TRY(req(c, n, kp, "size", &v));
+    kp_key(kp2, kp, "size");
+    PSST_TRY(get_int(c, v, kp2, 1, 1000000000, &p->size));
+  }
   p->params = xcalloc((size_t)k->nparam, sizeof *p->params);
   PSST_ALLOC_CHECK(p->params);
   kp_key(kp2, kp, "params");
@@ -651,11 +667,27 @@ static int parse_populations(ctx *c, yaml_node_t *n) {
   c->m->pops = xcalloc((size_t)np, sizeof *c->m->pops);
   PSST_ALLOC_CHECK(c->m->pops);
   c->m->npop = np;
-  int64_t gid = 0;
+  double shares = 0;
   for (int i = 0; i < np; i++) {
     PSST_TRY(parse_population(c, seq_at(c, n, i), i));
-    c->m->pops[i].first_gid = gid;
-    gid += c->m->pops[i].size;
+    shares += c->m->pops[i].share;
+  }
+  /* share-sized populations: PN = trunc(90 N/120) etc. (MODEL.md §9.2) */
+  int64_t gid = 0;
+  for (int i = 0; i < np; i++) {
+    psst_population *p = &c->m->pops[i];
+    if (p->share > 0) {
+      p->size = (int64_t)floor(
+          (double)c->m->network_neurons * p->share / shares + 1e-9);
+      if (p->size < 1 || p->size > 1000000000)
+        return fail(c, seq_at(c, n, i), "populations",
+                    "network.neurons = %lld gives population '%s' %lld "
+                    "neurons; it needs 1 to 1e9",
+                    (long long)c->m->network_neurons, p->name,
+                    (long long)p->size);
+    }
+    p->first_gid = gid;
+    gid += p->size;
   }
   c->m->n_neurons = gid;
   return 0;
@@ -709,10 +741,11 @@ static int parse_matrix(ctx *c, psst_projection *pr, yaml_node_t *v,
 static int parse_connect(ctx *c, psst_projection *pr, yaml_node_t *n,
                          const char *kp) {
   static const char *const forms[] = {"random", "fixed_indegree", "matrix",
-                                      "file", NULL};
+                                      "file",   "like",           NULL};
   static const char *const what =
       "must be all_to_all, one_to_one, {random: {p: P}}, {fixed_indegree: "
-      "K}, {matrix: [[...], ...]} or {file: {path: P, variable: V}}";
+      "K}, {matrix: [[...], ...]}, {file: {path: P, variable: V}} or "
+      "{like: PROJECTION}";
   int64_t nfrom = slice_size(&pr->from), nto = slice_size(&pr->to);
   if (n->type == YAML_SCALAR_NODE) {
     if (!strcmp(sval(n), "all_to_all")) {
@@ -768,6 +801,30 @@ static int parse_connect(ctx *c, psst_projection *pr, yaml_node_t *n,
     pr->rule = PSST_CONN_MATRIX;
     return parse_matrix(c, pr, v, kp2);
   }
+  if (!strcmp(form, "like")) {
+    const char *other = NULL;
+    PSST_TRY(get_str(c, v, kp2, &other));
+    int self = (int)(pr - c->m->projs);
+    for (int j = 0; j < self; j++) {
+      const psst_projection *q = &c->m->projs[j];
+      if (strcmp(q->name, other)) continue;
+      if (q->from.pop != pr->from.pop || q->from.lo != pr->from.lo ||
+          q->from.hi != pr->from.hi || q->to.pop != pr->to.pop ||
+          q->to.lo != pr->to.lo || q->to.hi != pr->to.hi)
+        return fail(c, v, kp2,
+                    "projection '%s' connects other neurons: 'like' needs "
+                    "the same from and to",
+                    other);
+      pr->rule = PSST_CONN_LIKE;
+      pr->like = j;
+      pr->allow_self = q->allow_self;
+      return 0;
+    }
+    return fail(c, v, kp2,
+                "no earlier projection is named '%s' (like refers to a "
+                "projection defined above this one)",
+                other);
+  }
   static const char *const keys[] = {"path", "variable", NULL};
   pr->rule = PSST_CONN_FILE;
   PSST_TRY(check_map(c, v, kp2, keys));
@@ -796,8 +853,9 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
   kp_idx(kp, "projections", idx);
   pr->line = (int)n->start_mark.line + 1;
   PSST_TRY(check_map(c, n, kp, keys));
-  yaml_node_t *v, *name_node = opt(c, n, "name");
+  yaml_node_t *v, *name_node = opt(c, n, "name"), *syn_node;
   PSST_TRY(req(c, n, kp, "synapse", &v));
+  syn_node = v;
   kp_key(kp2, kp, "synapse");
   const char *syn = NULL;
   PSST_TRY(get_str(c, v, kp2, &syn));
@@ -836,6 +894,12 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
   kp_key(kp2, kp, "connect");
   PSST_TRY(parse_connect(c, pr, v, kp2));
   pr->weight = 1;
+  if ((v = opt(c, n, "weight")) && pr->rule == PSST_CONN_LIKE) {
+    kp_key(kp2, kp, "weight");
+    return fail(c, v, kp2,
+                "goes with the projection this one is like (it shares its "
+                "synapses and weights)");
+  }
   if ((v = opt(c, n, "weight"))) {
     kp_key(kp2, kp, "weight");
     if (v->type == YAML_SCALAR_NODE && !strcmp(sval(v), "matrix")) {
@@ -875,6 +939,26 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
     PSST_TRY(get_enum(c, v, kp2, drives, &e));
   }
   pr->drive = (psst_drive)e;
+  if (k->id == PSST_SYN_GABA_B) {
+    const psst_population *tp = &c->m->pops[pr->to.pop];
+    kp_key(kp2, kp, "synapse");
+    if (isnan(pr->params[PSST_GABAB_E])) {
+      int j = psst_param_index(tp->kind->param, tp->kind->nparam, "E_K");
+      if (j < 0)
+        return fail(c, syn_node, kp2,
+                    "gaba_b takes its reversal potential from the target's "
+                    "E_K, but population '%s' (kind %s) has no E_K "
+                    "parameter; give params.E",
+                    tp->name, tp->kind->name);
+      pr->params[PSST_GABAB_E] = tp->params[j];
+    }
+    if (pr->storage == PSST_STORAGE_PER_SYNAPSE) {
+      kp_key(kp2, kp, "storage");
+      return fail(c, opt(c, n, "storage"), kp2,
+                  "gaba_b keeps its state per presynaptic neuron (exact, "
+                  "MODEL.md 7); per_synapse is not available");
+    }
+  }
   return 0;
 }
 
@@ -914,9 +998,10 @@ static int parse_pulse(ctx *c, yaml_node_t *n, const char *kp, psst_pulse *p) {
 }
 
 static int parse_stimulus(ctx *c, yaml_node_t *n, int idx) {
-  static const char *const keys[] = {"target", "amplitude", "start", "stop",
-                                     "pulses", "file",      NULL};
-  static const char *const kinds[] = {"amplitude", "pulses", "file"};
+  static const char *const keys[] = {"target", "amplitude", "start",
+                                     "stop",   "pulses",    "file",
+                                     "odour",  "fraction",  NULL};
+  static const char *const kinds[] = {"amplitude", "pulses", "file", "odour"};
   psst_stimulus *s = &c->m->stims[idx];
   char kp[KP_MAX], kp2[KP_MAX];
   kp_idx(kp, "stimuli", idx);
@@ -927,19 +1012,28 @@ static int parse_stimulus(ctx *c, yaml_node_t *n, int idx) {
   kp_key(kp2, kp, "target");
   PSST_TRY(get_selection(c, v, kp2, &s->target));
   int which = -1;
-  for (int i = 0; i < 3; i++) {
+  for (int i = 0; i < 4; i++) {
     if (!(v = map_get(c, n, kinds[i]))) continue;
     if (which >= 0) {
       kp_key(kp2, kp, kinds[i]);
       return fail(c, v, kp2,
                   "%s and %s cannot both be given (exactly one of amplitude, "
-                  "pulses, file)",
+                  "pulses, file, odour)",
                   kinds[which], kinds[i]);
     }
     which = i;
   }
   if (which < 0)
-    return fail(c, n, kp, "needs exactly one of amplitude, pulses, file");
+    return fail(c, n, kp,
+                "needs exactly one of amplitude, pulses, file, odour");
+  s->fraction = -1.0;
+  if ((v = opt(c, n, "fraction"))) {
+    kp_key(kp2, kp, "fraction");
+    if (which == 2)
+      return fail(c, v, kp2,
+                  "does not go with file (the file has one row per target)");
+    PSST_TRY(get_num(c, v, kp2, 0, 1, 0, "1", &s->fraction));
+  }
   if (which != 0)
     for (int i = 0; i < 2; i++)
       if ((v = map_get(c, n, i ? "stop" : "start"))) {
@@ -993,8 +1087,43 @@ static int parse_stimulus(ctx *c, yaml_node_t *n, int idx) {
     }
     return 0;
   }
-  static const char *const fkeys[] = {"path", "variable", "sample_dt", NULL};
   char kp3[KP_MAX];
+  if (which == 3) {
+    /* MODEL.md §6.6 defaults */
+    static const char *const okeys[] = {
+        "onset", "offset", "rise", "decay", "amplitude", "decay_coef", NULL};
+    psst_odour *o = &s->odour;
+    *o = (psst_odour){100.0, 600.0, 75.0, 150.0, 10.0, 0.9996};
+    s->type = PSST_STIM_ODOUR;
+    v = map_get(c, n, "odour");
+    kp_key(kp2, kp, "odour");
+    if (!is_null(v)) {
+      PSST_TRY(check_map(c, v, kp2, okeys));
+      struct {
+        const char *key, *unit;
+        double lo, hi;
+        int open;
+        double *dst;
+      } f[] = {{"onset", "ms", -1e9, 1e9, 0, &o->onset},
+               {"offset", "ms", -1e9, 1e9, 0, &o->offset},
+               {"rise", "ms", 0, 1e9, 1, &o->rise},
+               {"decay", "ms", 0, 1e9, 1, &o->decay},
+               {"amplitude", "uA/cm^2", -1e9, 1e9, 0, &o->amplitude},
+               {"decay_coef", "1", -1e9, 1e9, 0, &o->decay_coef}};
+      for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        yaml_node_t *fv = opt(c, v, f[i].key);
+        if (!fv) continue;
+        kp_key(kp3, kp2, f[i].key);
+        PSST_TRY(get_num(c, fv, kp3, f[i].lo, f[i].hi, f[i].open, f[i].unit,
+                         f[i].dst));
+      }
+      if (!(o->onset <= o->offset))
+        return fail(c, v, kp2, "onset (%g ms) must not be after offset (%g ms)",
+                    o->onset, o->offset);
+    }
+    return 0;
+  }
+  static const char *const fkeys[] = {"path", "variable", "sample_dt", NULL};
   s->type = PSST_STIM_FILE;
   v = map_get(c, n, "file");
   kp_key(kp2, kp, "file");
@@ -1114,8 +1243,9 @@ static int parse_record(ctx *c, yaml_node_t *n) {
  */
 
 static int parse_root(ctx *c, yaml_node_t *root) {
-  static const char *const keys[] = {
-      "run", "populations", "projections", "stimuli", "record", "output", NULL};
+  static const char *const keys[] = {"run",         "network", "populations",
+                                     "projections", "stimuli", "record",
+                                     "output",      NULL};
   if (!root)
     return fail(c, NULL, "",
                 "the model file is empty (it needs at least run and "
@@ -1129,6 +1259,22 @@ static int parse_root(ctx *c, yaml_node_t *root) {
   yaml_node_t *v;
   PSST_TRY(req(c, root, "", "run", &v));
   PSST_TRY(parse_run(c, v));
+  if ((v = opt(c, root, "network"))) {
+    static const char *const nkeys[] = {"neurons", NULL};
+    yaml_node_t *nv;
+    PSST_TRY(check_map(c, v, "network", nkeys));
+    PSST_TRY(req(c, v, "network", "neurons", &nv));
+    PSST_TRY(get_int(c, nv, "network.neurons", 1, 1000000000,
+                     &c->m->network_neurons));
+  }
+  if (c->ov && c->ov->neurons > 0) {
+    if (c->m->network_neurons <= 0)
+      return psst_error_set(PSST_ERR_USER,
+                            "--neurons: %s has no network.neurons (its "
+                            "populations have fixed sizes)",
+                            c->path);
+    c->m->network_neurons = c->ov->neurons;
+  }
   PSST_TRY(req(c, root, "", "populations", &v));
   PSST_TRY(parse_populations(c, v));
   if ((v = opt(c, root, "projections"))) PSST_TRY(parse_projections(c, v));
@@ -1194,6 +1340,11 @@ static int load_document(const char *path, const char *text, size_t len,
 
 int psst_config_parse(const char *path, const char *text, size_t len,
                       psst_model **out) {
+  return psst_config_parse_ex(path, text, len, NULL, out);
+}
+
+int psst_config_parse_ex(const char *path, const char *text, size_t len,
+                         const psst_config_overrides *ov, psst_model **out) {
   if (!out)
     return psst_error_set(PSST_ERR_INTERNAL, "psst_config_parse: out is NULL");
   *out = NULL;
@@ -1205,6 +1356,7 @@ int psst_config_parse(const char *path, const char *text, size_t len,
   ctx c = {0};
   c.path = path;
   c.doc = &doc;
+  c.ov = ov;
   int rc;
   const char *slash = strrchr(path, '/');
   size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;

@@ -4,14 +4,14 @@
 #include "psst/kinds.h"
 
 static const psst_neuron_kind *const neuron_kinds[] = {
-    &psst_neuron_hh_tutorial,
-    &psst_neuron_hh_classic,
-    &psst_neuron_cobahh,
+    &psst_neuron_hh_tutorial, &psst_neuron_hh_classic, &psst_neuron_cobahh,
+    &psst_neuron_pn,          &psst_neuron_ln,
 };
 static const psst_synapse_kind *const synapse_kinds[] = {
     &psst_synapse_ach_pulse,
     &psst_synapse_gaba_a,
     &psst_synapse_exp_cond,
+    &psst_synapse_gaba_b,
 };
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))

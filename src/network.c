@@ -116,6 +116,7 @@ static int gen_row(row_ctx *c, int64_t row) {
     }
     break;
   }
+  case PSST_CONN_LIKE: /* resolved in run_rows */
   case PSST_CONN_MATRIX:
   case PSST_CONN_FILE:
     for (int64_t j = 0; j < c->nsrc; j++) {
@@ -130,6 +131,9 @@ static int gen_row(row_ctx *c, int64_t row) {
 
 static int run_rows(const psst_model *m, int ip, int64_t row_lo, int64_t row_hi,
                     int store, psst_csr *out, int64_t *nnz) {
+  /* a projection `like` another draws exactly the other's synapses */
+  while (m->projs[ip].rule == PSST_CONN_LIKE)
+    ip = m->projs[ip].like;
   const psst_projection *p = &m->projs[ip];
   row_ctx c;
   memset(&c, 0, sizeof c);

@@ -167,15 +167,28 @@ static int build_projection(psst_sim *s, int ip, psst_lproj *lp, size_t *ny,
             p->init[0].type == PSST_INIT_UNIFORM)
                ? PSST_STORAGE_PER_SYNAPSE
                : PSST_STORAGE_PER_PRE;
+    if (lp->kind == PSST_SYN_GABA_B) st = PSST_STORAGE_PER_PRE;
     lp->per_synapse = st == PSST_STORAGE_PER_SYNAPSE;
     if (lp->per_synapse) {
       lp->y_off = *ny;
       *ny += (size_t)nnz;
     } else {
       lp->z_off = *nz;
-      *nz += (size_t)lp->nsrc;
+      *nz += (size_t)lp->nsrc * (size_t)p->kind->nstate;
     }
     ALLOC(lp->T, lp->nsrc);
+    if (lp->kind == PSST_SYN_GABA_B) {
+      /* the conductance of a postsynaptic neuron is shared among its inputs
+       * (MODEL.md §7); releases are decided at step boundaries */
+      ALLOC(lp->t_rel, lp->nsrc);
+      for (int64_t j = 0; j < lp->nsrc; j++)
+        lp->t_rel[j] = PSST_FIRE_T_DEFAULT;
+      ALLOC(lp->inv_k, lp->nrows);
+      for (int64_t r = 0; r < lp->nrows; r++) {
+        int64_t k = lp->csr.row_ptr[r + 1] - lp->csr.row_ptr[r];
+        lp->inv_k[r] = k > 0 ? 1.0 / (double)k : 0.0;
+      }
+    }
   }
   ALLOC(lp->drive, lp->nrows);
   return 0;
@@ -251,10 +264,51 @@ static void init_projection(psst_sim *s, psst_lproj *lp) {
             init_draw(&p->init[0], si->def, seed, stream, tgt0 + lp->row0 + r,
                       (uint64_t)(lp->src_gid0 + lp->csr.col[k]));
   } else {
-    for (int64_t j = 0; j < lp->nsrc; j++)
-      s->z[lp->z_off + j] =
-          init_draw(&p->init[0], si->def, seed, stream, lp->src_gid0 + j, 0);
+    for (int v = 0; v < p->kind->nstate; v++)
+      for (int64_t j = 0; j < lp->nsrc; j++)
+        s->z[lp->z_off + (size_t)v * (size_t)lp->nsrc + (size_t)j] =
+            init_draw(&p->init[v], p->kind->state[v].def, seed, stream,
+                      lp->src_gid0 + j, (uint64_t)v);
   }
+}
+
+/* Positions of the selection that receive stimulus `is`: all of them, or
+ * trunc(fraction * targets) chosen uniformly without replacement by a
+ * partial Fisher-Yates shuffle whose draws are keyed by (seed, stimulus,
+ * draw index) — the same on every rank (MODEL.md §6.6, §6.8). pick[pos] is
+ * set to 1 for the recipients. */
+int psst__stimulus_pick(const psst_model *m, int is, int64_t total,
+                        unsigned char *pick) {
+  const psst_stimulus *st = &m->stims[is];
+  if (st->fraction < 0) {
+    memset(pick, 1, (size_t)total);
+    return 0;
+  }
+  memset(pick, 0, (size_t)total);
+  int64_t k = (int64_t)floor(st->fraction * (double)total + 1e-9);
+  int64_t *idx = malloc((size_t)(total > 0 ? total : 1) * sizeof *idx);
+  PSST_ALLOC_CHECK(idx);
+  for (int64_t i = 0; i < total; i++)
+    idx[i] = i;
+  for (int64_t i = 0; i < k; i++) {
+    double u = psst_rng_uniform(m->run.seed, PSST_STREAM_SHUFFLE + (uint32_t)is,
+                                (uint64_t)i, 0);
+    int64_t j = i + (int64_t)(u * (double)(total - i));
+    if (j >= total) j = total - 1;
+    int64_t t = idx[i];
+    idx[i] = idx[j];
+    idx[j] = t;
+    pick[idx[i]] = 1;
+  }
+  free(idx);
+  return 0;
+}
+
+int64_t psst__selection_size(const psst_selection *sel) {
+  int64_t total = 0;
+  for (int k = 0; k < sel->n; k++)
+    total += sel->slice[k].hi - sel->slice[k].lo;
+  return total;
 }
 
 static int build_stimulus(psst_sim *s, int is, psst_lstim *ls) {
@@ -263,26 +317,33 @@ static int build_stimulus(psst_sim *s, int is, psst_lstim *ls) {
   memset(ls, 0, sizeof *ls);
   ls->s = st;
   /* local targets, in selection order; row = position in the selection */
-  int64_t total = 0;
-  for (int k = 0; k < st->target.n; k++)
-    total += st->target.slice[k].hi - st->target.slice[k].lo;
+  int64_t total = psst__selection_size(&st->target);
   ALLOC(ls->lid, total);
   int64_t *row;
   ALLOC(row, total);
+  unsigned char *pick = malloc((size_t)(total > 0 ? total : 1));
+  if (!pick) {
+    free(row);
+    return psst_error_set(PSST_ERR_NOMEM, "out of memory (stimuli)");
+  }
+  psst__stimulus_pick(m, is, total, pick);
   int64_t pos = 0;
   for (int k = 0; k < st->target.n; k++) {
     const psst_slice *sl = &st->target.slice[k];
     for (int64_t i = sl->lo; i < sl->hi; i++, pos++) {
       int64_t gid = psst_model_gid(m, sl->pop, i);
-      if (gid >= s->lo && gid < s->hi) {
+      if (pick[pos] && gid >= s->lo && gid < s->hi) {
         ls->lid[ls->n] = gid - s->lo;
         row[ls->n] = pos;
         ls->n++;
       }
     }
   }
+  free(pick);
   int rc = 0;
-  if (st->type == PSST_STIM_PULSES) {
+  if (st->type == PSST_STIM_ODOUR) {
+    /* nothing to precompute: the waveform is evaluated per sample */
+  } else if (st->type == PSST_STIM_PULSES) {
     ls->kstart = xcalloc((size_t)st->npulses, sizeof *ls->kstart);
     ls->kstop = xcalloc((size_t)st->npulses, sizeof *ls->kstop);
     if (!ls->kstart || !ls->kstop) {
@@ -523,6 +584,8 @@ void psst_sim_destroy(psst_sim **sp) {
     free(lp->t_w);
     free(lp->drive);
     free(lp->T);
+    free(lp->t_rel);
+    free(lp->inv_k);
   }
   free(s->lp);
   for (int i = 0; i < s->nls; i++) {

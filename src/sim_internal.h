@@ -38,6 +38,8 @@ typedef struct psst_lproj {
   int64_t *t_ptr;
   int32_t *t_row;
   double *t_w;
+  double *t_rel; /* gaba_b: last release start per presynaptic [ms] */
+  double *inv_k; /* gaba_b: 1 / inputs of each local row (0 if none) */
   double *drive; /* nrows scratch */
   double *T;     /* nsrc scratch: transmitter per presynaptic neuron */
 } psst_lproj;
@@ -101,5 +103,11 @@ struct psst_sim {
   int64_t step;
   psst_timings tm;
 };
+
+/* Recipients of stimulus is among its `total` target positions (pick[pos]
+ * = 1), and the size of a selection (src/sim_build.c). */
+int psst__stimulus_pick(const psst_model *m, int is, int64_t total,
+                        unsigned char *pick);
+int64_t psst__selection_size(const psst_selection *sel);
 
 #endif

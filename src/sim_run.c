@@ -20,7 +20,18 @@ static void stim_sample(const psst_sim *s, int64_t k, double *cur) {
   memset(cur, 0, (size_t)s->nloc * sizeof *cur);
   for (int q = 0; q < s->nls; q++) {
     const psst_lstim *ls = &s->ls[q];
-    if (ls->s->type == PSST_STIM_PULSES) {
+    if (ls->s->type == PSST_STIM_ODOUR) {
+      const psst_odour *o = &ls->s->odour;
+      double t = (double)k * s->dt, y = 0.0;
+      if (t >= o->offset)
+        y = o->decay_coef * exp(-(t - o->offset) / o->decay);
+      else if (t >= o->onset)
+        y = 1.0 - exp(-(t - o->onset) / o->rise);
+      double a = o->amplitude * y;
+      if (a != 0.0)
+        for (int64_t i = 0; i < ls->n; i++)
+          cur[ls->lid[i]] += a;
+    } else if (ls->s->type == PSST_STIM_PULSES) {
       double a = 0.0;
       for (int p = 0; p < ls->s->npulses; p++)
         if (k >= ls->kstart[p] && k < ls->kstop[p])
@@ -83,10 +94,25 @@ static void rhs(psst_sim *s, double t, const double *y, const double *z,
       for (int64_t r = 0; r < lp->nrows; r++)
         lp->drive[r] = y[lp->y_off + r];
     } else {
-      g = lp->kind == PSST_SYN_ACH_PULSE ? prm[PSST_ACH_G] : prm[PSST_GABAA_G];
-      E = lp->kind == PSST_SYN_ACH_PULSE ? prm[PSST_ACH_E] : prm[PSST_GABAA_E];
       const psst_csr *c = &lp->csr;
       const double *O = lp->per_synapse ? y + lp->y_off : z + lp->z_off;
+      if (lp->kind == PSST_SYN_GABA_B) {
+        /* drive = sum_j w_ij G_j^n / (G_j^n + K) over the row's inputs */
+        g = prm[PSST_GABAB_G];
+        E = prm[PSST_GABAB_E];
+        const double *G = z + lp->z_off + PSST_GABAB_STATE_G * lp->nsrc;
+        if (lp->nrows > 0)
+          for (int64_t j = 0; j < lp->nsrc; j++)
+            lp->T[j] = psst_gaba_b_activation(G[j], prm[PSST_GABAB_N],
+                                              prm[PSST_GABAB_K]);
+        O = lp->T;
+      } else if (lp->kind == PSST_SYN_ACH_PULSE) {
+        g = prm[PSST_ACH_G];
+        E = prm[PSST_ACH_E];
+      } else {
+        g = prm[PSST_GABAA_G];
+        E = prm[PSST_GABAA_E];
+      }
       if (lp->dense) {
         for (int64_t r = 0; r < lp->nrows; r++)
           lp->drive[r] =
@@ -108,6 +134,9 @@ static void rhs(psst_sim *s, double t, const double *y, const double *z,
           lp->drive[r] = d;
         }
       }
+      if (lp->inv_k) /* gaba_b: g is a total, shared among the inputs */
+        for (int64_t r = 0; r < lp->nrows; r++)
+          lp->drive[r] *= lp->inv_k[r];
     }
     for (int64_t r = 0; r < lp->nrows; r++) {
       int64_t lid = lp->lid0 + r;
@@ -130,6 +159,16 @@ static void rhs(psst_sim *s, double t, const double *y, const double *z,
       double tau = prm[PSST_EXPC_TAU];
       for (int64_t r = 0; r < lp->nrows; r++)
         k[lp->y_off + r] = -y[lp->y_off + r] / tau;
+      continue;
+    }
+    if (lp->kind == PSST_SYN_GABA_B) {
+      const double *R = z + lp->z_off, *G = R + lp->nsrc;
+      double *dR = kz + lp->z_off, *dG = dR + lp->nsrc;
+      for (int64_t j = 0; j < lp->nsrc; j++) {
+        double T = psst_gaba_b_release(t, lp->t_rel[j], prm[PSST_GABAB_CMAX],
+                                       prm[PSST_GABAB_CDUR]);
+        psst_gaba_b_deriv(R[j], G[j], T, prm, &dR[j], &dG[j]);
+      }
       continue;
     }
     double al = lp->kind == PSST_SYN_ACH_PULSE ? prm[PSST_ACH_ALPHA]
@@ -258,6 +297,22 @@ static void deliver_events(psst_sim *s) {
   }
 }
 
+/* GABA_B release is level-triggered and decided at step boundaries
+ * (MODEL.md §7): presynaptic j starts a release at t when V_j(t) > V_rel and
+ * at least Cdur + dead time passed since its previous release. V is every
+ * neuron's V(t), known on every rank, so all ranks decide alike. */
+static void decide_releases(psst_sim *s, double t, const double *V) {
+  for (int q = 0; q < s->nlp; q++) {
+    psst_lproj *lp = &s->lp[q];
+    if (lp->kind != PSST_SYN_GABA_B) continue;
+    const double *p = lp->p->params;
+    double wait = p[PSST_GABAB_CDUR] + p[PSST_GABAB_DEAD] - 1e-9;
+    for (int64_t j = 0; j < lp->nsrc; j++)
+      if (V[lp->src_gid0 + j] > p[PSST_GABAB_VREL] && t - lp->t_rel[j] >= wait)
+        lp->t_rel[j] = t;
+  }
+}
+
 /* Every rank checks every V (they are replicated), so all stop together
  * with the same message. */
 static int check_voltages(const psst_sim *s, double t) {
@@ -335,6 +390,7 @@ static int step(psst_sim *s, int64_t i) {
   PSST_TRY(check_voltages(s, t1));
   PSST_TRY(detect_spikes(s, ti, h));
   deliver_events(s);
+  decide_releases(s, t1, s->V_next);
   double *tmp = s->V_cur;
   s->V_cur = s->V_next;
   s->V_next = tmp;
@@ -489,7 +545,10 @@ int psst_sim_run(psst_sim *s, const psst_run_options *o) {
   }
 
   int rc = exchange(s, s->y, s->V_cur);
-  if (rc == 0) record_row(s, 0.0);
+  if (rc == 0) {
+    decide_releases(s, 0.0, s->V_cur);
+    record_row(s, 0.0);
+  }
   const int64_t every = s->m->record.every;
   const int64_t spike_cap = (int64_t)1 << 20; /* flush spikes past this */
   for (int64_t i = 0; rc == 0 && i < s->M - 1; i++) {

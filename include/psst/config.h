@@ -10,6 +10,7 @@
 #define PSST_CONFIG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "psst/model.h"
 
@@ -23,6 +24,15 @@ extern "C" {
  * collective: every rank may parse the same text and gets the same result. */
 int psst_config_parse(const char *path, const char *text, size_t len,
                       psst_model **out);
+
+/* Values that replace the model file's before validation (0 = keep). */
+typedef struct psst_config_overrides {
+  int64_t neurons; /* network.neurons of a share-sized model */
+} psst_config_overrides;
+
+/* psst_config_parse with overrides (may be NULL). */
+int psst_config_parse_ex(const char *path, const char *text, size_t len,
+                         const psst_config_overrides *ov, psst_model **out);
 
 /* Read the file and parse it. PSST_ERR_USER if it cannot be read. */
 int psst_config_load(const char *path, psst_model **out);

@@ -68,6 +68,7 @@ typedef enum psst_synapse_id {
   PSST_SYN_ACH_PULSE = 0, /* MODEL.md §3.2-3.3: firing-time pulse release */
   PSST_SYN_GABA_A = 1,    /* MODEL.md §3.4: sigmoid of presynaptic V */
   PSST_SYN_EXP_COND = 2, /* MODEL.md §11.2: spike-triggered exp. conductance */
+  PSST_SYN_GABA_B = 3,   /* MODEL.md §7: slow receptor / G-protein scheme */
   PSST_SYN_COUNT
 } psst_synapse_id;
 
@@ -99,9 +100,12 @@ int psst_state_index(const psst_state_info *s, int n, const char *name);
 extern const psst_neuron_kind psst_neuron_hh_tutorial;
 extern const psst_neuron_kind psst_neuron_hh_classic;
 extern const psst_neuron_kind psst_neuron_cobahh;
+extern const psst_neuron_kind psst_neuron_pn;
+extern const psst_neuron_kind psst_neuron_ln;
 extern const psst_synapse_kind psst_synapse_ach_pulse;
 extern const psst_synapse_kind psst_synapse_gaba_a;
 extern const psst_synapse_kind psst_synapse_exp_cond;
+extern const psst_synapse_kind psst_synapse_gaba_b;
 
 #ifdef __cplusplus
 }

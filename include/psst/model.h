@@ -47,6 +47,8 @@ typedef struct psst_population {
   char name[PSST_NAME_MAX];
   const psst_neuron_kind *kind;
   int64_t size;      /* number of neurons */
+  double share;      /* > 0: size = trunc(network.neurons * share / sum of
+                        shares), the model's size is one parameter */
   int64_t first_gid; /* global id of neuron 0 (populations are consecutive) */
   double *params;    /* kind->nparam values, defaults filled [units of kind] */
   /* kind->nstate + 1 entries; the last one is fire_t, the last firing time
@@ -69,7 +71,8 @@ typedef enum psst_conn_rule {
   PSST_CONN_RANDOM,         /* each (post, pre) with probability p */
   PSST_CONN_FIXED_INDEGREE, /* each post gets `indegree` distinct pres */
   PSST_CONN_MATRIX,         /* inline matrix [post][pre] */
-  PSST_CONN_FILE            /* netCDF variable (post, pre) */
+  PSST_CONN_FILE,           /* netCDF variable (post, pre) */
+  PSST_CONN_LIKE            /* the same synapses as an earlier projection */
 } psst_conn_rule;
 
 typedef enum psst_storage {
@@ -96,6 +99,8 @@ typedef struct psst_projection {
                               from.lo), row-major, row = post; 0 = none */
   char *file_path;         /* PSST_CONN_FILE */
   char *file_var;          /* PSST_CONN_FILE: variable name */
+  int like;                /* PSST_CONN_LIKE: index of the projection whose
+                              synapses (and weights) this one shares */
   int weights_from_matrix; /* 1: weight = matrix entry; 0: weight = `weight` */
   double weight;           /* dimensionless multiplier of g (default 1) */
   double *params;          /* kind->nparam values, defaults filled */
@@ -112,8 +117,18 @@ typedef struct psst_pulse {
 
 typedef enum psst_stim_type {
   PSST_STIM_PULSES = 0, /* constant (one pulse over all time) or steps */
-  PSST_STIM_FILE        /* sampled waveform (neuron x time) from netCDF */
+  PSST_STIM_FILE,       /* sampled waveform (neuron x time) from netCDF */
+  PSST_STIM_ODOUR       /* rise-and-decay odour waveform (MODEL.md §6.6) */
 } psst_stim_type;
+
+/* The odour waveform (MODEL.md §6.6), times in ms, amplitude in uA/cm^2:
+ *   y = 0                                   t < onset
+ *     = 1 - exp(-(t - onset)/rise)          onset <= t < offset
+ *     = decay_coef exp(-(t - offset)/decay) t >= offset
+ *   I = amplitude * y */
+typedef struct psst_odour {
+  double onset, offset, rise, decay, amplitude, decay_coef;
+} psst_odour;
 
 typedef struct psst_stimulus {
   psst_selection target;
@@ -123,6 +138,9 @@ typedef struct psst_stimulus {
   char *file_path, *file_var; /* PSST_STIM_FILE: variable (neuron, time) */
   double sample_dt;           /* [ms] spacing of the file's samples; an
                                  integer multiple of run.dt */
+  psst_odour odour;           /* PSST_STIM_ODOUR */
+  double fraction;            /* < 0: every target; else trunc(fraction *
+                                 targets) recipients by a seeded shuffle */
   int line;
 } psst_stimulus;
 
@@ -155,8 +173,9 @@ typedef struct psst_model {
   int nstim;
   psst_stimulus *stims;
   psst_record record;
-  char *output;      /* output path, or NULL */
-  int64_t n_neurons; /* sum of population sizes */
+  char *output;            /* output path, or NULL */
+  int64_t n_neurons;       /* sum of population sizes */
+  int64_t network_neurons; /* network.neurons (share-sized models), or 0 */
 } psst_model;
 
 /* Number of grid points M = round(t_end/dt); steps = M - 1 (MODEL.md §1.1). */

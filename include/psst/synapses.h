@@ -33,6 +33,23 @@ enum {
   PSST_GABAA_NPARAM
 };
 enum { PSST_EXPC_G, PSST_EXPC_TAU, PSST_EXPC_E, PSST_EXPC_NPARAM };
+enum {
+  PSST_GABAB_R1,
+  PSST_GABAB_R2,
+  PSST_GABAB_R3,
+  PSST_GABAB_R4,
+  PSST_GABAB_K,
+  PSST_GABAB_N,
+  PSST_GABAB_G,
+  PSST_GABAB_E,
+  PSST_GABAB_CMAX,
+  PSST_GABAB_CDUR,
+  PSST_GABAB_VREL,
+  PSST_GABAB_DEAD,
+  PSST_GABAB_NPARAM
+};
+/* GABA_B per-presynaptic state: receptor R and G-protein G. */
+enum { PSST_GABAB_STATE_R, PSST_GABAB_STATE_G, PSST_GABAB_NSTATE };
 
 /* Cholinergic transmitter (MODEL.md §3.3): A while
  * fire_t + t_delay < t < fire_t + t_delay + t_max (both strict), else 0.
@@ -54,6 +71,29 @@ PSST_HD static inline double psst_gaba_a_release(double V, double V0,
 PSST_HD static inline double psst_receptor_deriv(double O, double T,
                                                  double alpha, double beta) {
   return alpha * (1.0 - O) * T - beta * O;
+}
+
+/* GABA_B (MODEL.md §7): transmitter [mM] is Cmax for Cdur after a release
+ * that started at t_rel (decided at a step boundary): t_rel <= t < t_rel +
+ * Cdur. t, t_rel, Cdur [ms]. */
+PSST_HD static inline double psst_gaba_b_release(double t, double t_rel,
+                                                 double Cmax, double Cdur) {
+  return (t >= t_rel && t < t_rel + Cdur) ? Cmax : 0.0;
+}
+
+/* dR/dt = r1 T (1 - R) - r2 R;  dG/dt = r3 R - r4 G  [1/ms] */
+PSST_HD static inline void psst_gaba_b_deriv(double R, double G, double T,
+                                             const double *p, double *dR,
+                                             double *dG) {
+  *dR = p[PSST_GABAB_R1] * T * (1.0 - R) - p[PSST_GABAB_R2] * R;
+  *dG = p[PSST_GABAB_R3] * R - p[PSST_GABAB_R4] * G;
+}
+
+/* Activation G^n / (G^n + K) (dimensionless). */
+PSST_HD static inline double psst_gaba_b_activation(double G, double n,
+                                                    double K) {
+  double gn = G > 0.0 ? pow(G, n) : 0.0;
+  return gn / (gn + K);
 }
 
 #endif

@@ -26,8 +26,8 @@ static int g_rank = 0;
 
 static const char *usage_text =
     "usage: psst run MODEL.yaml [-o OUT.nc] [--t-end MS] [--dt MS] [--seed N]\n"
-    "                           [--force] [--quiet]\n"
-    "       psst check MODEL.yaml [--ranks N]\n"
+    "                           [--neurons N] [--force] [--quiet]\n"
+    "       psst check MODEL.yaml [--ranks N] [--neurons N]\n"
     "       psst info [KIND]\n"
     "       psst --help | --version\n";
 
@@ -47,6 +47,8 @@ static const char *help_text =
     "  --t-end MS         model time to simulate [ms] (overrides run.t_end)\n"
     "  --dt MS            time step [ms] (overrides run.dt)\n"
     "  --seed N           random seed (overrides run.seed)\n"
+    "  --neurons N        network size of a model whose populations are\n"
+    "                     sized by share (overrides network.neurons)\n"
     "  --force            replace an existing output file\n"
     "  --quiet            no progress report\n"
     "Options of check:\n"
@@ -109,7 +111,8 @@ static int parse_u64(const char *opt, const char *s, uint64_t *out) {
 /* ---- loading the model on every rank ------------------------------------ */
 
 /* Rank 0 reads the file; every rank parses the same bytes. Collective. */
-static int load_model(const char *path, psst_model **m) {
+static int load_model(const char *path, const psst_config_overrides *ov,
+                      psst_model **m) {
   *m = NULL;
   long len = -1;
   char *text = NULL;
@@ -151,7 +154,7 @@ static int load_model(const char *path, psst_model **m) {
     if (!text) MPI_Abort(MPI_COMM_WORLD, 1);
   }
   MPI_Bcast(text, (int)len + 1, MPI_CHAR, 0, MPI_COMM_WORLD);
-  rc = psst_config_parse(path, text, (size_t)len, m);
+  rc = psst_config_parse_ex(path, text, (size_t)len, ov, m);
   free(text);
   return psst_error_agree(MPI_COMM_WORLD, rc);
 }
@@ -163,10 +166,14 @@ static void print_params(const psst_param_info *p, int n) {
   printf("  %-10s %-10s %12s   %-22s %s\n", "parameter", "unit", "default",
          "range", "meaning");
   for (int i = 0; i < n; i++) {
-    char range[64];
+    char range[64], def[32];
     snprintf(range, sizeof range, "[%g, %g]", p[i].min, p[i].max);
-    printf("  %-10s %-10s %12g   %-22s %s\n", p[i].name, p[i].unit, p[i].def,
-           range, p[i].description);
+    if (isnan(p[i].def))
+      snprintf(def, sizeof def, "(see meaning)");
+    else
+      snprintf(def, sizeof def, "%g", p[i].def);
+    printf("  %-10s %-10s %12s   %-22s %s\n", p[i].name, p[i].unit, def, range,
+           p[i].description);
   }
 }
 
@@ -238,11 +245,28 @@ static void print_slice(const psst_model *m, const psst_slice *s) {
     printf("%s[%" PRId64 ":%" PRId64 "]", p->name, s->lo, s->hi);
 }
 
+/* --neurons N into the parser's overrides. */
+static int parse_neurons(const char *v, psst_config_overrides *ov) {
+  uint64_t n = 0;
+  if (parse_u64("--neurons", v, &n) < 0 || n < 1 || n > 1000000000)
+    return psst_error_set(PSST_ERR_USER,
+                          "--neurons: expected an integer in [1, 1000000000], "
+                          "got '%s'",
+                          v ? v : "");
+  ov->neurons = (int64_t)n;
+  return 0;
+}
+
 static int cmd_check(int argc, char **argv) {
   const char *path = NULL;
   int ranks = 0;
+  psst_config_overrides ov = {0};
   for (int i = 2; i < argc; i++) {
-    if (strcmp(argv[i], "--ranks") == 0) {
+    if (strcmp(argv[i], "--neurons") == 0) {
+      if (parse_neurons(i + 1 < argc ? argv[i + 1] : NULL, &ov) < 0)
+        return fail(PSST_ERR_USER);
+      i++;
+    } else if (strcmp(argv[i], "--ranks") == 0) {
       uint64_t v = 0;
       if (i + 1 >= argc || parse_u64("--ranks", argv[i + 1], &v) < 0 || v < 1 ||
           v > 1000000) {
@@ -265,7 +289,7 @@ static int cmd_check(int argc, char **argv) {
   if (!path) return usage_error("check: missing MODEL.yaml%s", "");
   if (ranks == 0) MPI_Comm_size(MPI_COMM_WORLD, &ranks);
   psst_model *m = NULL;
-  int rc = load_model(path, &m);
+  int rc = load_model(path, &ov, &m);
   if (rc < 0) return fail(rc);
   int64_t *syn = calloc((size_t)m->nproj + 1, sizeof *syn);
   psst_model_stats st;
@@ -339,6 +363,7 @@ static int cmd_run(int argc, char **argv) {
   double t_end = 0, dt = 0;
   uint64_t seed = 0;
   int have_seed = 0, force = 0, quiet = 0;
+  psst_config_overrides ov = {0};
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -357,6 +382,9 @@ static int cmd_run(int argc, char **argv) {
       rc = parse_u64(a, v, &seed);
       have_seed = 1;
       i++;
+    } else if (strcmp(a, "--neurons") == 0) {
+      rc = parse_neurons(v, &ov);
+      i++;
     } else if (strcmp(a, "--force") == 0) {
       force = 1;
     } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -373,7 +401,7 @@ static int cmd_run(int argc, char **argv) {
   if (!path) return usage_error("run: missing MODEL.yaml%s", "");
 
   psst_model *m = NULL;
-  int rc = load_model(path, &m);
+  int rc = load_model(path, &ov, &m);
   if (rc < 0) return fail(rc);
   if (t_end > 0) m->run.t_end = t_end;
   if (dt > 0) m->run.dt = dt;

@@ -30,7 +30,8 @@ static const psst_param_info tutorial_param[PSST_TM_NPARAM] = {
 };
 
 static void traub_rhs(size_t n, const double *p, const double *y, size_t ld,
-                      const double *Iext, double *dy, double an_coef, double phi) {
+                      const double *Iext, double *dy, double an_coef,
+                      double phi) {
   const double *V = y, *m = y + ld, *h = y + 2 * ld, *nn = y + 3 * ld;
   double *dV = dy, *dm = dy + ld, *dh = dy + 2 * ld, *dn = dy + 3 * ld;
   for (size_t i = 0; i < n; i++) {
@@ -44,7 +45,8 @@ static void traub_rhs(size_t n, const double *p, const double *y, size_t ld,
 
 static void tutorial_rhs(size_t n, const double *p, const double *y, size_t ld,
                          const double *Iext, double *dy) {
-  traub_rhs(n, p, y, ld, Iext, dy, 0.02, pow(3.0, (p[PSST_TM_T] - 36.0) / 10.0));
+  traub_rhs(n, p, y, ld, Iext, dy, 0.02,
+            pow(3.0, (p[PSST_TM_T] - 36.0) / 10.0));
 }
 
 const psst_neuron_kind psst_neuron_hh_tutorial = {
@@ -84,7 +86,8 @@ static const psst_param_info cobahh_param[PSST_TM_NPARAM] = {
 
 static void cobahh_rhs(size_t n, const double *p, const double *y, size_t ld,
                        const double *Iext, double *dy) {
-  traub_rhs(n, p, y, ld, Iext, dy, 0.032, pow(3.0, (p[PSST_TM_T] - 36.0) / 10.0));
+  traub_rhs(n, p, y, ld, Iext, dy, 0.032,
+            pow(3.0, (p[PSST_TM_T] - 36.0) / 10.0));
 }
 
 const psst_neuron_kind psst_neuron_cobahh = {
@@ -131,8 +134,8 @@ static void classic_rhs(size_t n, const double *p, const double *y, size_t ld,
     psst_hh_rates r = psst_hh_classic_rates(V[i]);
     psst_hh_deriv(&r, phi, p[PSST_HHC_CM], p[PSST_HHC_GNA], p[PSST_HHC_ENA],
                   p[PSST_HHC_GK], p[PSST_HHC_EK], p[PSST_HHC_GL],
-                  p[PSST_HHC_EL], V[i], m[i], h[i], nn[i], Iext[i], &dV[i], &dm[i],
-                  &dh[i], &dn[i]);
+                  p[PSST_HHC_EL], V[i], m[i], h[i], nn[i], Iext[i], &dV[i],
+                  &dm[i], &dh[i], &dn[i]);
   }
 }
 

@@ -261,8 +261,8 @@ static void test_bad(void) {
   bad("42\n", "bad.yaml:1:1: the model file must be a mapping");
   bad("run: {t_end: 100\n", "bad.yaml:2:1: YAML syntax error:");
   bad("run: {t_end: 100}\nfoo: 1\npopulations: []\n",
-      "bad.yaml:2:1: foo: unknown key (allowed: run, populations, "
-      "projections, stimuli, record, output)");
+      "bad.yaml:2:1: foo: unknown key (allowed: run, network, "
+      "populations, projections, stimuli, record, output)");
   bad("run: {dt: 0.1}\n", "bad.yaml:1:6: run.t_end: required key is missing");
   bad("run: {t_end: 100}\n",
       "bad.yaml:1:1: populations: required key is missing");
@@ -276,7 +276,8 @@ static void test_bad(void) {
   bad("run: {t_end: 100}\npopulations:\n"
       "  - {name: X, kind: hh_tutorial, size: 3, foo: 1}\n",
       "bad.yaml:3:43: populations[0].foo: unknown key (allowed: name, kind, "
-      "size, params, init, init_noise, init_file, threshold, refractory)");
+      "size, share, params, init, init_noise, init_file, threshold, "
+      "refractory)");
   bad("run: {t_end: 100}\npopulations:\n"
       "  - {name: X, kind: hh_tutorial, size: 3, params: {g_Na: -5}}\n",
       "populations[0].params.g_Na: must be in [0, 1e+09] mS/cm^2, got -5");
@@ -292,7 +293,7 @@ static void test_bad(void) {
   bad("run: {t_end: 100}\npopulations:\n"
       "  - {name: X, kind: lif, size: 3}\n",
       "populations[0].kind: unknown neuron kind 'lif' (known: hh_tutorial, "
-      "hh_classic, cobahh)");
+      "hh_classic, cobahh, pn, ln)");
   bad("run: {t_end: 100}\npopulations:\n"
       "  - {name: X, kind: hh_tutorial, size: 3}\n"
       "  - {name: X, kind: hh_tutorial, size: 3}\n",
@@ -342,7 +343,7 @@ static void test_bad(void) {
   bad_tail("projections:\n"
            "  - {synapse: nmda, from: X, to: X, connect: all_to_all}\n",
            "projections[0].synapse: unknown synapse kind 'nmda' (known: "
-           "ach_pulse, gaba_a, exp_cond)");
+           "ach_pulse, gaba_a, exp_cond, gaba_b)");
   bad_tail("projections:\n"
            "  - {synapse: ach_pulse, from: X, to: \"X[0]\", connect: "
            "one_to_one}\n",
