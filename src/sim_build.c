@@ -618,3 +618,37 @@ void psst_sim_destroy(psst_sim **sp) {
   free(s);
   *sp = NULL;
 }
+
+static int cmp_gid(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+int psst_stimulus_recipients(const psst_model *m, int is, int64_t **gids,
+                             int64_t *n) {
+  *gids = NULL;
+  *n = 0;
+  PSST_CHECK(is >= 0 && is < m->nstim, PSST_ERR_USER,
+             "stimulus %d does not exist (the model has %d)", is, m->nstim);
+  const psst_stimulus *st = &m->stims[is];
+  int64_t total = psst__selection_size(&st->target);
+  unsigned char *pick = malloc((size_t)(total > 0 ? total : 1));
+  int64_t *out = malloc((size_t)(total > 0 ? total : 1) * sizeof *out);
+  if (!pick || !out) {
+    free(pick);
+    free(out);
+    return psst_error_set(PSST_ERR_NOMEM, "out of memory (recipients)");
+  }
+  psst__stimulus_pick(m, is, total, pick);
+  int64_t pos = 0, k = 0;
+  for (int q = 0; q < st->target.n; q++) {
+    const psst_slice *sl = &st->target.slice[q];
+    for (int64_t i = sl->lo; i < sl->hi; i++, pos++)
+      if (pick[pos]) out[k++] = psst_model_gid(m, sl->pop, i);
+  }
+  free(pick);
+  qsort(out, (size_t)k, sizeof *out, cmp_gid);
+  *gids = out;
+  *n = k;
+  return 0;
+}

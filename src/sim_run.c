@@ -491,6 +491,41 @@ static int open_output(psst_sim *s, const char *path, int force,
       {"seed", seed, 0},
       {"neurons", NULL, (double)s->N},
   };
+  const int nbase = (int)(sizeof attrs / sizeof attrs[0]);
+  /* the recipients of randomly chosen stimuli, as text "gid gid ..." in
+   * attributes stimulus<i>_recipients, for analysis */
+  psst_attr *all = calloc((size_t)(nbase + m->nstim), sizeof *all);
+  char **texts = calloc((size_t)(m->nstim + 1), sizeof *texts);
+  char(*anames)[48] = calloc((size_t)(m->nstim + 1), sizeof *anames);
+  int nattrs = nbase, rc = 0;
+  if (!all || !texts || !anames) {
+    rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (attributes)");
+    goto done;
+  }
+  memcpy(all, attrs, sizeof attrs);
+  for (int is = 0; is < m->nstim && rc == 0; is++) {
+    if (m->stims[is].fraction < 0) continue;
+    int64_t *g = NULL, n = 0;
+    rc = psst_stimulus_recipients(m, is, &g, &n);
+    if (rc < 0) break;
+    texts[is] = malloc((size_t)(n * 21 + 1));
+    if (!texts[is]) {
+      free(g);
+      rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (attributes)");
+      break;
+    }
+    size_t len = 0;
+    texts[is][0] = '\0';
+    for (int64_t i = 0; i < n; i++)
+      len += (size_t)sprintf(texts[is] + len, i ? " %lld" : "%lld",
+                             (long long)g[i]);
+    free(g);
+    snprintf(anames[is], sizeof anames[is], "stimulus%d_recipients", is);
+    all[nattrs].name = anames[is];
+    all[nattrs].text = texts[is];
+    nattrs++;
+  }
+  if (rc < 0) goto done;
   psst_output_spec spec = {
       .path = path,
       .force = force,
@@ -504,10 +539,16 @@ static int open_output(psst_sim *s, const char *path, int force,
       .nvars = s->n_rec > 0 ? s->nvars : 0,
       .vars = vars,
       .spikes = m->record.spikes,
-      .nattrs = (int)(sizeof attrs / sizeof attrs[0]),
-      .attrs = attrs,
+      .nattrs = nattrs,
+      .attrs = all,
   };
-  int rc = psst_output_create(s->comm, &spec, out);
+  rc = psst_output_create(s->comm, &spec, out);
+done:
+  for (int is = 0; texts && is < m->nstim; is++)
+    free(texts[is]);
+  free(texts);
+  free(anames);
+  free(all);
   free(vars);
   free(names);
   return rc;

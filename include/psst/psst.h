@@ -82,6 +82,12 @@ int psst_error_agree(MPI_Comm comm, int rc);
  * the setting. Not collective. */
 int psst_model_check_run(const psst_model *m);
 
+/* Global ids of the neurons that receive stimulus `is` (all its targets, or
+ * the seeded random fraction), ascending. *gids is a new array (caller
+ * frees), *n its length. Not collective; the same on every rank. */
+int psst_stimulus_recipients(const psst_model *m, int is, int64_t **gids,
+                             int64_t *n);
+
 /* Version strings. */
 const char *psst_version(void);
 const char *psst_git_revision(void);
