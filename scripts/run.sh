@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# scripts/run.sh — THE run command: build psst if needed, run the main job,
-# and summarise its output file.
+# scripts/run.sh — THE run command: build psst if needed, run the main job
+# (the locust antennal lobe, MODEL.md 6, on 2 ranks), write its figures and
+# print its summary.
 #
 #   scripts/run.sh [MODEL.yaml] [NP]
 #
 # Defaults below (MODEL, NP). The output is <model name>.nc in the current
-# directory (override with OUT=path.nc). Runs through scripts/env.sh, so it
+# directory (override with OUT=path.nc); the figures go to <model name>_figures/
+# (override with FIGDIR=...), made by tools/psst_analyze.py. Runs through scripts/env.sh, so it
 # works as root in a container and with more ranks than cores.
 # Environment: PSST_BUILD_DIR (default build), OUT, PSST_ARGS (extra psst run
 # arguments, split on spaces, e.g. PSST_ARGS=--quiet).
 set -euo pipefail
 
-MODEL=examples/day4_network.yaml   # the main job (the locust model will replace it)
+MODEL=examples/locust_al.yaml      # the main job: the tutorial's locust model
 NP=2                               # MPI ranks
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -37,7 +39,7 @@ BUILD=${PSST_BUILD_DIR:-build}
 case "$BUILD" in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 read -r -a psst_args <<<"${PSST_ARGS:-}"
 
-"$ROOT/scripts/setup.sh"
+"$ROOT/scripts/setup.sh" --with-python
 
 # shellcheck source=scripts/env.sh
 . "$ROOT/scripts/env.sh"
@@ -58,51 +60,11 @@ echo "=== run.sh: finished in $((SECONDS - t0)) s; output $OUT"
 echo ""
 echo "--- ncdump -h $OUT (head)"
 if command -v ncdump >/dev/null 2>&1; then
-  { ncdump -h "$OUT" || true; } | head -n 40   # head closes the pipe early
+  { ncdump -h "$OUT" || true; } | grep -v -e ":model_text" -e "_recipients" | head -n 40   # head closes the pipe early
 fi
 
-echo ""
-echo "--- spikes"
+FIGDIR=${FIGDIR:-$PWD/${name}_figures}
 PY=${PSST_PYTHON:-/usr/bin/python3}
-if "$PY" -c 'import netCDF4, numpy' >/dev/null 2>&1; then
-  "$PY" - "$OUT" <<'PYEOF'
-import sys
-import numpy as np
-from netCDF4 import Dataset, chartostring
-
-with Dataset(sys.argv[1]) as ds:
-    if "spike_neuron" not in ds.variables:
-        print("no spike variables in the file (record: spikes: false?)")
-        sys.exit(0)
-    gid = np.asarray(ds["spike_neuron"][:], dtype=np.int64)
-    t = np.asarray(ds["spike_time"][:], dtype=float)
-    tend = float(ds["time"][-1]) if "time" in ds.variables and ds["time"].size else None
-    # names of recorded neurons, when the file has them
-    label = {}
-    if "neuron_id" in ds.variables and "population" in ds.variables:
-        pops = []
-        if "population_name" in ds.variables:
-            raw = ds["population_name"][:]
-            if raw.dtype.kind in "SU" and raw.ndim == 2:  # char array
-                raw = chartostring(np.ma.filled(raw, b""))
-            pops = [x.decode() if isinstance(x, bytes) else str(x) for x in raw]
-        for g, p in zip(ds["neuron_id"][:], ds["population"][:]):
-            label[int(g)] = pops[int(p)] if int(p) < len(pops) else f"pop{int(p)}"
-    ids, counts = np.unique(gid, return_counts=True)
-    print(f"{gid.size} spikes from {ids.size} neurons"
-          + (f" in {tend:g} ms" if tend else ""))
-    if ids.size <= 20 and len(label) <= 20 and (ids.size or label):
-        allids = sorted(set(ids.tolist()) | set(label))
-        cnt = dict(zip(ids.tolist(), counts.tolist()))
-        print("neuron  population  spikes  first spike [ms]")
-        for g in allids:
-            first = t[gid == g].min() if cnt.get(g) else float("nan")
-            print(f"{g:6d}  {label.get(g, '?'):>10}  {cnt.get(g, 0):6d}  {first:10.3f}")
-    elif ids.size:
-        print(f"spikes per spiking neuron: min {counts.min()}, "
-              f"mean {counts.mean():.2f}, max {counts.max()}")
-PYEOF
-elif command -v ncdump >/dev/null 2>&1; then
-  echo "(no python netCDF4 for $PY; raw spike_neuron from ncdump)"
-  { ncdump -v spike_neuron "$OUT" || true; } | sed -n '/^data:/,$p' | head -n 30
-fi
+echo ""
+echo "=== run.sh: $PY tools/psst_analyze.py $OUT -o $FIGDIR"
+"$PY" "$ROOT/tools/psst_analyze.py" "$OUT" -o "$FIGDIR"
