@@ -494,6 +494,12 @@ static int sim_build(psst_sim *s) {
   ALLOC(s->lp, m->nproj);
   for (int ip = 0; ip < m->nproj; ip++)
     PSST_TRY(build_projection(s, ip, &s->lp[ip], &ny, &nz));
+  /* Only GABA_A release reads presynaptic voltages inside a step; without
+   * it the stages need no exchange (ACh uses fire_t, GABA_B and exp_cond
+   * act at step boundaries), and a step costs one Allgatherv, not four. */
+  for (int ip = 0; ip < m->nproj; ip++)
+    if (m->projs[ip].kind->id == PSST_SYN_GABA_A) s->stage_exchange = 1;
+  if (s->size == 1) s->stage_exchange = 0;
   s->nls = m->nstim;
   ALLOC(s->ls, m->nstim);
   for (int is = 0; is < m->nstim; is++)

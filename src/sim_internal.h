@@ -79,6 +79,7 @@ struct psst_sim {
   double *threshold;                /* [mV] */
   double *refractory;               /* [ms] */
   int *counts, *displs;             /* Allgatherv layout */
+  int stage_exchange; /* 1: some synapse reads remote stage voltages */
   /* local scratch */
   double *Isyn, *Itot; /* [uA/cm^2] */
   double *Istim[2];    /* samples held in Istim_k[2] */

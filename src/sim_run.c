@@ -190,13 +190,18 @@ static void rhs(psst_sim *s, double t, const double *y, const double *z,
   }
 }
 
-/* Gather every rank's local V (read from state y) into Vall. Collective. */
-static int exchange(psst_sim *s, const double *y, double *Vall) {
-  double t0 = MPI_Wtime();
+/* Copy the local V (read from state y) into this rank's slice of Vall. */
+static void local_voltages(const psst_sim *s, const double *y, double *Vall) {
   for (int q = 0; q < s->nseg; q++) {
     const psst_seg *sg = &s->seg[q];
     memcpy(Vall + sg->gid_lo, y + sg->y_off, (size_t)sg->n * sizeof *Vall);
   }
+}
+
+/* Gather every rank's local V (read from state y) into Vall. Collective. */
+static int exchange(psst_sim *s, const double *y, double *Vall) {
+  double t0 = MPI_Wtime();
+  local_voltages(s, y, Vall);
   int rc = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, Vall, s->counts,
                           s->displs, MPI_DOUBLE, s->comm);
   s->tm.exchange += MPI_Wtime() - t0;
@@ -369,7 +374,11 @@ static int step(psst_sim *s, int64_t i) {
       double a = psst_rk4_c[st] * h;
       axpy_state(s->ny, s->ys, s->y, a, kprev);
       axpy_state(s->nz, s->zs, s->z, a, kzprev);
-      PSST_TRY(exchange(s, s->ys, s->V_stage));
+      if (s->stage_exchange) {
+        PSST_TRY(exchange(s, s->ys, s->V_stage));
+      } else {
+        local_voltages(s, s->ys, s->V_stage);
+      }
       rhs(s, ti + a, s->ys, s->zs, s->V_stage, stim_get(s, st == 3 ? i + 1 : i),
           s->k, s->kz);
       double b = psst_rk4_b[st];
