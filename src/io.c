@@ -55,6 +55,7 @@ struct psst_output {
   int64_t n_records; /* records written so far (length of time) */
   int64_t n_spikes;  /* spikes written so far (length of spike) */
   int failed;        /* code of an earlier failure, 0 when healthy */
+  int appended;      /* reopened for a restart: never remove the file */
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -125,7 +126,7 @@ static int output_abandon(psst_output *o, int rc) {
     o->open = 0;
   }
   MPI_Barrier(o->comm);
-  if (o->rank == 0) unlink(o->partial);
+  if (o->rank == 0 && !o->appended) unlink(o->partial);
   MPI_Barrier(o->comm);
   o->failed = rc;
   return rc;
@@ -633,6 +634,363 @@ int psst_output_close(psst_output **op, int nattrs, const psst_attr *attrs,
   }
   output_free(o);
   return rc;
+}
+
+/* ---- restart: appending, syncing ------------------------------------------
+ */
+
+static int inq_var(psst_output *o, const char *name, int *id) {
+  int nc = nc_inq_varid(o->ncid, name, id);
+  if (nc != NC_NOERR)
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: cannot append: it has no variable '%s' (the "
+                          "model records something else than when the "
+                          "checkpoint was written)",
+                          o->partial, name);
+  return 0;
+}
+
+int psst_output_open_append(MPI_Comm comm, const psst_output_spec *spec,
+                            int64_t n_records, int64_t n_spikes,
+                            psst_output **out) {
+  int rank, size, rc = 0, nc;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  *out = NULL;
+  PSST_TRY(agree(comm, rank, spec_check(spec)));
+  psst_output *o = calloc(1, sizeof *o);
+  if (o) {
+    o->comm = MPI_COMM_NULL;
+    o->rank = rank;
+    o->size = size;
+    o->force = 1;
+    o->appended = 1;
+    o->n_rec = spec->n_rec;
+    o->rec_lo = spec->rec_lo;
+    o->rec_hi = spec->rec_hi;
+    o->spikes = spec->spikes != 0;
+    o->nvars = spec->n_rec > 0 ? spec->nvars : 0;
+    o->n_records = n_records;
+    o->n_spikes = n_spikes;
+    o->path = dup_str(spec->path);
+    o->partial = malloc(strlen(spec->path) + sizeof ".partial");
+    if (o->partial) sprintf(o->partial, "%s.partial", spec->path);
+    o->var_names = calloc((size_t)o->nvars + 1, sizeof *o->var_names);
+    o->var_ids = calloc((size_t)o->nvars + 1, sizeof *o->var_ids);
+    int ok = o->path && o->partial && o->var_names && o->var_ids;
+    for (int v = 0; ok && v < o->nvars; v++)
+      ok = (o->var_names[v] = dup_str(spec->vars[v].name)) != NULL;
+    if (!ok)
+      rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (rank %d)", rank);
+  } else {
+    rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (rank %d)", rank);
+  }
+  rc = agree(comm, rank, rc);
+  if (rc) {
+    output_free(o);
+    return rc;
+  }
+  MPI_Comm_dup(comm, &o->comm);
+  nc = nc_open_par(o->partial, NC_WRITE, o->comm, MPI_INFO_NULL, &o->ncid);
+  o->open = nc == NC_NOERR;
+  rc = agree(o->comm, rank,
+             o->open ? 0
+                     : nc_fail(o->partial, rank, nc,
+                               "cannot reopen the interrupted run's output"));
+  if (!rc) {
+    int lrc = inq_var(o, "time", &o->time_id);
+    for (int v = 0; !lrc && v < o->nvars; v++)
+      lrc = inq_var(o, o->var_names[v], &o->var_ids[v]);
+    if (!lrc && o->spikes) lrc = inq_var(o, "spike_time", &o->spike_t_id);
+    if (!lrc && o->spikes) lrc = inq_var(o, "spike_neuron", &o->spike_n_id);
+    if (!lrc && o->nvars > 0) {
+      int dim;
+      size_t len = 0;
+      if (nc_inq_dimid(o->ncid, "neuron", &dim) != NC_NOERR ||
+          nc_inq_dimlen(o->ncid, dim, &len) != NC_NOERR ||
+          (int64_t)len != o->n_rec)
+        lrc = psst_error_set(PSST_ERR_USER,
+                             "%s: cannot append: it records %zu neurons, "
+                             "the model %lld",
+                             o->partial, len, (long long)o->n_rec);
+    }
+    rc = agree(o->comm, rank, lrc);
+  }
+  if (!rc) {
+    int lrc = set_collective(o, o->time_id, "time");
+    for (int v = 0; !lrc && v < o->nvars; v++)
+      lrc = set_collective(o, o->var_ids[v], o->var_names[v]);
+    if (!lrc && o->spikes) lrc = set_collective(o, o->spike_t_id, "spike_time");
+    if (!lrc && o->spikes)
+      lrc = set_collective(o, o->spike_n_id, "spike_neuron");
+    rc = agree(o->comm, rank, lrc);
+  }
+  if (rc) {
+    output_abandon(o, rc);
+    output_free(o);
+    return rc;
+  }
+  *out = o;
+  return 0;
+}
+
+void psst_output_counts(const psst_output *o, int64_t *n_records,
+                        int64_t *n_spikes) {
+  *n_records = o ? o->n_records : 0;
+  *n_spikes = o ? o->n_spikes : 0;
+}
+
+int psst_output_sync(psst_output *o) {
+  PSST_TRY(output_usable(o, "psst_output_sync"));
+  int nc = nc_sync(o->ncid);
+  int rc = agree(o->comm, o->rank,
+                 nc == NC_NOERR ? 0
+                                : nc_fail(o->partial, o->rank, nc,
+                                          "cannot flush to disk"));
+  if (rc) return output_abandon(o, rc);
+  return 0;
+}
+
+/* ---- checkpoint files ------------------------------------------------------
+ */
+
+#define PSST_CKPT_FORMAT "psst-checkpoint-1"
+
+struct psst_ckpt {
+  MPI_Comm comm;
+  int rank, ncid, open, writing, dim_count;
+  char *path, *tmp;
+};
+
+static void ckpt_free(psst_ckpt *c) {
+  if (!c) return;
+  if (c->comm != MPI_COMM_NULL) MPI_Comm_free(&c->comm);
+  free(c->path);
+  free(c->tmp);
+  free(c);
+}
+
+static psst_ckpt *ckpt_alloc(MPI_Comm comm, const char *path) {
+  psst_ckpt *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->comm = MPI_COMM_NULL;
+  MPI_Comm_rank(comm, &c->rank);
+  c->path = dup_str(path);
+  c->tmp = malloc(strlen(path) + sizeof ".tmp");
+  if (!c->path || !c->tmp) {
+    ckpt_free(c);
+    return NULL;
+  }
+  sprintf(c->tmp, "%s.tmp", path);
+  return c;
+}
+
+/* After an agreed failure while writing: close and remove PATH.tmp. */
+static int ckpt_abandon(psst_ckpt *c, int rc) {
+  if (c->open) nc_close(c->ncid);
+  c->open = 0;
+  MPI_Barrier(c->comm);
+  if (c->rank == 0 && c->writing) unlink(c->tmp);
+  MPI_Barrier(c->comm);
+  return rc;
+}
+
+int psst_ckpt_create(MPI_Comm comm, const char *path, psst_ckpt **out) {
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  *out = NULL;
+  psst_ckpt *c = ckpt_alloc(comm, path);
+  int rc = c ? 0
+             : psst_error_set(PSST_ERR_NOMEM, "%s: out of memory (rank %d)",
+                              path, rank);
+  PSST_TRY(agree(comm, rank, rc));
+  MPI_Comm_dup(comm, &c->comm);
+  c->writing = 1;
+  int nc = nc_create_par(c->tmp, NC_NETCDF4 | NC_CLOBBER, c->comm,
+                         MPI_INFO_NULL, &c->ncid);
+  c->open = nc == NC_NOERR;
+  rc = c->open ? 0 : nc_fail(c->tmp, rank, nc, "cannot create the checkpoint");
+  rc = agree(c->comm, rank, rc);
+  if (!rc)
+    rc =
+        agree(c->comm, rank, psst_ckpt_put_text(c, "format", PSST_CKPT_FORMAT));
+  if (rc) {
+    ckpt_abandon(c, rc);
+    ckpt_free(c);
+    return rc;
+  }
+  *out = c;
+  return 0;
+}
+
+int psst_ckpt_def(psst_ckpt *c, const char *name, int64_t len) {
+  int dim, id, nc;
+  char dname[NC_MAX_NAME + 1];
+  snprintf(dname, sizeof dname, "n%d", c->dim_count++);
+  nc = nc_def_dim(c->ncid, dname, (size_t)(len > 0 ? len : 1), &dim);
+  if (nc == NC_NOERR) nc = nc_def_var(c->ncid, name, NC_DOUBLE, 1, &dim, &id);
+  if (nc == NC_NOERR) nc = nc_def_var_fill(c->ncid, id, 1, NULL);
+  if (nc != NC_NOERR)
+    return nc_fail(c->tmp, c->rank, nc, "cannot define '%s'", name);
+  return id;
+}
+
+int psst_ckpt_put_text(psst_ckpt *c, const char *name, const char *text) {
+  int nc = nc_put_att_text(c->ncid, NC_GLOBAL, name, strlen(text), text);
+  return nc == NC_NOERR ? 0
+                        : nc_fail(c->tmp, c->rank, nc,
+                                  "cannot write attribute '%s'", name);
+}
+
+int psst_ckpt_put_num(psst_ckpt *c, const char *name, double value) {
+  int nc = nc_put_att_double(c->ncid, NC_GLOBAL, name, NC_DOUBLE, 1, &value);
+  return nc == NC_NOERR ? 0
+                        : nc_fail(c->tmp, c->rank, nc,
+                                  "cannot write attribute '%s'", name);
+}
+
+int psst_ckpt_enddef(psst_ckpt *c) {
+  int nc = nc_enddef(c->ncid);
+  int rc = agree(c->comm, c->rank,
+                 nc == NC_NOERR
+                     ? 0
+                     : nc_fail(c->tmp, c->rank, nc, "cannot end define mode"));
+  if (rc) return ckpt_abandon(c, rc);
+  return 0;
+}
+
+int psst_ckpt_write(psst_ckpt *c, int id, int64_t start, int64_t count,
+                    const double *data) {
+  static const double dummy[1] = {0};
+  int nc = nc_var_par_access(c->ncid, id, NC_COLLECTIVE);
+  if (nc == NC_NOERR) {
+    size_t st = (size_t)(count > 0 ? start : 0), ct = (size_t)count;
+    nc = nc_put_vara_double(c->ncid, id, &st, &ct, count > 0 ? data : dummy);
+  }
+  int rc = agree(c->comm, c->rank,
+                 nc == NC_NOERR ? 0
+                                : nc_fail(c->tmp, c->rank, nc,
+                                          "cannot write the checkpoint"));
+  if (rc) return ckpt_abandon(c, rc);
+  return 0;
+}
+
+int psst_ckpt_close(psst_ckpt **cp, int commit) {
+  if (!cp || !*cp) return 0;
+  psst_ckpt *c = *cp;
+  *cp = NULL;
+  int rc = 0;
+  if (c->open) {
+    int nc = nc_close(c->ncid);
+    c->open = 0;
+    rc = nc == NC_NOERR ? 0
+                        : nc_fail(c->writing ? c->tmp : c->path, c->rank, nc,
+                                  "cannot close the checkpoint");
+  }
+  rc = agree(c->comm, c->rank, rc);
+  if (c->writing) {
+    MPI_Barrier(c->comm);
+    int r2 = 0;
+    if (c->rank == 0) {
+      if (rc || !commit)
+        unlink(c->tmp);
+      else if (rename(c->tmp, c->path) != 0)
+        r2 = psst_error_set(PSST_ERR_IO, "%s: cannot rename %s (rank 0): %s",
+                            c->path, c->tmp, strerror(errno));
+    }
+    if (!rc) rc = agree(c->comm, c->rank, r2);
+  }
+  ckpt_free(c);
+  return rc;
+}
+
+int psst_ckpt_open(MPI_Comm comm, const char *path, psst_ckpt **out) {
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  *out = NULL;
+  psst_ckpt *c = ckpt_alloc(comm, path);
+  int rc = c ? 0
+             : psst_error_set(PSST_ERR_NOMEM, "%s: out of memory (rank %d)",
+                              path, rank);
+  PSST_TRY(agree(comm, rank, rc));
+  MPI_Comm_dup(comm, &c->comm);
+  int nc = nc_open_par(path, NC_NOWRITE, c->comm, MPI_INFO_NULL, &c->ncid);
+  c->open = nc == NC_NOERR;
+  rc = c->open ? 0
+               : psst_error_set(PSST_ERR_USER,
+                                "%s: cannot read the checkpoint (missing or "
+                                "damaged): %s",
+                                path, nc_strerror(nc));
+  char fmt[64] = "";
+  if (!rc && (psst_ckpt_get_text(c, "format", fmt, sizeof fmt) < 0 ||
+              strcmp(fmt, PSST_CKPT_FORMAT) != 0))
+    rc = psst_error_set(PSST_ERR_USER,
+                        "%s: not a psst checkpoint (format '%s', expected "
+                        "'%s')",
+                        path, fmt, PSST_CKPT_FORMAT);
+  rc = agree(c->comm, rank, rc);
+  if (rc) {
+    if (c->open) nc_close(c->ncid);
+    c->open = 0;
+    ckpt_free(c);
+    return rc;
+  }
+  *out = c;
+  return 0;
+}
+
+int psst_ckpt_get_text(psst_ckpt *c, const char *name, char *buf, size_t n) {
+  size_t len = 0;
+  nc_type t;
+  int nc = nc_inq_att(c->ncid, NC_GLOBAL, name, &t, &len);
+  if (nc != NC_NOERR || t != NC_CHAR || len + 1 > n)
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: damaged checkpoint: attribute '%s' missing or "
+                          "malformed",
+                          c->path, name);
+  nc = nc_get_att_text(c->ncid, NC_GLOBAL, name, buf);
+  buf[nc == NC_NOERR ? len : 0] = '\0';
+  return 0;
+}
+
+int psst_ckpt_get_num(psst_ckpt *c, const char *name, double *value) {
+  size_t len = 0;
+  nc_type t;
+  int nc = nc_inq_att(c->ncid, NC_GLOBAL, name, &t, &len);
+  if (nc == NC_NOERR && len == 1)
+    nc = nc_get_att_double(c->ncid, NC_GLOBAL, name, value);
+  if (nc != NC_NOERR || len != 1)
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: damaged checkpoint: attribute '%s' missing or "
+                          "malformed",
+                          c->path, name);
+  return 0;
+}
+
+int psst_ckpt_read(psst_ckpt *c, const char *name, int64_t len, int64_t start,
+                   int64_t count, double *out) {
+  int id, ndims, dim;
+  size_t have = 0;
+  int nc = nc_inq_varid(c->ncid, name, &id);
+  if (nc == NC_NOERR) nc = nc_inq_varndims(c->ncid, id, &ndims);
+  if (nc == NC_NOERR && ndims == 1) nc = nc_inq_vardimid(c->ncid, id, &dim);
+  if (nc == NC_NOERR && ndims == 1) nc = nc_inq_dimlen(c->ncid, dim, &have);
+  if (nc != NC_NOERR || ndims != 1 || (int64_t)have != (len > 0 ? len : 1))
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: the checkpoint does not fit this model: "
+                          "variable '%s' %s (expected length %lld)",
+                          c->path, name,
+                          nc != NC_NOERR ? "is missing" : "has another shape",
+                          (long long)len);
+  if (count <= 0) return 0;
+  size_t st = (size_t)start, ct = (size_t)count;
+  nc = nc_get_vara_double(c->ncid, id, &st, &ct, out);
+  if (nc != NC_NOERR)
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: damaged checkpoint: cannot read '%s' (rank "
+                          "%d): %s",
+                          c->path, name, c->rank, nc_strerror(nc));
+  return 0;
 }
 
 /* ---- readers --------------------------------------------------------------

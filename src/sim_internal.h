@@ -103,7 +103,17 @@ struct psst_sim {
   /* step counter and timings */
   int64_t step;
   psst_timings tm;
+
+  /* restart and checkpoints */
+  int restored;             /* state loaded from a checkpoint */
+  psst_restart_info resume; /* what the checkpoint said */
+  char last_ckpt[4096];     /* last checkpoint written ("" none) */
+  double last_ckpt_t;       /* [ms] its time */
 };
+
+/* Write / read the whole state (src/sim_ckpt.c). Collective. */
+int psst__sim_checkpoint(psst_sim *s, const char *path, const char *output,
+                         int64_t records, int64_t spikes);
 
 /* Recipients of stimulus is among its `total` target positions (pick[pos]
  * = 1), and the size of a selection (src/sim_build.c). */

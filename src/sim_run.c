@@ -318,22 +318,49 @@ static void decide_releases(psst_sim *s, double t, const double *V) {
   }
 }
 
+/* Beyond this |V| [mV] a model has blown up. */
+#define PSST_V_SANE 1000.0
+
 /* Every rank checks every V (they are replicated), so all stop together
  * with the same message. */
 static int check_voltages(const psst_sim *s, double t) {
   for (int64_t j = 0; j < s->N; j++) {
     double v = s->V_next[j];
-    if (!isfinite(v) || fabs(v) > 1e4) {
-      const psst_model *m = s->m;
-      int p = psst_model_pop_of(m, j);
-      return psst_error_set(
-          PSST_ERR_NUMERIC,
-          "numerical failure at t = %.6g ms: neuron %lld (population '%s', "
-          "index %lld) has V = %g mV; the step dt = %g ms is probably too "
-          "large for this model: try a smaller --dt",
-          t, (long long)j, m->pops[p].name,
-          (long long)(j - m->pops[p].first_gid), v, s->dt);
+    if (isfinite(v) && fabs(v) <= PSST_V_SANE) continue;
+    /* the owner names the first bad state variable of that neuron; every
+     * rank is here at the same step (V is replicated), so the broadcast is
+     * safe */
+    const psst_model *m = s->m;
+    int p = psst_model_pop_of(m, j);
+    char var[PSST_NAME_MAX] = "V";
+    double bad = v;
+    int owner = j >= s->lo && j < s->hi ? s->rank : 0, root = 0;
+    MPI_Allreduce(&owner, &root, 1, MPI_INT, MPI_MAX, s->comm);
+    if (s->rank == root) {
+      for (int q = 0; q < s->nseg; q++) {
+        const psst_seg *sg = &s->seg[q];
+        if (j < sg->gid_lo || j >= sg->gid_lo + sg->n) continue;
+        for (int x = 0; x < sg->kind->nstate; x++) {
+          double val = s->y[sg->y_off + (size_t)x * (size_t)sg->n +
+                            (size_t)(j - sg->gid_lo)];
+          if (!isfinite(val)) {
+            snprintf(var, sizeof var, "%s", sg->kind->state[x].name);
+            bad = val;
+            break;
+          }
+        }
+      }
     }
+    MPI_Bcast(var, (int)sizeof var, MPI_CHAR, root, s->comm);
+    MPI_Bcast(&bad, 1, MPI_DOUBLE, root, s->comm);
+    return psst_error_set(
+        PSST_ERR_NUMERIC,
+        "numerical failure at t = %.6g ms: neuron %lld (population '%s', "
+        "index %lld) has %s = %g%s (V must stay finite and within +-%g mV); "
+        "the step dt = %g ms is probably too large for this model: try a "
+        "smaller --dt",
+        t, (long long)j, m->pops[p].name, (long long)(j - m->pops[p].first_gid),
+        var, bad, strcmp(var, "V") == 0 ? " mV" : "", PSST_V_SANE, s->dt);
   }
   return 0;
 }
@@ -461,7 +488,7 @@ static const char *method_name(psst_method m) {
   return m == PSST_METHOD_EULER ? "euler" : "rk4";
 }
 
-static int open_output(psst_sim *s, const char *path, int force,
+static int open_output(psst_sim *s, const char *path, int force, int append,
                        psst_output **out) {
   const psst_model *m = s->m;
   psst_output_var *vars = calloc((size_t)(s->nvars + 1), sizeof *vars);
@@ -551,7 +578,11 @@ static int open_output(psst_sim *s, const char *path, int force,
       .nattrs = nattrs,
       .attrs = all,
   };
-  rc = psst_output_create(s->comm, &spec, out);
+  if (append)
+    rc = psst_output_open_append(s->comm, &spec, s->resume.records,
+                                 s->resume.spikes, out);
+  else
+    rc = psst_output_create(s->comm, &spec, out);
 done:
   for (int is = 0; texts && is < m->nstim; is++)
     free(texts[is]);
@@ -578,13 +609,85 @@ static int close_output(psst_sim *s, psst_output **out, int commit) {
                            commit);
 }
 
+/* A restarted run appends to the interrupted run's PATH.partial (or to a
+ * completed PATH, continued past its end); without either it starts a new
+ * file. Collective. */
+static int restart_output(psst_sim *s, const char *path, int force,
+                          psst_output **out) {
+  int where = 0; /* 0 none, 1 partial, 2 final */
+  if (s->rank == 0) {
+    char partial[4200];
+    snprintf(partial, sizeof partial, "%s.partial", path);
+    FILE *f = fopen(partial, "rb");
+    if (f) {
+      where = 1;
+      fclose(f);
+    } else if ((f = fopen(path, "rb"))) {
+      fclose(f);
+      where = rename(path, partial) == 0 ? 2 : -1;
+    }
+  }
+  MPI_Bcast(&where, 1, MPI_INT, 0, s->comm);
+  PSST_CHECK(where >= 0, PSST_ERR_IO,
+             "%s: cannot reopen the finished output to continue it", path);
+  if (where == 0) return open_output(s, path, force, 0, out);
+  return open_output(s, path, force, 1, out);
+}
+
+/* Write a checkpoint at the current step: the output is flushed and synced
+ * first, so that the checkpoint never refers to data a crash could lose.
+ * Collective. */
+static int checkpoint_now(psst_sim *s, psst_output *out, const char *ckpt,
+                          const char *path) {
+  int64_t nrec = 0, nspk = 0;
+  if (out) {
+    PSST_TRY(flush_records(s, out));
+    PSST_TRY(flush_spikes(s, out));
+    PSST_TRY(psst_output_sync(out));
+    psst_output_counts(out, &nrec, &nspk);
+  }
+  double t0 = MPI_Wtime();
+  int rc = psst__sim_checkpoint(s, ckpt, path, nrec, nspk);
+  s->tm.output += MPI_Wtime() - t0;
+  return rc;
+}
+
+/* Has any rank been asked to stop? Collective (every rank polls at the same
+ * steps). */
+static int stop_requested(psst_sim *s, volatile sig_atomic_t *stop) {
+  int mine = stop && *stop ? 1 : 0, any = 0;
+  MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, s->comm);
+  return any;
+}
+
 int psst_sim_run(psst_sim *s, const psst_run_options *o) {
   psst_run_options dflt = psst_run_options_default();
   if (!o) o = &dflt;
   double t_start = MPI_Wtime();
-  const char *path = o->output ? o->output : s->m->output;
+  /* output: the one asked for, else a restarted run's own, else the
+   * model's */
+  const char *path = o->output;
+  if (!path && s->restored && s->resume.output[0]) path = s->resume.output;
+  if (!path) path = s->m->output;
   psst_output *out = NULL;
-  if (path) PSST_TRY(open_output(s, path, o->force, &out));
+  if (path) {
+    if (s->restored)
+      PSST_TRY(restart_output(s, path, o->force, &out));
+    else
+      PSST_TRY(open_output(s, path, o->force, 0, &out));
+  }
+  /* where a checkpoint goes: --checkpoint, else (for a stop) OUTPUT.ckpt */
+  char ckpt_default[4200] = "";
+  const char *ckpt = o->checkpoint;
+  if (!ckpt && path) {
+    snprintf(ckpt_default, sizeof ckpt_default, "%s.ckpt", path);
+    ckpt = ckpt_default;
+  }
+  int64_t ckpt_every = 0;
+  if (o->checkpoint && o->checkpoint_every > 0) {
+    ckpt_every = (int64_t)llround(o->checkpoint_every / s->dt);
+    if (ckpt_every < 1) ckpt_every = 1;
+  }
 
   progress pg = {0};
   if (s->rank == 0 && o->progress) {
@@ -594,14 +697,15 @@ int psst_sim_run(psst_sim *s, const psst_run_options *o) {
     pg.start = pg.last = MPI_Wtime();
   }
 
-  int rc = exchange(s, s->y, s->V_cur);
-  if (rc == 0) {
+  int rc = exchange(s, s->y, s->V_cur), stopped = 0;
+  if (rc == 0 && !s->restored) {
     decide_releases(s, 0.0, s->V_cur);
     record_row(s, 0.0);
   }
   const int64_t every = s->m->record.every;
   const int64_t spike_cap = (int64_t)1 << 20; /* flush spikes past this */
-  for (int64_t i = 0; rc == 0 && i < s->M - 1; i++) {
+  const int64_t poll = 16; /* steps between agreements on a stop request */
+  for (int64_t i = s->step; rc == 0 && i < s->M - 1; i++) {
     rc = step(s, i);
     if (rc < 0) break;
     s->step = i + 1;
@@ -614,31 +718,53 @@ int psst_sim_run(psst_sim *s, const psst_run_options *o) {
     }
     /* spike counts are the same on every rank, so this is collective */
     if (rc == 0 && s->spk_n >= spike_cap) rc = flush_spikes(s, out);
+    if (rc == 0 && ckpt_every && s->step % ckpt_every == 0 &&
+        s->step < s->M - 1)
+      rc = checkpoint_now(s, out, o->checkpoint, path);
+    if (rc == 0 && o->stop && s->step % poll == 0 &&
+        stop_requested(s, o->stop)) {
+      stopped = 1;
+      break;
+    }
     progress_report(s, &pg, i + 1, 0);
+  }
+  if (rc == 0 && stopped && ckpt) {
+    rc = checkpoint_now(s, out, ckpt, path);
+  } else if (rc == 0 && o->checkpoint) {
+    rc = checkpoint_now(s, out, o->checkpoint, path); /* the final state */
   }
   /* keep what was computed: flush and close, committing only a full run */
   int frc = 0;
-  if (out) {
-    if (rc != PSST_ERR_MPI) {
-      int r1 = flush_records(s, out);
-      int r2 = flush_spikes(s, out);
-      frc = r1 < 0 ? r1 : r2;
-    }
+  if (out && rc != PSST_ERR_MPI) {
+    int r1 = flush_records(s, out);
+    int r2 = flush_spikes(s, out);
+    frc = r1 < 0 ? r1 : r2;
   }
-  if (rc == 0 && frc == 0) progress_report(s, &pg, s->step, 1);
+  if (rc == 0 && frc == 0 && !stopped) progress_report(s, &pg, s->step, 1);
   s->tm.total = MPI_Wtime() - t_start + s->tm.setup;
-  int crc = close_output(s, &out, rc == 0 && frc == 0);
+  int crc = close_output(s, &out, rc == 0 && frc == 0 && !stopped);
   if (rc < 0) {
-    if (path && rc == PSST_ERR_NUMERIC && crc == 0) {
-      char msg[3000];
+    if (rc == PSST_ERR_NUMERIC) {
+      char msg[3000], ck[4400];
       snprintf(msg, sizeof msg, "%s", psst_error_message());
-      psst_error_set(rc, "%s\nthe output up to t = %g ms is kept in %s.partial",
-                     msg, (double)s->step * s->dt, path);
+      if (s->last_ckpt[0])
+        snprintf(ck, sizeof ck, "the last checkpoint is %s (t = %g ms)",
+                 s->last_ckpt, s->last_ckpt_t);
+      else
+        snprintf(ck, sizeof ck, "no checkpoint was written");
+      if (path && crc == 0)
+        psst_error_set(rc,
+                       "%s\nthe output up to t = %g ms is kept in %s.partial; "
+                       "%s",
+                       msg, (double)s->step * s->dt, path, ck);
+      else
+        psst_error_set(rc, "%s\n%s", msg, ck);
     }
     return rc;
   }
   if (frc < 0) return frc;
-  return crc;
+  if (crc < 0) return crc;
+  return stopped ? PSST_STOPPED : 0;
 }
 
 void psst_sim_timings(const psst_sim *s, psst_timings *t) {

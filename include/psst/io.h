@@ -82,6 +82,57 @@ int psst_output_write_spikes(psst_output *o, int64_t n_total, int64_t offset,
 int psst_output_close(psst_output **o, int nattrs, const psst_attr *attrs,
                       int commit);
 
+/* Reopen PATH.partial of an interrupted run to append to it (restart):
+ * the file must have the spec's recorded neurons and variables; writing
+ * resumes at record n_records and spike n_spikes (what the checkpoint says
+ * was written; anything after that in the file is overwritten). Collective.
+ * PSST_ERR_USER when the file does not match. */
+int psst_output_open_append(MPI_Comm comm, const psst_output_spec *spec,
+                            int64_t n_records, int64_t n_spikes,
+                            psst_output **out);
+
+/* Records and spikes written so far. Not collective. */
+void psst_output_counts(const psst_output *o, int64_t *n_records,
+                        int64_t *n_spikes);
+
+/* Flush to disk (nc_sync), so a checkpoint never refers to data that a
+ * crash could lose. Collective. */
+int psst_output_sync(psst_output *o);
+
+/* ---- checkpoint files ----------------------------------------------------
+ * A checkpoint is a netCDF-4 file of named 1-D double variables and global
+ * attributes, written collectively under PATH.tmp and renamed to PATH when
+ * complete, so a crash while writing leaves the previous checkpoint intact.
+ */
+typedef struct psst_ckpt psst_ckpt;
+
+/* Begin PATH.tmp. Collective. */
+int psst_ckpt_create(MPI_Comm comm, const char *path, psst_ckpt **out);
+/* Define a variable of length len (define mode); returns its id >= 0. */
+int psst_ckpt_def(psst_ckpt *c, const char *name, int64_t len);
+int psst_ckpt_put_text(psst_ckpt *c, const char *name, const char *text);
+int psst_ckpt_put_num(psst_ckpt *c, const char *name, double value);
+/* Leave define mode. Collective. */
+int psst_ckpt_enddef(psst_ckpt *c);
+/* Write [start, start + count) of variable id (count 0 allowed). Collective. */
+int psst_ckpt_write(psst_ckpt *c, int id, int64_t start, int64_t count,
+                    const double *data);
+/* Close; commit = 1 renames PATH.tmp to PATH, 0 removes PATH.tmp.
+ * Collective. Sets *c to NULL. */
+int psst_ckpt_close(psst_ckpt **c, int commit);
+
+/* Open a checkpoint for reading. Collective. PSST_ERR_USER when it is
+ * missing, unreadable or not a psst checkpoint. */
+int psst_ckpt_open(MPI_Comm comm, const char *path, psst_ckpt **out);
+/* Global attribute: text into buf (n bytes), or a number. PSST_ERR_USER
+ * when missing. Not collective. */
+int psst_ckpt_get_text(psst_ckpt *c, const char *name, char *buf, size_t n);
+int psst_ckpt_get_num(psst_ckpt *c, const char *name, double *value);
+/* [start, start + count) of variable `name`, which must have length len.
+ * Not collective (independent reads). */
+int psst_ckpt_read(psst_ckpt *c, const char *name, int64_t len, int64_t start,
+                   int64_t count, double *out);
+
 /* Rows [row_lo, row_hi) of a 2-D variable `var` of shape (nrows, ncols) into
  * out ((row_hi-row_lo) x ncols, row-major, as double). A missing file or
  * variable, or a shape other than (nrows, ncols), is PSST_ERR_USER with a

@@ -14,6 +14,7 @@
 #define PSST_PSST_H
 
 #include <mpi.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -28,11 +29,22 @@ extern "C" {
 
 typedef struct psst_sim psst_sim;
 
+/* psst_sim_run's return value when it stopped early on request (a signal)
+ * after writing a checkpoint: the run can be resumed. Not an error. */
+#define PSST_STOPPED 1
+
 typedef struct psst_run_options {
   const char *output; /* output path (NULL: model's output; neither: none) */
   int force;          /* replace an existing output */
   FILE *progress;     /* where rank 0 reports progress, or NULL */
   double progress_interval; /* [s] between plain progress lines (not a tty) */
+  const char *checkpoint;   /* checkpoint path, or NULL (then a stop request
+                               writes OUTPUT.ckpt) */
+  double checkpoint_every;  /* [ms] of model time between checkpoints; 0:
+                               only at the end and on a stop request */
+  /* set asynchronously (a signal handler) to ask for a clean stop; polled
+   * and agreed over the ranks every few steps */
+  volatile sig_atomic_t *stop;
 } psst_run_options;
 
 psst_run_options psst_run_options_default(void);
@@ -43,9 +55,25 @@ psst_run_options psst_run_options_default(void);
  * outlive the simulation. */
 int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out);
 
-/* Integrate from t_0 to the last grid point, recording and writing the
- * output. Collective. */
+/* Integrate from t_0 (or the restored step) to the last grid point,
+ * recording and writing the output. Returns 0, PSST_STOPPED (stopped on
+ * request, checkpoint written, output left as OUT.partial), or a negative
+ * error. Collective. */
 int psst_sim_run(psst_sim *s, const psst_run_options *o);
+
+/* What a checkpoint says about the run it was written from. */
+typedef struct psst_restart_info {
+  int64_t step;            /* steps done */
+  double t;                /* [ms] time of that step */
+  char output[4096];       /* the run's output path ("" if none) */
+  int64_t records, spikes; /* written to the output so far */
+} psst_restart_info;
+
+/* Load the state of a checkpoint written by psst_sim_run for the same model
+ * (same text, dt, seed, method, size; any rank count), so that psst_sim_run
+ * continues from it. Refuses another model's or a damaged checkpoint with
+ * PSST_ERR_USER. Collective. */
+int psst_sim_restore(psst_sim *s, const char *path, psst_restart_info *info);
 
 /* Free the simulation and set *s to NULL. Collective (frees communicators). */
 void psst_sim_destroy(psst_sim **s);

@@ -16,17 +16,44 @@
 #include <inttypes.h>
 #include <math.h>
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "psst/psst.h"
 
 static int g_rank = 0;
 
+/* Exit status of a run stopped by a signal after writing its checkpoint. */
+#define PSST_EXIT_STOPPED 3
+
+/* A first SIGTERM, SIGUSR1 or SIGINT asks for a clean stop (finish the step,
+ * flush, checkpoint, exit 3); a second one stops at once. */
+static volatile sig_atomic_t g_stop = 0;
+
+static void on_signal(int sig) {
+  if (g_stop) _exit(128 + sig);
+  g_stop = sig;
+}
+
+static void install_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGUSR1, &sa, NULL);
+  sigaction(SIGINT, &sa, NULL);
+}
+
 static const char *usage_text =
     "usage: psst run MODEL.yaml [-o OUT.nc] [--t-end MS] [--dt MS] [--seed N]\n"
-    "                           [--neurons N] [--force] [--quiet]\n"
+    "                           [--neurons N] [--checkpoint CKPT.nc]\n"
+    "                           [--checkpoint-every MS] [--restart CKPT.nc]\n"
+    "                           [--force] [--quiet]\n"
     "       psst check MODEL.yaml [--ranks N] [--neurons N]\n"
     "       psst info [KIND]\n"
     "       psst --help | --version\n";
@@ -49,12 +76,22 @@ static const char *help_text =
     "  --seed N           random seed (overrides run.seed)\n"
     "  --neurons N        network size of a model whose populations are\n"
     "                     sized by share (overrides network.neurons)\n"
+    "  --checkpoint PATH  write the whole state there at the end (and every\n"
+    "                     --checkpoint-every MS of model time), atomically\n"
+    "  --checkpoint-every MS  model time between checkpoints [ms]\n"
+    "  --restart CKPT     continue the run a checkpoint was written from,\n"
+    "                     appending to its output (same model, any ranks)\n"
     "  --force            replace an existing output file\n"
     "  --quiet            no progress report\n"
     "Options of check:\n"
     "  --ranks N          estimate for N ranks (default: this run's ranks)\n"
     "\n"
-    "Exit status: 0 success, 1 run-time failure, 2 user error.\n"
+    "Signals: SIGTERM, SIGUSR1 or SIGINT finish the current step, flush the\n"
+    "output, write the checkpoint (--checkpoint, else OUT.nc.ckpt) and exit\n"
+    "with status 3; a second signal stops at once.\n"
+    "\n"
+    "Exit status: 0 success, 1 run-time failure, 2 user error, 3 stopped by a\n"
+    "signal after writing a checkpoint (resume with --restart).\n"
     "Launch with MPI for more ranks: mpiexec -n 4 psst run model.yaml\n";
 
 /* Print on rank 0 only. */
@@ -364,6 +401,8 @@ static int cmd_run(int argc, char **argv) {
   uint64_t seed = 0;
   int have_seed = 0, force = 0, quiet = 0;
   psst_config_overrides ov = {0};
+  const char *ckpt = NULL, *restart = NULL;
+  double ckpt_every = 0;
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -385,6 +424,17 @@ static int cmd_run(int argc, char **argv) {
     } else if (strcmp(a, "--neurons") == 0) {
       rc = parse_neurons(v, &ov);
       i++;
+    } else if (strcmp(a, "--checkpoint") == 0) {
+      if (!v || !*v) return usage_error("%s: missing PATH", a);
+      ckpt = v;
+      i++;
+    } else if (strcmp(a, "--checkpoint-every") == 0) {
+      rc = parse_double(a, v, &ckpt_every);
+      i++;
+    } else if (strcmp(a, "--restart") == 0) {
+      if (!v || !*v) return usage_error("%s: missing CKPT.nc", a);
+      restart = v;
+      i++;
     } else if (strcmp(a, "--force") == 0) {
       force = 1;
     } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -399,6 +449,8 @@ static int cmd_run(int argc, char **argv) {
     if (rc < 0) return fail(rc);
   }
   if (!path) return usage_error("run: missing MODEL.yaml%s", "");
+  if (ckpt_every > 0 && !ckpt)
+    return usage_error("--checkpoint-every needs --checkpoint PATH%s", "");
 
   psst_model *m = NULL;
   int rc = load_model(path, &ov, &m);
@@ -408,20 +460,52 @@ static int cmd_run(int argc, char **argv) {
   if (have_seed) m->run.seed = seed;
   rc = psst_model_check_run(m);
   char *dflt = NULL;
-  if (rc == 0 && !output && !m->output) {
+  psst_sim *s = NULL;
+  psst_restart_info ri;
+  memset(&ri, 0, sizeof ri);
+  if (rc == 0) rc = psst_sim_create(m, MPI_COMM_WORLD, &s);
+  if (rc == 0 && restart) rc = psst_sim_restore(s, restart, &ri);
+  if (rc == 0 && !output && !m->output && !(restart && ri.output[0])) {
     dflt = default_output(path);
     output = dflt;
   }
-  psst_sim *s = NULL;
-  if (rc == 0) rc = psst_sim_create(m, MPI_COMM_WORLD, &s);
+  if (rc == 0 && restart && !quiet && g_rank == 0)
+    fprintf(stderr, "psst: restarting from %s at t = %g ms (step %lld)\n",
+            restart, ri.t, (long long)ri.step);
   if (rc == 0) {
     psst_run_options o = psst_run_options_default();
     o.output = output;
     o.force = force;
     o.progress = quiet ? NULL : stderr;
+    o.checkpoint = ckpt;
+    o.checkpoint_every = ckpt_every;
+    o.stop = &g_stop;
+    install_signals();
     rc = psst_sim_run(s, &o);
   }
+  int stopped = rc == PSST_STOPPED;
+  if (stopped) rc = 0;
   rc = psst_error_agree(MPI_COMM_WORLD, rc);
+  if (rc == 0 && stopped) {
+    psst_timings t;
+    psst_sim_timings(s, &t);
+    const char *outp = output                      ? output
+                       : (restart && ri.output[0]) ? ri.output
+                       : m->output                 ? m->output
+                                                   : "OUT.nc";
+    if (g_rank == 0)
+      fprintf(stderr,
+              "psst: stopped by signal %d at t = %g ms; checkpoint %s%s "
+              "written, output kept in %s.partial; resume with: psst run %s "
+              "--restart %s%s\n",
+              (int)g_stop, (double)t.steps * m->run.dt, ckpt ? ckpt : outp,
+              ckpt ? "" : ".ckpt", outp, path, ckpt ? ckpt : outp,
+              ckpt ? "" : ".ckpt");
+    psst_sim_destroy(&s);
+    psst_model_destroy(&m);
+    free(dflt);
+    return PSST_EXIT_STOPPED;
+  }
   if (rc == 0 && !quiet) {
     psst_timings t;
     psst_sim_timings(s, &t);

@@ -1,0 +1,231 @@
+/* Checkpoints: the whole state of a run, written collectively, and restart
+ * from it at any rank count (MODEL.md §5).
+ *
+ * A checkpoint holds, as 1-D variables in global order:
+ *   pop.<P>.<var>    every state variable of population P (neuron order)
+ *   fire_t           last firing time of every neuron [ms]
+ *   proj.<Q>.<var>   per-presynaptic receptor state (source order),
+ *                    per-postsynaptic conductance (target order), or
+ *                    per-synapse state (global CSR order: by postsynaptic
+ *                    neuron, then presynaptic — the same for any partition)
+ *   proj.<Q>.t_rel   GABA_B: last release start per presynaptic neuron [ms]
+ * and as attributes the step index and its time, the model's hash, where
+ * the output stood (records and spikes written) and provenance. Random
+ * numbers are counter-based (keyed by ids, not drawn from a stream), so
+ * there is no generator position to save. The voltages exchanged at a
+ * step start and the injected-current samples are recomputed from this
+ * state, so a restarted run repeats the uninterrupted one bit for bit.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "psst/io.h"
+#include "psst/version.h"
+#include "sim_internal.h"
+
+/* FNV-1a over everything that defines the trajectory: the model text, the
+ * settings that the command line may override, and the network size.
+ * t_end is left out: a run may be continued further than first planned. */
+static void model_hash(const psst_model *m, char out[17]) {
+  uint64_t h = 1469598103934665603ull;
+  char extra[256];
+  snprintf(extra, sizeof extra,
+           "|dt=%.17g|seed=%" PRIu64 "|method=%d|N=%" PRId64, m->run.dt,
+           m->run.seed, (int)m->run.method, m->n_neurons);
+  const char *parts[2] = {m->text ? m->text : "", extra};
+  for (int p = 0; p < 2; p++)
+    for (const unsigned char *c = (const unsigned char *)parts[p]; *c; c++) {
+      h ^= *c;
+      h *= 1099511628211ull;
+    }
+  snprintf(out, 17, "%016" PRIx64, h);
+}
+
+/* The variables of a checkpoint, in one order every rank follows. For each:
+ * its name, global length, and this rank's [start, start + count) with the
+ * data (write) or destination (read). */
+typedef struct ckpt_var {
+  char name[2 * PSST_NAME_MAX + 16];
+  int64_t len, start, count;
+  double *data;
+} ckpt_var;
+
+typedef struct ckpt_plan {
+  int n, cap;
+  ckpt_var *v;
+} ckpt_plan;
+
+static int plan_add(ckpt_plan *pl, const char *a, const char *b, int64_t len,
+                    int64_t start, int64_t count, double *data) {
+  if (pl->n == pl->cap) {
+    int cap = pl->cap ? 2 * pl->cap : 64;
+    ckpt_var *v = realloc(pl->v, (size_t)cap * sizeof *v);
+    PSST_ALLOC_CHECK(v);
+    pl->v = v;
+    pl->cap = cap;
+  }
+  ckpt_var *x = &pl->v[pl->n++];
+  snprintf(x->name, sizeof x->name, "%s%s", a, b);
+  x->len = len;
+  x->start = start;
+  x->count = count;
+  x->data = data;
+  return 0;
+}
+
+static int make_plan(psst_sim *s, ckpt_plan *pl) {
+  const psst_model *m = s->m;
+  char pre[PSST_NAME_MAX + 16];
+  for (int p = 0; p < m->npop; p++) {
+    const psst_population *pp = &m->pops[p];
+    const psst_seg *sg = NULL;
+    for (int q = 0; q < s->nseg; q++)
+      if (s->seg[q].pop == p) sg = &s->seg[q];
+    snprintf(pre, sizeof pre, "pop.%s.", pp->name);
+    for (int v = 0; v < pp->kind->nstate; v++)
+      PSST_TRY(
+          plan_add(pl, pre, pp->kind->state[v].name, pp->size,
+                   sg ? sg->gid_lo - pp->first_gid : 0, sg ? sg->n : 0,
+                   sg ? s->y + sg->y_off + (size_t)v * (size_t)sg->n : NULL));
+  }
+  /* replicated arrays: written by rank 0, read by everyone */
+  int w0 = s->rank == 0;
+  PSST_TRY(plan_add(pl, "fire_t", "", s->N, 0, s->N, s->fire_t));
+  pl->v[pl->n - 1].count = w0 ? s->N : -s->N; /* < 0: read all, write none */
+  int64_t syn_off = 0;
+  for (int q = 0; q < s->nlp; q++) {
+    psst_lproj *lp = &s->lp[q];
+    const psst_projection *p = lp->p;
+    snprintf(pre, sizeof pre, "proj.%s.", p->name);
+    int64_t ntgt = p->to.hi - p->to.lo;
+    if (lp->kind == PSST_SYN_EXP_COND) {
+      PSST_TRY(plan_add(pl, pre, p->kind->state[0].name, ntgt, lp->row0,
+                        lp->nrows, s->y + lp->y_off));
+    } else if (lp->per_synapse) {
+      int64_t nnz = lp->csr.row_ptr[lp->nrows], total = 0;
+      MPI_Exscan(&nnz, &syn_off, 1, MPI_INT64_T, MPI_SUM, s->comm);
+      if (s->rank == 0) syn_off = 0;
+      MPI_Allreduce(&nnz, &total, 1, MPI_INT64_T, MPI_SUM, s->comm);
+      PSST_TRY(plan_add(pl, pre, p->kind->state[0].name, total, syn_off, nnz,
+                        s->y + lp->y_off));
+    } else {
+      for (int v = 0; v < p->kind->nstate; v++) {
+        PSST_TRY(plan_add(pl, pre, p->kind->state[v].name, lp->nsrc, 0,
+                          lp->nsrc,
+                          s->z + lp->z_off + (size_t)v * (size_t)lp->nsrc));
+        pl->v[pl->n - 1].count = w0 ? lp->nsrc : -lp->nsrc;
+      }
+    }
+    if (lp->t_rel) {
+      PSST_TRY(plan_add(pl, pre, "t_rel", lp->nsrc, 0, lp->nsrc, lp->t_rel));
+      pl->v[pl->n - 1].count = w0 ? lp->nsrc : -lp->nsrc;
+    }
+  }
+  return 0;
+}
+
+int psst__sim_checkpoint(psst_sim *s, const char *path, const char *output,
+                         int64_t records, int64_t spikes) {
+  ckpt_plan pl = {0};
+  int rc = psst_error_agree(s->comm, make_plan(s, &pl));
+  psst_ckpt *c = NULL;
+  int *ids = NULL;
+  if (rc == 0) rc = psst_ckpt_create(s->comm, path, &c);
+  if (rc == 0) {
+    char hash[17];
+    model_hash(s->m, hash);
+    ids = calloc((size_t)pl.n + 1, sizeof *ids);
+    int lrc = ids ? 0 : psst_error_set(PSST_ERR_NOMEM, "out of memory");
+    if (!lrc) lrc = psst_ckpt_put_text(c, "model_hash", hash);
+    if (!lrc)
+      lrc = psst_ckpt_put_text(c, "model_file", s->m->path ? s->m->path : "");
+    if (!lrc) lrc = psst_ckpt_put_text(c, "psst_version", PSST_VERSION);
+    if (!lrc) lrc = psst_ckpt_put_text(c, "git_revision", PSST_GIT_REVISION);
+    if (!lrc) lrc = psst_ckpt_put_text(c, "output", output ? output : "");
+    if (!lrc) lrc = psst_ckpt_put_num(c, "step", (double)s->step);
+    if (!lrc) lrc = psst_ckpt_put_num(c, "time_ms", (double)s->step * s->dt);
+    if (!lrc) lrc = psst_ckpt_put_num(c, "dt_ms", s->dt);
+    if (!lrc) lrc = psst_ckpt_put_num(c, "mpi_ranks", (double)s->size);
+    if (!lrc) lrc = psst_ckpt_put_num(c, "output_records", (double)records);
+    if (!lrc) lrc = psst_ckpt_put_num(c, "output_spikes", (double)spikes);
+    for (int i = 0; !lrc && i < pl.n; i++) {
+      ids[i] = psst_ckpt_def(c, pl.v[i].name, pl.v[i].len);
+      if (ids[i] < 0) lrc = ids[i];
+    }
+    rc = psst_error_agree(s->comm, lrc);
+    if (rc == 0) rc = psst_ckpt_enddef(c);
+    for (int i = 0; rc == 0 && i < pl.n; i++) {
+      int64_t cnt = pl.v[i].count > 0 ? pl.v[i].count : 0;
+      rc = psst_ckpt_write(c, ids[i], pl.v[i].start, cnt, pl.v[i].data);
+    }
+    int crc = psst_ckpt_close(&c, rc == 0);
+    if (rc == 0) rc = crc;
+  }
+  free(ids);
+  free(pl.v);
+  if (rc == 0) {
+    snprintf(s->last_ckpt, sizeof s->last_ckpt, "%s", path);
+    s->last_ckpt_t = (double)s->step * s->dt;
+  }
+  return rc;
+}
+
+int psst_sim_restore(psst_sim *s, const char *path, psst_restart_info *info) {
+  psst_ckpt *c = NULL;
+  PSST_TRY(psst_ckpt_open(s->comm, path, &c));
+  ckpt_plan pl = {0};
+  char hash[17], have[64] = "";
+  model_hash(s->m, hash);
+  double step = 0, records = 0, spikes = 0, t = 0;
+  psst_restart_info ri;
+  memset(&ri, 0, sizeof ri);
+  int rc = psst_ckpt_get_text(c, "model_hash", have, sizeof have);
+  if (rc == 0 && strcmp(have, hash) != 0)
+    rc = psst_error_set(PSST_ERR_USER,
+                        "%s: this checkpoint belongs to another model (model "
+                        "hash %s, this model %s): the model text, dt, seed, "
+                        "method and size must be those of the run that wrote "
+                        "it",
+                        path, have, hash);
+  if (rc == 0) rc = psst_ckpt_get_num(c, "step", &step);
+  if (rc == 0) rc = psst_ckpt_get_num(c, "time_ms", &t);
+  if (rc == 0) rc = psst_ckpt_get_num(c, "output_records", &records);
+  if (rc == 0) rc = psst_ckpt_get_num(c, "output_spikes", &spikes);
+  if (rc == 0)
+    rc = psst_ckpt_get_text(c, "output", ri.output, sizeof ri.output);
+  if (rc == 0 && (step < 0 || step != floor(step) || records < 0 || spikes < 0))
+    rc = psst_error_set(PSST_ERR_USER, "%s: damaged checkpoint (step %g)", path,
+                        step);
+  if (rc == 0 && (int64_t)step > s->M - 1)
+    rc = psst_error_set(PSST_ERR_USER,
+                        "%s: the checkpoint is at t = %g ms, beyond this "
+                        "run's end (t_end = %g ms): nothing to continue; give "
+                        "a larger --t-end",
+                        path, t, s->m->run.t_end);
+  rc = psst_error_agree(s->comm, rc);
+  if (rc == 0) rc = make_plan(s, &pl);
+  for (int i = 0; rc == 0 && i < pl.n; i++) {
+    ckpt_var *v = &pl.v[i];
+    int64_t cnt = v->count < 0 ? -v->count : v->count;
+    rc = psst_ckpt_read(c, v->name, v->len, v->start, cnt, v->data);
+  }
+  rc = psst_error_agree(s->comm, rc);
+  int crc = psst_ckpt_close(&c, 0);
+  free(pl.v);
+  if (rc == 0) rc = crc;
+  if (rc < 0) return rc;
+  ri.step = (int64_t)step;
+  ri.t = t;
+  ri.records = (int64_t)records;
+  ri.spikes = (int64_t)spikes;
+  s->step = ri.step;
+  s->restored = 1;
+  s->resume = ri;
+  snprintf(s->last_ckpt, sizeof s->last_ckpt, "%s", path);
+  s->last_ckpt_t = t;
+  if (info) *info = ri;
+  return 0;
+}
