@@ -468,7 +468,10 @@ static int sim_build(psst_sim *s) {
   s->N = m->n_neurons;
   s->M = psst_model_grid_points(m);
   s->dt = m->run.dt;
-  psst_partition_block(s->N, s->size, s->rank, &s->lo, &s->hi);
+  ALLOC(s->starts, (size_t)s->size + 1);
+  PSST_TRY(psst_partition_compute(m, s->size, s->starts));
+  s->lo = s->starts[s->rank];
+  s->hi = s->starts[s->rank + 1];
   s->nloc = s->hi - s->lo;
 
   /* segments: local part of each population, in population order */
@@ -530,8 +533,7 @@ static int sim_build_state(psst_sim *s) {
   ALLOC(s->counts, s->size);
   ALLOC(s->displs, s->size);
   for (int r = 0; r < s->size; r++) {
-    int64_t lo, hi;
-    psst_partition_block(s->N, s->size, r, &lo, &hi);
+    int64_t lo = s->starts[r], hi = s->starts[r + 1];
     PSST_CHECK(hi - lo <= INT32_MAX && lo <= INT32_MAX, PSST_ERR_USER,
                "%lld neurons: too many for the 32-bit counts of "
                "MPI_Allgatherv; use more ranks",
@@ -612,6 +614,7 @@ void psst_sim_destroy(psst_sim **sp) {
   free(s->spiked);
   free(s->counts);
   free(s->displs);
+  free(s->starts);
   free(s->rec_gid);
   free(s->rec_pop);
   free(s->rec_off);

@@ -59,7 +59,8 @@ struct psst_sim {
   MPI_Comm comm;
   int rank, size;
   int64_t N, lo, hi, nloc;
-  int64_t M; /* grid points; steps = M - 1 */
+  int64_t *starts; /* rank r owns [starts[r], starts[r+1]) */
+  int64_t M;       /* grid points; steps = M - 1 */
   double dt;
 
   int nseg;

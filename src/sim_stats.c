@@ -24,9 +24,15 @@ int psst_model_stats_compute(const psst_model *m, int nranks,
       nz += p->from.hi - p->from.lo;
     if (proj_synapses) proj_synapses[ip] = 0;
   }
+  int64_t *starts = malloc(((size_t)nranks + 1) * sizeof *starts);
+  PSST_ALLOC_CHECK(starts);
+  int prc = psst_partition_compute(m, nranks, starts);
+  if (prc < 0) {
+    free(starts);
+    return prc;
+  }
   for (int r = 0; r < nranks; r++) {
-    int64_t lo, hi;
-    psst_partition_block(m->n_neurons, nranks, r, &lo, &hi);
+    int64_t lo = starts[r], hi = starts[r + 1];
     int64_t ny = 0, syn = 0, dense_bytes = 0;
     for (int ip = 0; ip < m->npop; ip++) {
       const psst_population *pp = &m->pops[ip];
@@ -41,7 +47,11 @@ int psst_model_stats_compute(const psst_model *m, int nranks,
       int64_t a = t0 > lo ? t0 : lo, b = t1 < hi ? t1 : hi;
       if (b <= a) continue;
       int64_t nnz = 0;
-      PSST_TRY(psst_network_count(m, ip, a - t0, b - t0, &nnz));
+      int crc = psst_network_count(m, ip, a - t0, b - t0, &nnz);
+      if (crc < 0) {
+        free(starts);
+        return crc;
+      }
       syn += nnz;
       if (proj_synapses) proj_synapses[ip] += nnz;
       if (p->kind->id == PSST_SYN_EXP_COND)
@@ -68,5 +78,6 @@ int psst_model_stats_compute(const psst_model *m, int nranks,
     if (syn > st->max_rank_synapses) st->max_rank_synapses = syn;
   }
   st->state_values += nz;
+  free(starts);
   return 0;
 }
