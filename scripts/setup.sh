@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/setup.sh — make this machine ready to build (and test) psst.
 #
-#   scripts/setup.sh [--with-python]
+#   scripts/setup.sh [--with-python] [--with-fuzz] [--with-slurm]
 #
 # Checks each dependency by what the build needs, not by package name, so a
 # cluster whose modules provide them needs nothing installed:
@@ -12,6 +12,12 @@
 #   `nc-config --has-parallel4` = yes), Random123/philox.h, and ncdump.
 #   --with-python: also netCDF4 + numpy + matplotlib for ${PSST_PYTHON:-/usr/bin/python3}
 #   (the tests that read outputs back; pyenv's python3 cannot see Debian's).
+#   --with-fuzz: also clang with libFuzzer and the sanitizer runtimes (Debian:
+#   clang libclang-rt-14-dev), for the fuzz phase of scripts/test.sh; checked
+#   by linking a fuzz target with `clang -fsanitize=fuzzer,address,undefined`.
+#   --with-slurm: also a local Slurm + munge (Debian: slurmctld slurmd
+#   slurm-client munge) for scripts/slurm-local-up.sh and the slurm test;
+#   checked by the daemons and sbatch being present.
 #
 # Everything found: installs nothing, exit 0 (quick; safe to run every time).
 # Something missing on Debian/Ubuntu:
@@ -21,11 +27,15 @@
 set -euo pipefail
 
 with_python=0
+with_fuzz=0
+with_slurm=0
 for a in "$@"; do
   case "$a" in
     --with-python) with_python=1 ;;
+    --with-fuzz) with_fuzz=1 ;;
+    --with-slurm) with_slurm=1 ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) echo "setup.sh: unknown argument '$a' (allowed: --with-python)" >&2; exit 2 ;;
+    *) echo "setup.sh: unknown argument '$a' (allowed: --with-python, --with-fuzz, --with-slurm)" >&2; exit 2 ;;
   esac
 done
 
@@ -38,6 +48,17 @@ need() { # need PACKAGE DESCRIPTION
   what+=("$2")
 }
 have() { command -v "$1" >/dev/null 2>&1; }
+# clang links a libFuzzer target with ASan and UBSan (scripts/test.sh checks the same)
+have_libfuzzer() {
+  have clang || return 1
+  local t rc=0
+  t=$(mktemp -d) || return 1
+  printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' >"$t/f.c"
+  clang -fsanitize=fuzzer,address,undefined "$t/f.c" -o "$t/f" >/dev/null 2>&1 || rc=1
+  rm -rf "$t"
+  return $rc
+}
 pc() { have pkg-config && pkg-config --exists "$1" 2>/dev/null; }
 
 # --- the checks --------------------------------------------------------------------
@@ -70,6 +91,17 @@ if [ $with_python = 1 ]; then
   "$PY" -c 'import netCDF4, numpy' >/dev/null 2>&1 ||
     { need python3-netcdf4 "python netCDF4 for $PY"; need python3-numpy "python numpy for $PY"; }
   "$PY" -c 'import matplotlib' >/dev/null 2>&1 || need python3-matplotlib "python matplotlib for $PY (tools/psst_analyze.py)"
+fi
+if [ $with_fuzz = 1 ] && ! have_libfuzzer; then
+  need clang "clang (for the libFuzzer targets)"
+  need libclang-rt-14-dev "libFuzzer and sanitizer runtimes for clang (clang -fsanitize=fuzzer)"
+fi
+
+if [ $with_slurm = 1 ]; then
+  [ -x /usr/sbin/slurmctld ] || have slurmctld || need slurmctld "slurmctld (Slurm controller)"
+  [ -x /usr/sbin/slurmd ] || have slurmd || need slurmd "slurmd (Slurm node daemon)"
+  if ! have sbatch || ! have srun || ! have scontrol; then need slurm-client "sbatch, srun, scontrol (Slurm client)"; fi
+  if ! have munge || { [ ! -x /usr/sbin/munged ] && ! have munged; }; then need munge "munge (Slurm authentication)"; fi
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
