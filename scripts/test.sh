@@ -15,7 +15,8 @@
 #                   serial unit tests with LeakSanitizer on (suppressions for
 #                   Open MPI/HDF5 in scripts/lsan.supp),
 #                   MPI tests with leak detection off (Open MPI does not free
-#                   everything at MPI_Finalize; ASan/UBSan errors still fail).
+#                   everything at MPI_Finalize; ASan/UBSan errors still fail),
+#                   except the long model runs labelled `slow`.
 #   6 fuzz-*      build-fuzz/ : CC=clang, -DPSST_FUZZ=ON, Debug, CUDA off; builds
 #                 only tests/fuzz's fuzz_config (libFuzzer + ASan + UBSan) and
 #                 runs it on a copy of tests/fuzz/corpus with tests/fuzz/psst.dict
@@ -164,11 +165,14 @@ if [ $asan = 1 ]; then
     ctest --output-on-failure --no-tests=ignore -j "$JOBS" -L unit \
       "${sel_serial[@]}" ${ctest_args[@]+"${ctest_args[@]}"})
 
-  begin "ctest ($ASAN_BUILD: MPI tests, leak detection off)"
+  # the long model runs (label slow) run in phase 4 only: under the
+  # sanitizers they would take most of CI's time and test nothing new
+  begin "ctest ($ASAN_BUILD: MPI tests except slow ones, leak detection off)"
+  mapfile -t sel_asan < <(lsel slow)
   (cd "$ASAN_BUILD" &&
     ASAN_OPTIONS=detect_leaks=0 \
     ctest --output-on-failure --no-tests=ignore -j "$JOBS" -L mpi \
-      ${sel[@]+"${sel[@]}"} ${ctest_args[@]+"${ctest_args[@]}"})
+      "${sel_asan[@]}" ${ctest_args[@]+"${ctest_args[@]}"})
 fi
 
 # have_libfuzzer: clang links a libFuzzer target with ASan and UBSan
