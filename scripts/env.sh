@@ -42,7 +42,7 @@ psst_env_cores() {
   if [ -n "${SLURM_CPUS_ON_NODE:-}" ]; then
     c=${SLURM_CPUS_ON_NODE}
   fi
-  case "$c" in '' | *[!0-9]*) c=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) ;; esac
+  case "$c" in '' | *[!0-9]*) c=$(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1) ;; esac
   echo "$c"
 }
 
