@@ -543,8 +543,10 @@ static int get_selection(ctx *c, yaml_node_t *n, const char *kp,
  */
 
 static int parse_run(ctx *c, yaml_node_t *n) {
-  static const char *const keys[] = {"t_end", "dt", "method", "seed", NULL};
+  static const char *const keys[] = {"t_end", "dt",      "method",
+                                     "seed",  "backend", NULL};
   static const char *const methods[] = {"rk4", "euler", NULL};
+  static const char *const backends[] = {"auto", "cpu", "cuda", NULL};
   psst_run_settings *r = &c->m->run;
   PSST_TRY(check_map(c, n, "run", keys));
   yaml_node_t *v;
@@ -574,6 +576,10 @@ static int parse_run(ctx *c, yaml_node_t *n) {
   if ((v = opt(c, n, "seed")))
     PSST_TRY(get_int(c, v, "run.seed", 0, INT64_MAX, &seed));
   r->seed = (uint64_t)seed;
+  int backend = 0;
+  if ((v = opt(c, n, "backend")))
+    PSST_TRY(get_enum(c, v, "run.backend", backends, &backend));
+  r->backend = (psst_backend_choice)backend;
   return 0;
 }
 

@@ -556,6 +556,41 @@ static int sim_build_state(psst_sim *s) {
   return 0;
 }
 
+/* The backend factory: the only place that chooses between the CPU and
+ * CUDA. All ranks use the same backend (the two round differently), CUDA
+ * only when every rank sees a device. A rank's device is its node-local
+ * rank modulo the devices it sees. Collective. */
+static int choose_backend(psst_sim *s) {
+  psst_backend_choice want = s->m->run.backend;
+  char why[512] = "";
+  int ndev =
+      want == PSST_BACKEND_CPU ? 0 : psst__cuda_device_count(why, sizeof why);
+  int mine = ndev > 0, all = 0;
+  MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, s->comm);
+  s->backend = PSST_BACKEND_CPU;
+  s->device = -1;
+  if (want == PSST_BACKEND_CPU || (want == PSST_BACKEND_AUTO && !all)) return 0;
+  if (!all) {
+    /* name the first rank without a device and its reason */
+    int first = mine ? s->size : s->rank, who = 0;
+    MPI_Allreduce(&first, &who, 1, MPI_INT, MPI_MIN, s->comm);
+    MPI_Bcast(why, (int)sizeof why, MPI_CHAR, who, s->comm);
+    return psst_error_set(PSST_ERR_USER,
+                          "backend cuda: no CUDA device is visible on rank %d "
+                          "(%s); use --backend cpu",
+                          who, why);
+  }
+  MPI_Comm node;
+  int local = 0;
+  MPI_Comm_split_type(s->comm, MPI_COMM_TYPE_SHARED, s->rank, MPI_INFO_NULL,
+                      &node);
+  MPI_Comm_rank(node, &local);
+  MPI_Comm_free(&node);
+  s->backend = PSST_BACKEND_CUDA;
+  s->device = local % ndev;
+  return psst_error_agree(s->comm, psst__cuda_init(s, s->device));
+}
+
 int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out) {
   *out = NULL;
   double t0 = MPI_Wtime();
@@ -571,6 +606,7 @@ int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out) {
   rc = psst_comm_agree(comm, rc);
   if (rc == 0) rc = psst_comm_agree(comm, choose_drive(s));
   if (rc == 0) rc = psst_comm_agree(comm, sim_build_state(s));
+  if (rc == 0) rc = choose_backend(s);
   if (rc < 0) {
     psst_sim_destroy(&s);
     return rc;
@@ -583,6 +619,7 @@ int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out) {
 void psst_sim_destroy(psst_sim **sp) {
   if (!sp || !*sp) return;
   psst_sim *s = *sp;
+  if (s->dev) psst__cuda_free(s);
   for (int i = 0; i < s->nlp; i++) {
     psst_lproj *lp = &s->lp[i];
     psst_csr_free(&lp->csr);

@@ -223,6 +223,10 @@ int psst_sim_restore(psst_sim *s, const char *path, psst_restart_info *info) {
   ri.spikes = (int64_t)spikes;
   s->step = ri.step;
   s->restored = 1;
+  if (s->backend == PSST_BACKEND_CUDA) {
+    PSST_TRY(psst_error_agree(s->comm, psst__cuda_upload(s)));
+    s->dev_dirty = 0;
+  }
   s->resume = ri;
   snprintf(s->last_ckpt, sizeof s->last_ckpt, "%s", path);
   s->last_ckpt_t = t;

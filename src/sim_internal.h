@@ -105,12 +105,48 @@ struct psst_sim {
   int64_t step;
   psst_timings tm;
 
+  /* backend: PSST_BACKEND_CPU or PSST_BACKEND_CUDA (never AUTO here) */
+  int backend;
+  int device;    /* CUDA device of this rank, -1 on the CPU */
+  void *dev;     /* the CUDA backend's device state */
+  int dev_dirty; /* host copies of y, z are stale (device is ahead) */
+
   /* restart and checkpoints */
   int restored;             /* state loaded from a checkpoint */
   psst_restart_info resume; /* what the checkpoint said */
   char last_ckpt[4096];     /* last checkpoint written ("" none) */
   double last_ckpt_t;       /* [ms] its time */
 };
+
+/* ---- the CUDA backend (src/backend/cuda/, or the stubs of
+ * src/backend/none/ when psst is built without CUDA) -------------------------
+ * The host keeps the step loop, the MPI calls, spike detection, events and
+ * output; the device holds the state (y, z) and computes the RK4 stages.
+ * Host copies of y and z are refreshed only at record steps and
+ * checkpoints (psst__cuda_download). */
+
+/* Number of visible CUDA devices; 0 without a device or driver (the reason
+ * in why, n bytes). Not collective. */
+int psst__cuda_device_count(char *why, size_t n);
+/* Use device `device`; allocate and upload everything the steps need. */
+int psst__cuda_init(psst_sim *s, int device);
+/* The RK4/Euler stages of step i (t_i -> t_i + h) on the device, including
+ * the stage exchanges; leaves the new local V in V_next's local slice and
+ * V_next exchanged (psst__sim_gather). */
+int psst__cuda_step(psst_sim *s, int64_t i);
+/* After spike detection: new fire_t values, spike-triggered conductance
+ * increments (s->spiked) and GABA_B release times to the device. */
+int psst__cuda_after_spikes(psst_sim *s);
+/* Device state -> s->y, s->z; host -> device (after a restore). */
+int psst__cuda_download(psst_sim *s);
+int psst__cuda_upload(psst_sim *s);
+void psst__cuda_free(psst_sim *s);
+
+/* Helpers of src/sim_run.c the CUDA step uses (host side). */
+/* Allgatherv of Vall, whose local slice [lo, hi) is filled. Collective. */
+int psst__sim_gather(psst_sim *s, double *Vall);
+/* Injected current of every local neuron at grid sample k (cached). */
+const double *psst__sim_stim(psst_sim *s, int64_t k);
 
 /* Write / read the whole state (src/sim_ckpt.c). Collective. */
 int psst__sim_checkpoint(psst_sim *s, const char *path, const char *output,

@@ -50,7 +50,7 @@ static void stim_sample(const psst_sim *s, int64_t k, double *cur) {
 
 /* The sample-k current, from a two-entry cache (samples i and i+1 of a
  * step are reused by the next step). */
-static const double *stim_get(psst_sim *s, int64_t k) {
+const double *psst__sim_stim(psst_sim *s, int64_t k) {
   for (int c = 0; c < 2; c++)
     if (s->Istim_k[c] == k) return s->Istim[c];
   int c = (s->Istim_k[0] < s->Istim_k[1]) ? 0 : 1; /* evict the older */
@@ -198,14 +198,18 @@ static void local_voltages(const psst_sim *s, const double *y, double *Vall) {
   }
 }
 
-/* Gather every rank's local V (read from state y) into Vall. Collective. */
-static int exchange(psst_sim *s, const double *y, double *Vall) {
+int psst__sim_gather(psst_sim *s, double *Vall) {
   double t0 = MPI_Wtime();
-  local_voltages(s, y, Vall);
   int rc = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, Vall, s->counts,
                           s->displs, MPI_DOUBLE, s->comm);
   s->tm.exchange += MPI_Wtime() - t0;
   return psst_comm_check(rc, "MPI_Allgatherv of the membrane potentials");
+}
+
+/* Gather every rank's local V (read from state y) into Vall. Collective. */
+static int exchange(psst_sim *s, const double *y, double *Vall) {
+  local_voltages(s, y, Vall);
+  return psst__sim_gather(s, Vall);
 }
 
 /* ---- recording ------------------------------------------------------- */
@@ -239,8 +243,19 @@ static int flush_spikes(psst_sim *s, psst_output *out) {
   return rc;
 }
 
-static void record_row(psst_sim *s, double t) {
+/* Host copies of the state, current (CUDA: copied from the device only at
+ * record steps and checkpoints). */
+static int host_state(psst_sim *s) {
+  if (s->backend == PSST_BACKEND_CUDA && s->dev_dirty) {
+    PSST_TRY(psst__cuda_download(s));
+    s->dev_dirty = 0;
+  }
+  return 0;
+}
+
+static int record_row(psst_sim *s, double t) {
   int64_t nl = s->rec_hi - s->rec_lo;
+  PSST_TRY(host_state(s));
   for (int v = 0; v < s->nvars; v++) {
     double *row = s->rec_buf[v] + s->rec_rows * nl;
     const size_t *off = s->rec_off + (size_t)v * (size_t)nl;
@@ -248,6 +263,7 @@ static void record_row(psst_sim *s, double t) {
       row[i] = s->y[off[i]];
   }
   s->rec_time[s->rec_rows++] = t;
+  return 0;
 }
 
 static int push_spike(psst_sim *s, double t, int64_t gid) {
@@ -389,13 +405,26 @@ static int step(psst_sim *s, int64_t i) {
   const double ti = (double)i * s->dt, t1 = (double)(i + 1) * s->dt;
   const double h = t1 - ti;
   double c0 = MPI_Wtime(), ex0 = s->tm.exchange;
+  if (s->backend == PSST_BACKEND_CUDA) {
+    PSST_TRY(psst__cuda_step(s, i));
+    s->dev_dirty = 1;
+    PSST_TRY(check_voltages(s, t1));
+    PSST_TRY(detect_spikes(s, ti, h));
+    decide_releases(s, t1, s->V_next);
+    PSST_TRY(psst__cuda_after_spikes(s));
+    double *tmp = s->V_cur;
+    s->V_cur = s->V_next;
+    s->V_next = tmp;
+    s->tm.compute += (MPI_Wtime() - c0) - (s->tm.exchange - ex0);
+    return 0;
+  }
   if (s->m->run.method == PSST_METHOD_EULER) {
-    rhs(s, ti, s->y, s->z, s->V_cur, stim_get(s, i), s->k, s->kz);
+    rhs(s, ti, s->y, s->z, s->V_cur, psst__sim_stim(s, i), s->k, s->kz);
     axpy_state(s->ny, s->y, s->y, h, s->k);
     axpy_state(s->nz, s->z, s->z, h, s->kz);
   } else {
     /* stage 1 */
-    rhs(s, ti, s->y, s->z, s->V_cur, stim_get(s, i), s->acc, s->accz);
+    rhs(s, ti, s->y, s->z, s->V_cur, psst__sim_stim(s, i), s->acc, s->accz);
     const double *kprev = s->acc, *kzprev = s->accz;
     for (int st = 1; st < 4; st++) {
       double a = psst_rk4_c[st] * h;
@@ -406,8 +435,8 @@ static int step(psst_sim *s, int64_t i) {
       } else {
         local_voltages(s, s->ys, s->V_stage);
       }
-      rhs(s, ti + a, s->ys, s->zs, s->V_stage, stim_get(s, st == 3 ? i + 1 : i),
-          s->k, s->kz);
+      rhs(s, ti + a, s->ys, s->zs, s->V_stage,
+          psst__sim_stim(s, st == 3 ? i + 1 : i), s->k, s->kz);
       double b = psst_rk4_b[st];
       for (size_t x = 0; x < s->ny; x++)
         s->acc[x] += b * s->k[x];
@@ -519,7 +548,7 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
       {"model_file", m->path ? m->path : "", 0},
       {"model_text", m->text ? m->text : "", 0},
       {"mpi_ranks", NULL, (double)s->size},
-      {"backend", "cpu", 0},
+      {"backend", s->backend == PSST_BACKEND_CUDA ? "cuda" : "cpu", 0},
       {"method", method_name(m->run.method), 0},
       {"dt_ms", NULL, m->run.dt},
       {"t_end_ms", NULL, m->run.t_end},
@@ -647,6 +676,7 @@ static int checkpoint_now(psst_sim *s, psst_output *out, const char *ckpt,
     psst_output_counts(out, &nrec, &nspk);
   }
   double t0 = MPI_Wtime();
+  PSST_TRY(host_state(s));
   int rc = psst__sim_checkpoint(s, ckpt, path, nrec, nspk);
   s->tm.output += MPI_Wtime() - t0;
   return rc;
@@ -700,7 +730,7 @@ int psst_sim_run(psst_sim *s, const psst_run_options *o) {
   int rc = exchange(s, s->y, s->V_cur), stopped = 0;
   if (rc == 0 && !s->restored) {
     decide_releases(s, 0.0, s->V_cur);
-    record_row(s, 0.0);
+    rc = record_row(s, 0.0);
   }
   const int64_t every = s->m->record.every;
   const int64_t spike_cap = (int64_t)1 << 20; /* flush spikes past this */
@@ -710,8 +740,8 @@ int psst_sim_run(psst_sim *s, const psst_run_options *o) {
     if (rc < 0) break;
     s->step = i + 1;
     if ((i + 1) % every == 0) {
-      record_row(s, (double)(i + 1) * s->dt);
-      if (s->rec_rows == s->rec_cap) {
+      rc = record_row(s, (double)(i + 1) * s->dt);
+      if (rc == 0 && s->rec_rows == s->rec_cap) {
         rc = flush_records(s, out);
         if (rc == 0) rc = flush_spikes(s, out);
       }

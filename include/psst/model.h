@@ -146,11 +146,18 @@ typedef struct psst_stimulus {
 
 typedef enum psst_method { PSST_METHOD_RK4 = 0, PSST_METHOD_EULER } psst_method;
 
+typedef enum psst_backend_choice {
+  PSST_BACKEND_AUTO = 0, /* CUDA when built with it and a device is visible */
+  PSST_BACKEND_CPU,
+  PSST_BACKEND_CUDA
+} psst_backend_choice;
+
 typedef struct psst_run_settings {
   double t_end; /* [ms] grid is t_k = k*dt, k = 0..M-1, M = t_end/dt */
   double dt;    /* [ms] */
   psst_method method;
   uint64_t seed;
+  psst_backend_choice backend; /* run.backend / --backend */
 } psst_run_settings;
 
 typedef struct psst_record {

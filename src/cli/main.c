@@ -53,7 +53,7 @@ static const char *usage_text =
     "usage: psst run MODEL.yaml [-o OUT.nc] [--t-end MS] [--dt MS] [--seed N]\n"
     "                           [--neurons N] [--checkpoint CKPT.nc]\n"
     "                           [--checkpoint-every MS] [--restart CKPT.nc]\n"
-    "                           [--force] [--quiet]\n"
+    "                           [--backend auto|cpu|cuda] [--force] [--quiet]\n"
     "       psst check MODEL.yaml [--ranks N] [--neurons N]\n"
     "       psst info [KIND]\n"
     "       psst --help | --version\n";
@@ -81,6 +81,8 @@ static const char *help_text =
     "  --checkpoint-every MS  model time between checkpoints [ms]\n"
     "  --restart CKPT     continue the run a checkpoint was written from,\n"
     "                     appending to its output (same model, any ranks)\n"
+    "  --backend B        auto (CUDA when built with it and every rank sees a\n"
+    "                     GPU), cpu or cuda (overrides run.backend)\n"
     "  --force            replace an existing output file\n"
     "  --quiet            no progress report\n"
     "Options of check:\n"
@@ -403,6 +405,7 @@ static int cmd_run(int argc, char **argv) {
   psst_config_overrides ov = {0};
   const char *ckpt = NULL, *restart = NULL;
   double ckpt_every = 0;
+  int backend = -1;
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -431,6 +434,15 @@ static int cmd_run(int argc, char **argv) {
     } else if (strcmp(a, "--checkpoint-every") == 0) {
       rc = parse_double(a, v, &ckpt_every);
       i++;
+    } else if (strcmp(a, "--backend") == 0) {
+      static const char *const names[] = {"auto", "cpu", "cuda"};
+      for (int b = 0; v && b < 3; b++)
+        if (strcmp(v, names[b]) == 0) backend = b;
+      if (backend < 0)
+        rc = psst_error_set(PSST_ERR_USER,
+                            "--backend: expected auto, cpu or cuda, got '%s'",
+                            v ? v : "");
+      i++;
     } else if (strcmp(a, "--restart") == 0) {
       if (!v || !*v) return usage_error("%s: missing CKPT.nc", a);
       restart = v;
@@ -458,6 +470,7 @@ static int cmd_run(int argc, char **argv) {
   if (t_end > 0) m->run.t_end = t_end;
   if (dt > 0) m->run.dt = dt;
   if (have_seed) m->run.seed = seed;
+  if (backend >= 0) m->run.backend = (psst_backend_choice)backend;
   rc = psst_model_check_run(m);
   char *dflt = NULL;
   psst_sim *s = NULL;
