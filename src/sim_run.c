@@ -339,9 +339,9 @@ static void decide_releases(psst_sim *s, double t, const double *V) {
 
 /* Every rank checks every V (they are replicated), so all stop together
  * with the same message. */
-static int check_voltages(const psst_sim *s, double t) {
+static int check_voltages(const psst_sim *s, const double *V, double t) {
   for (int64_t j = 0; j < s->N; j++) {
-    double v = s->V_next[j];
+    double v = V[j];
     if (isfinite(v) && fabs(v) <= PSST_V_SANE) continue;
     /* the owner names the first bad state variable of that neuron; every
      * rank is here at the same step (V is replicated), so the broadcast is
@@ -369,6 +369,13 @@ static int check_voltages(const psst_sim *s, double t) {
     }
     MPI_Bcast(var, (int)sizeof var, MPI_CHAR, root, s->comm);
     MPI_Bcast(&bad, 1, MPI_DOUBLE, root, s->comm);
+    if (t == 0.0)
+      return psst_error_set(
+          PSST_ERR_USER,
+          "initial state: neuron %lld (population '%s', index %lld) has %s = "
+          "%g%s; check the model's init and init_file",
+          (long long)j, m->pops[p].name, (long long)(j - m->pops[p].first_gid),
+          var, bad, strcmp(var, "V") == 0 ? " mV" : "");
     return psst_error_set(
         PSST_ERR_NUMERIC,
         "numerical failure at t = %.6g ms: neuron %lld (population '%s', "
@@ -408,7 +415,7 @@ static int step(psst_sim *s, int64_t i) {
   if (s->backend == PSST_BACKEND_CUDA) {
     PSST_TRY(psst__cuda_step(s, i));
     s->dev_dirty = 1;
-    PSST_TRY(check_voltages(s, t1));
+    PSST_TRY(check_voltages(s, s->V_next, t1));
     PSST_TRY(detect_spikes(s, ti, h));
     decide_releases(s, t1, s->V_next);
     PSST_TRY(psst__cuda_after_spikes(s));
@@ -452,7 +459,7 @@ static int step(psst_sim *s, int64_t i) {
       s->z[x] += s->accz[x] * h6;
   }
   PSST_TRY(exchange(s, s->y, s->V_next));
-  PSST_TRY(check_voltages(s, t1));
+  PSST_TRY(check_voltages(s, s->V_next, t1));
   PSST_TRY(detect_spikes(s, ti, h));
   deliver_events(s);
   decide_releases(s, t1, s->V_next);
@@ -629,10 +636,20 @@ static int close_output(psst_sim *s, psst_output **out, int commit) {
   double mine[4] = {s->tm.setup, s->tm.compute, s->tm.exchange, s->tm.output};
   double mx[4];
   MPI_Allreduce(mine, mx, 4, MPI_DOUBLE, MPI_MAX, s->comm);
+  /* also the settings a restart may change (t_end, ranks, backend): a
+   * continued file describes the run that finished it; the wall times are
+   * those of that last segment (restarted: how often) */
   psst_attr attrs[] = {
-      {"wall_setup_s", NULL, mx[0]},    {"wall_compute_s", NULL, mx[1]},
-      {"wall_exchange_s", NULL, mx[2]}, {"wall_output_s", NULL, mx[3]},
-      {"steps", NULL, (double)s->step}, {"complete", commit ? "yes" : "no", 0},
+      {"wall_setup_s", NULL, mx[0]},
+      {"wall_compute_s", NULL, mx[1]},
+      {"wall_exchange_s", NULL, mx[2]},
+      {"wall_output_s", NULL, mx[3]},
+      {"steps", NULL, (double)s->step},
+      {"complete", commit ? "yes" : "no", 0},
+      {"t_end_ms", NULL, s->m->run.t_end},
+      {"mpi_ranks", NULL, (double)s->size},
+      {"backend", s->backend == PSST_BACKEND_CUDA ? "cuda" : "cpu", 0},
+      {"restarted_from_step", NULL, s->restored ? (double)s->resume.step : 0.0},
   };
   return psst_output_close(out, (int)(sizeof attrs / sizeof attrs[0]), attrs,
                            commit);
@@ -699,6 +716,10 @@ int psst_sim_run(psst_sim *s, const psst_run_options *o) {
   const char *path = o->output;
   if (!path && s->restored && s->resume.output[0]) path = s->resume.output;
   if (!path) path = s->m->output;
+  /* every rank's V at the start; a non-finite initial state is a user error,
+   * found before any output is created */
+  PSST_TRY(exchange(s, s->y, s->V_cur));
+  if (!s->restored) PSST_TRY(check_voltages(s, s->V_cur, 0.0));
   psst_output *out = NULL;
   if (path) {
     if (s->restored)
@@ -727,8 +748,8 @@ int psst_sim_run(psst_sim *s, const psst_run_options *o) {
     pg.start = pg.last = MPI_Wtime();
   }
 
-  int rc = exchange(s, s->y, s->V_cur), stopped = 0;
-  if (rc == 0 && !s->restored) {
+  int rc = 0, stopped = 0;
+  if (!s->restored) {
     decide_releases(s, 0.0, s->V_cur);
     rc = record_row(s, 0.0);
   }

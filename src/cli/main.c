@@ -526,11 +526,16 @@ static int cmd_run(int argc, char **argv) {
     MPI_Reduce(mine, mx, 4, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
     int size;
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    OUT("psst: wrote %s: %" PRId64 " neurons, %" PRId64 " steps, %" PRId64
-        " spikes on %d rank%s; wall %.3f s (compute %.3f, exchange %.3f, "
+    const char *outp = output                      ? output
+                       : (restart && ri.output[0]) ? ri.output
+                       : m->output                 ? m->output
+                                                   : "(no output)";
+    OUT("psst: wrote %s: %" PRId64 " neurons, step %" PRId64 ", %" PRId64
+        " spikes%s on %d rank%s; wall %.3f s (compute %.3f, exchange %.3f, "
         "output %.3f)\n",
-        output ? output : m->output, m->n_neurons, t.steps, t.spikes, size,
-        size == 1 ? "" : "s", mx[3], mx[0], mx[1], mx[2]);
+        outp, m->n_neurons, t.steps, t.spikes,
+        restart ? " since the restart" : "", size, size == 1 ? "" : "s", mx[3],
+        mx[0], mx[1], mx[2]);
   }
   psst_sim_destroy(&s);
   psst_model_destroy(&m);
