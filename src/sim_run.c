@@ -350,6 +350,8 @@ static int check_voltages(const psst_sim *s, const double *V, double t) {
     int p = psst_model_pop_of(m, j);
     char var[PSST_NAME_MAX] = "V";
     double bad = v;
+    if (s->backend == PSST_BACKEND_CUDA && s->dev_dirty)
+      psst__cuda_download((psst_sim *)s); /* to name the variable */
     int owner = j >= s->lo && j < s->hi ? s->rank : 0, root = 0;
     MPI_Allreduce(&owner, &root, 1, MPI_INT, MPI_MAX, s->comm);
     if (s->rank == root) {
