@@ -28,10 +28,12 @@ int main(int argc, char **argv) {
   long nmax = argc > 2 ? atol(argv[2]) : 10000000;
   double budget = argc > 3 ? atof(argv[3]) : 2.0; /* seconds per N */
   if (nmin < 1 || nmax < nmin) {
-    if (rank == 0) fprintf(stderr, "usage: allgatherv_bench [NMIN] [NMAX] [BUDGET_S]\n");
+    if (rank == 0)
+      fprintf(stderr, "usage: allgatherv_bench [NMIN] [NMAX] [BUDGET_S]\n");
     MPI_Abort(MPI_COMM_WORLD, 2);
   }
-  int *counts = malloc(sizeof *counts * P), *displs = malloc(sizeof *displs * P);
+  int *counts = malloc(sizeof *counts * P),
+      *displs = malloc(sizeof *displs * P);
   double *buf = malloc(sizeof *buf * (size_t)nmax);
   if (!counts || !displs || !buf) MPI_Abort(MPI_COMM_WORLD, 1);
   if (rank == 0) printf("P,N,bytes,reps,median_us,min_us,mean_us\n");
@@ -43,7 +45,8 @@ int main(int argc, char **argv) {
       displs[r] = (int)off;
       off += c;
     }
-    for (long i = 0; i < N; ++i) buf[i] = (double)(i % 97) * 0.5;
+    for (long i = 0; i < N; ++i)
+      buf[i] = (double)(i % 97) * 0.5;
     /* warm-up and a rough per-call estimate to size the repetitions */
     MPI_Barrier(MPI_COMM_WORLD);
     double w0 = MPI_Wtime();
@@ -67,9 +70,11 @@ int main(int argc, char **argv) {
     MPI_Allreduce(MPI_IN_PLACE, t, reps, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
     if (rank == 0) {
       double sum = 0;
-      for (int k = 0; k < reps; ++k) sum += t[k];
+      for (int k = 0; k < reps; ++k)
+        sum += t[k];
       qsort(t, reps, sizeof *t, cmp_double);
-      double med = reps % 2 ? t[reps / 2] : 0.5 * (t[reps / 2 - 1] + t[reps / 2]);
+      double med =
+          reps % 2 ? t[reps / 2] : 0.5 * (t[reps / 2 - 1] + t[reps / 2]);
       printf("%d,%ld,%ld,%d,%.3f,%.3f,%.3f\n", P, N, N * 8, reps, med * 1e6,
              t[0] * 1e6, sum / reps * 1e6);
       fflush(stdout);

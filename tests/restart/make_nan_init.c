@@ -14,7 +14,8 @@ int main(int argc, char **argv) {
   char path[4096];
   snprintf(path, sizeof path, "%s/nan_init.nc", argv[1]);
   double V[N];
-  for (int i = 0; i < N; i++) V[i] = -70.0;
+  for (int i = 0; i < N; i++)
+    V[i] = -70.0;
   V[N - 1] = NAN;
   int ncid, dim, var, nc;
   if ((nc = nc_create(path, NC_CLOBBER | NC_NETCDF4, &ncid)) ||
