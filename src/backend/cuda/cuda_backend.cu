@@ -80,16 +80,16 @@ __global__ void k_final(int64_t n, double *y, const double *acc, double h6) {
  * the same calls as traub_rhs in src/neurons/hh.c. y, dy at the segment's
  * offset; Iinj, Isyn at its first local neuron. */
 __global__ void k_traub(int64_t n, const double *p, double phi, double an_coef,
-                        const double *y, const double *Iinj,
-                        const double *Isyn, double *dy) {
+                        const double *y, const double *Iinj, const double *Isyn,
+                        double *dy) {
   GRID_LOOP(i, n) {
     const double V = y[i], m = y[n + i], h = y[2 * n + i], nn = y[3 * n + i];
     const double I = __dadd_rn(Iinj[i], -Isyn[i]);
     psst_hh_rates r = psst_traub_rates(V - p[PSST_TM_VT], an_coef);
     double dV, dm, dh, dn;
     psst_hh_deriv(&r, phi, p[PSST_TM_CM], p[PSST_TM_GNA], p[PSST_TM_ENA],
-                  p[PSST_TM_GK], p[PSST_TM_EK], p[PSST_TM_GL], p[PSST_TM_EL],
-                  V, m, h, nn, I, &dV, &dm, &dh, &dn);
+                  p[PSST_TM_GK], p[PSST_TM_EK], p[PSST_TM_GL], p[PSST_TM_EL], V,
+                  m, h, nn, I, &dV, &dm, &dh, &dn);
     dy[i] = dV;
     dy[n + i] = dm;
     dy[2 * n + i] = dh;
@@ -201,9 +201,8 @@ __global__ void k_drive_dense(int64_t nrows, int64_t nsrc, const double *A,
 __global__ void k_drive_csr_warp(int64_t nrows, const int64_t *row_ptr,
                                  const int32_t *col, const double *w,
                                  double weight, const double *O,
-                                 int per_synapse, const double *inv_k,
-                                 double g, double E, const double *V,
-                                 double *Isyn) {
+                                 int per_synapse, const double *inv_k, double g,
+                                 double E, const double *V, double *Isyn) {
   const int lane = threadIdx.x & 31;
   const int64_t warps = ((int64_t)gridDim.x * blockDim.x) >> 5;
   for (int64_t r = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
@@ -264,9 +263,9 @@ __global__ void k_receptor_pre(int64_t nsrc, const double *O, const double *T,
   GRID_LOOP(j, nsrc) dO[j] = psst_receptor_deriv(O[j], T[j], al, be);
 }
 
-__global__ void k_receptor_syn(int64_t nnz, const double *O,
-                               const int32_t *col, const double *T, double al,
-                               double be, double *dO) {
+__global__ void k_receptor_syn(int64_t nnz, const double *O, const int32_t *col,
+                               const double *T, double al, double be,
+                               double *dO) {
   GRID_LOOP(x, nnz) dO[x] = psst_receptor_deriv(O[x], T[col[x]], al, be);
 }
 
@@ -276,8 +275,8 @@ __global__ void k_exp_decay(int64_t n, const double *g, double tau,
 }
 
 __global__ void k_gabab_deriv(int64_t nsrc, double t, const double *t_rel,
-                              const double *p, const double *R,
-                              const double *G, double *dR, double *dG) {
+                              const double *p, const double *R, const double *G,
+                              double *dR, double *dG) {
   GRID_LOOP(j, nsrc) {
     double T = psst_gaba_b_release(t, t_rel[j], p[PSST_GABAB_CMAX],
                                    p[PSST_GABAB_CDUR]);
@@ -460,8 +459,8 @@ extern "C" int psst__cuda_init(psst_sim *s, int device) {
     const psst_lproj *lp = &s->lp[q];
     psst_dproj *dp = &d->proj[q];
     int64_t nnz = lp->csr.row_ptr[lp->nrows];
-    PSST_TRY(dupload(&dp->prm, lp->p->params, (size_t)lp->p->kind->nparam,
-                     d->st));
+    PSST_TRY(
+        dupload(&dp->prm, lp->p->params, (size_t)lp->p->kind->nparam, d->st));
     if (lp->dense) {
       PSST_TRY(dupload(&dp->dense, lp->dense,
                        (size_t)lp->nrows * (size_t)lp->nsrc, d->st));
@@ -475,8 +474,8 @@ extern "C" int psst__cuda_init(psst_sim *s, int device) {
         dp->warp_rows = 1;
       else
         dp->warp_rows = lp->nrows > 0 && nnz >= 32 * lp->nrows;
-      PSST_TRY(dupload(&dp->row_ptr, lp->csr.row_ptr, (size_t)lp->nrows + 1,
-                       d->st));
+      PSST_TRY(
+          dupload(&dp->row_ptr, lp->csr.row_ptr, (size_t)lp->nrows + 1, d->st));
       PSST_TRY(dupload(&dp->col, lp->csr.col, (size_t)nnz, d->st));
       if (lp->csr.w) PSST_TRY(dupload(&dp->w, lp->csr.w, (size_t)nnz, d->st));
     }
@@ -494,8 +493,8 @@ extern "C" int psst__cuda_init(psst_sim *s, int device) {
   cudaDeviceProp prop;
   CU(cudaGetDeviceProperties(&prop, device));
   if (s->rank == 0)
-    fprintf(stderr,
-            "[psst] backend cuda: %d rank(s); voltage exchange %s\n", s->size,
+    fprintf(stderr, "[psst] backend cuda: %d rank(s); voltage exchange %s\n",
+            s->size,
             d->cuda_aware ? "CUDA-aware MPI (device buffers) for the stages"
                           : "through pinned host buffers");
   fprintf(stderr, "[psst] rank %d -> device %d (%s)\n", s->rank, device,
@@ -521,10 +520,10 @@ extern "C" void psst__cuda_free(psst_sim *s) {
   if (d->seg)
     for (int q = 0; q < s->nseg; q++)
       cudaFree(d->seg[q].params);
-  void *ps[] = {d->y,      d->ys,      d->k,         d->acc,     d->z,
-                d->zs,     d->kz,      d->accz,      d->Vcur,    d->Vstage,
-                d->fire_t, d->Isyn,    d->Istim[0],  d->Istim[1], d->spk_gid,
-                d->spk_val};
+  void *ps[] = {d->y,        d->ys,       d->k,       d->acc,
+                d->z,        d->zs,       d->kz,      d->accz,
+                d->Vcur,     d->Vstage,   d->fire_t,  d->Isyn,
+                d->Istim[0], d->Istim[1], d->spk_gid, d->spk_val};
   for (size_t x = 0; x < sizeof ps / sizeof ps[0]; x++)
     cudaFree(ps[x]);
   if (d->h_spk_gid) cudaFreeHost(d->h_spk_gid);
@@ -636,8 +635,7 @@ static int drhs(psst_sim *s, double t, const double *y, const double *z,
                                   Ii, Is, dy);
       break;
     case PSST_DK_CLASSIC:
-      k_classic<<<gr, TPB, 0, st>>>(sg->n, ds->params, ds->phi, yy, Ii, Is,
-                                    dy);
+      k_classic<<<gr, TPB, 0, st>>>(sg->n, ds->params, ds->phi, yy, Ii, Is, dy);
       break;
     case PSST_DK_PN:
       k_pn<<<gr, TPB, 0, st>>>(sg->n, ds->params, ds->phi, yy, Ii, Is, dy);
@@ -678,8 +676,8 @@ static int drhs(psst_sim *s, double t, const double *y, const double *z,
           lp->nsrc, 1, t, d->fire_t + lp->src_gid0, NULL, prm[PSST_ACH_A],
           prm[PSST_ACH_TDELAY], prm[PSST_ACH_TMAX], dp->T);
     else
-      k_transmitter<<<gs, TPB, 0, st>>>(lp->nsrc, 0, t, NULL,
-                                        V + lp->src_gid0, prm[PSST_GABAA_V0],
+      k_transmitter<<<gs, TPB, 0, st>>>(lp->nsrc, 0, t, NULL, V + lp->src_gid0,
+                                        prm[PSST_GABAA_V0],
                                         prm[PSST_GABAA_SIGMA], 0.0, dp->T);
     LAUNCHED();
     if (lp->per_synapse) {
@@ -688,8 +686,8 @@ static int drhs(psst_sim *s, double t, const double *y, const double *z,
         k_receptor_syn<<<grid_for(nnz), TPB, 0, st>>>(
             nnz, y + lp->y_off, dp->col, dp->T, al, be, k + lp->y_off);
     } else {
-      k_receptor_pre<<<gs, TPB, 0, st>>>(lp->nsrc, z + lp->z_off, dp->T, al,
-                                         be, kz + lp->z_off);
+      k_receptor_pre<<<gs, TPB, 0, st>>>(lp->nsrc, z + lp->z_off, dp->T, al, be,
+                                         kz + lp->z_off);
     }
     LAUNCHED();
   }
@@ -702,8 +700,8 @@ static int dlocal_voltages(psst_sim *s, const double *y, double *Vall) {
   for (int q = 0; q < s->nseg; q++) {
     const psst_seg *sg = &s->seg[q];
     CU(cudaMemcpyAsync(Vall + sg->gid_lo, y + sg->y_off,
-                       (size_t)sg->n * sizeof(double),
-                       cudaMemcpyDeviceToDevice, d->st));
+                       (size_t)sg->n * sizeof(double), cudaMemcpyDeviceToDevice,
+                       d->st));
   }
   return 0;
 }
@@ -751,10 +749,8 @@ extern "C" int psst__cuda_step(psst_sim *s, int64_t i) {
   PSST_TRY(dstim(s, i, &I0));
   if (s->m->run.method == PSST_METHOD_EULER) {
     PSST_TRY(drhs(s, ti, d->y, d->z, d->Vcur, I0, d->k, d->kz));
-    if (ny)
-      k_axpy<<<grid_for(ny), TPB, 0, st>>>(ny, d->y, d->y, h, d->k);
-    if (nz)
-      k_axpy<<<grid_for(nz), TPB, 0, st>>>(nz, d->z, d->z, h, d->kz);
+    if (ny) k_axpy<<<grid_for(ny), TPB, 0, st>>>(ny, d->y, d->y, h, d->k);
+    if (nz) k_axpy<<<grid_for(nz), TPB, 0, st>>>(nz, d->z, d->z, h, d->kz);
     LAUNCHED();
   } else {
     PSST_TRY(drhs(s, ti, d->y, d->z, d->Vcur, I0, d->acc, d->accz));
@@ -762,8 +758,7 @@ extern "C" int psst__cuda_step(psst_sim *s, int64_t i) {
     for (int stg = 1; stg < 4; stg++) {
       double a = psst_rk4_c[stg] * h;
       if (ny) k_axpy<<<grid_for(ny), TPB, 0, st>>>(ny, d->ys, d->y, a, kprev);
-      if (nz)
-        k_axpy<<<grid_for(nz), TPB, 0, st>>>(nz, d->zs, d->z, a, kzprev);
+      if (nz) k_axpy<<<grid_for(nz), TPB, 0, st>>>(nz, d->zs, d->z, a, kzprev);
       LAUNCHED();
       if (s->stage_exchange) {
         PSST_TRY(dexchange_stage(s));

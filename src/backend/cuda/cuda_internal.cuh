@@ -58,8 +58,8 @@ typedef struct psst_dev {
   double *Isyn;          /* nloc */
   double *Istim[2];      /* nloc */
   int64_t Istim_k[2];
-  int64_t *spk_gid; /* N: spiked gids of this step */
-  double *spk_val;  /* N */
+  int64_t *spk_gid;   /* N: spiked gids of this step */
+  double *spk_val;    /* N */
   int64_t *h_spk_gid; /* pinned */
   double *h_spk_val;  /* pinned */
   double *reg[3];     /* host arrays registered as pinned */
