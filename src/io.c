@@ -795,16 +795,29 @@ static int ckpt_abandon(psst_ckpt *c, int rc) {
   return rc;
 }
 
-int psst_ckpt_create(MPI_Comm comm, const char *path, psst_ckpt **out) {
+/* Allocate a handle on every rank (agreed) with its own communicator. */
+static int ckpt_start(MPI_Comm comm, const char *path, psst_ckpt **cp) {
   int rank;
   MPI_Comm_rank(comm, &rank);
-  *out = NULL;
   psst_ckpt *c = ckpt_alloc(comm, path);
   int rc = c ? 0
              : psst_error_set(PSST_ERR_NOMEM, "%s: out of memory (rank %d)",
                               path, rank);
-  PSST_TRY(agree(comm, rank, rc));
+  rc = agree(comm, rank, rc);
+  if (rc) {
+    ckpt_free(c);
+    return rc;
+  }
   MPI_Comm_dup(comm, &c->comm);
+  *cp = c;
+  return 0;
+}
+
+int psst_ckpt_create(MPI_Comm comm, const char *path, psst_ckpt **out) {
+  *out = NULL;
+  psst_ckpt *c = NULL;
+  PSST_TRY(ckpt_start(comm, path, &c));
+  int rank = c->rank, rc;
   c->writing = 1;
   int nc = nc_create_par(c->tmp, NC_NETCDF4 | NC_CLOBBER, c->comm,
                          MPI_INFO_NULL, &c->ncid);
@@ -905,15 +918,10 @@ int psst_ckpt_close(psst_ckpt **cp, int commit) {
 }
 
 int psst_ckpt_open(MPI_Comm comm, const char *path, psst_ckpt **out) {
-  int rank;
-  MPI_Comm_rank(comm, &rank);
   *out = NULL;
-  psst_ckpt *c = ckpt_alloc(comm, path);
-  int rc = c ? 0
-             : psst_error_set(PSST_ERR_NOMEM, "%s: out of memory (rank %d)",
-                              path, rank);
-  PSST_TRY(agree(comm, rank, rc));
-  MPI_Comm_dup(comm, &c->comm);
+  psst_ckpt *c = NULL;
+  PSST_TRY(ckpt_start(comm, path, &c));
+  int rank = c->rank, rc;
   int nc = nc_open_par(path, NC_NOWRITE, c->comm, MPI_INFO_NULL, &c->ncid);
   c->open = nc == NC_NOERR;
   rc = c->open ? 0
