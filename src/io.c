@@ -117,6 +117,35 @@ static void output_free(psst_output *o) {
   free(o);
 }
 
+/* A handle for spec (not yet open), or NULL when out of memory. */
+static psst_output *output_alloc(const psst_output_spec *spec, int rank,
+                                 int size) {
+  psst_output *o = calloc(1, sizeof *o);
+  if (!o) return NULL;
+  o->comm = MPI_COMM_NULL;
+  o->rank = rank;
+  o->size = size;
+  o->force = spec->force;
+  o->n_rec = spec->n_rec;
+  o->rec_lo = spec->rec_lo;
+  o->rec_hi = spec->rec_hi;
+  o->spikes = spec->spikes != 0;
+  o->nvars = spec->n_rec > 0 ? spec->nvars : 0;
+  o->path = dup_str(spec->path);
+  o->partial = malloc(strlen(spec->path) + sizeof ".partial");
+  if (o->partial) sprintf(o->partial, "%s.partial", spec->path);
+  o->var_names = calloc((size_t)o->nvars + 1, sizeof *o->var_names);
+  o->var_ids = calloc((size_t)o->nvars + 1, sizeof *o->var_ids);
+  int ok = o->path && o->partial && o->var_names && o->var_ids;
+  for (int v = 0; ok && v < o->nvars; v++)
+    ok = (o->var_names[v] = dup_str(spec->vars[v].name)) != NULL;
+  if (!ok) {
+    output_free(o);
+    return NULL;
+  }
+  return o;
+}
+
 /* After an agreed failure: close the file (collective), rank 0 removes
  * PATH.partial. The handle stays allocated (failed) until psst_output_close.
  * Keeps the current error message. */
@@ -397,30 +426,8 @@ int psst_output_create(MPI_Comm comm, const psst_output_spec *spec,
                           "%s: output exists; use --force to replace it",
                           spec->path);
 
-  psst_output *o = calloc(1, sizeof *o);
-  rc = 0;
-  if (o) {
-    o->comm = MPI_COMM_NULL;
-    o->rank = rank;
-    o->size = size;
-    o->force = spec->force;
-    o->n_rec = spec->n_rec;
-    o->rec_lo = spec->rec_lo;
-    o->rec_hi = spec->rec_hi;
-    o->spikes = spec->spikes != 0;
-    o->nvars = spec->n_rec > 0 ? spec->nvars : 0;
-    o->path = dup_str(spec->path);
-    o->partial = malloc(strlen(spec->path) + sizeof ".partial");
-    if (o->partial) sprintf(o->partial, "%s.partial", spec->path);
-    o->var_names = calloc((size_t)o->nvars + 1, sizeof *o->var_names);
-    o->var_ids = calloc((size_t)o->nvars + 1, sizeof *o->var_ids);
-    int ok = o->path && o->partial && o->var_names && o->var_ids;
-    for (int v = 0; ok && v < o->nvars; v++)
-      ok = (o->var_names[v] = dup_str(spec->vars[v].name)) != NULL;
-    if (!ok) rc = PSST_ERR_NOMEM;
-  } else {
-    rc = PSST_ERR_NOMEM;
-  }
+  psst_output *o = output_alloc(spec, rank, size);
+  rc = o ? 0 : PSST_ERR_NOMEM;
   if (rc) psst_error_set(rc, "%s: out of memory (rank %d)", spec->path, rank);
   rc = agree(comm, rank, rc);
   if (rc) {
@@ -658,30 +665,12 @@ int psst_output_open_append(MPI_Comm comm, const psst_output_spec *spec,
   MPI_Comm_size(comm, &size);
   *out = NULL;
   PSST_TRY(agree(comm, rank, spec_check(spec)));
-  psst_output *o = calloc(1, sizeof *o);
+  psst_output *o = output_alloc(spec, rank, size);
   if (o) {
-    o->comm = MPI_COMM_NULL;
-    o->rank = rank;
-    o->size = size;
     o->force = 1;
     o->appended = 1;
-    o->n_rec = spec->n_rec;
-    o->rec_lo = spec->rec_lo;
-    o->rec_hi = spec->rec_hi;
-    o->spikes = spec->spikes != 0;
-    o->nvars = spec->n_rec > 0 ? spec->nvars : 0;
     o->n_records = n_records;
     o->n_spikes = n_spikes;
-    o->path = dup_str(spec->path);
-    o->partial = malloc(strlen(spec->path) + sizeof ".partial");
-    if (o->partial) sprintf(o->partial, "%s.partial", spec->path);
-    o->var_names = calloc((size_t)o->nvars + 1, sizeof *o->var_names);
-    o->var_ids = calloc((size_t)o->nvars + 1, sizeof *o->var_ids);
-    int ok = o->path && o->partial && o->var_names && o->var_ids;
-    for (int v = 0; ok && v < o->nvars; v++)
-      ok = (o->var_names[v] = dup_str(spec->vars[v].name)) != NULL;
-    if (!ok)
-      rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (rank %d)", rank);
   } else {
     rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (rank %d)", rank);
   }
