@@ -48,17 +48,8 @@ need() { # need PACKAGE DESCRIPTION
   what+=("$2")
 }
 have() { command -v "$1" >/dev/null 2>&1; }
-# clang links a libFuzzer target with ASan and UBSan (scripts/test.sh checks the same)
-have_libfuzzer() {
-  have clang || return 1
-  local t rc=0
-  t=$(mktemp -d) || return 1
-  printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
-    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }' >"$t/f.c"
-  clang -fsanitize=fuzzer,address,undefined "$t/f.c" -o "$t/f" >/dev/null 2>&1 || rc=1
-  rm -rf "$t"
-  return $rc
-}
+# shellcheck source=scripts/have_libfuzzer.sh
+. "$(dirname "${BASH_SOURCE[0]}")/have_libfuzzer.sh"
 pc() { have pkg-config && pkg-config --exists "$1" 2>/dev/null; }
 
 # --- the checks --------------------------------------------------------------------

@@ -88,9 +88,8 @@ static void rhs(psst_sim *s, double t, const double *y, const double *z,
     psst_lproj *lp = &s->lp[q];
     const double *prm = lp->p->params;
     double g, E;
+    psst_synapse_current_params(lp->kind, prm, &g, &E);
     if (lp->kind == PSST_SYN_EXP_COND) {
-      g = 1.0;
-      E = prm[PSST_EXPC_E];
       for (int64_t r = 0; r < lp->nrows; r++)
         lp->drive[r] = y[lp->y_off + r];
     } else {
@@ -98,20 +97,12 @@ static void rhs(psst_sim *s, double t, const double *y, const double *z,
       const double *O = lp->per_synapse ? y + lp->y_off : z + lp->z_off;
       if (lp->kind == PSST_SYN_GABA_B) {
         /* drive = sum_j w_ij G_j^n / (G_j^n + K) over the row's inputs */
-        g = prm[PSST_GABAB_G];
-        E = prm[PSST_GABAB_E];
         const double *G = z + lp->z_off + PSST_GABAB_STATE_G * lp->nsrc;
         if (lp->nrows > 0)
           for (int64_t j = 0; j < lp->nsrc; j++)
             lp->T[j] = psst_gaba_b_activation(G[j], prm[PSST_GABAB_N],
                                               prm[PSST_GABAB_K]);
         O = lp->T;
-      } else if (lp->kind == PSST_SYN_ACH_PULSE) {
-        g = prm[PSST_ACH_G];
-        E = prm[PSST_ACH_E];
-      } else {
-        g = prm[PSST_GABAA_G];
-        E = prm[PSST_GABAA_E];
       }
       if (lp->dense) {
         for (int64_t r = 0; r < lp->nrows; r++)

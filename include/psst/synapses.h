@@ -51,6 +51,31 @@ enum {
 /* GABA_B per-presynaptic state: receptor R and G-protein G. */
 enum { PSST_GABAB_STATE_R, PSST_GABAB_STATE_G, PSST_GABAB_NSTATE };
 
+/* The factor g [mS/cm^2] and reversal E [mV] of a projection's current
+ * I = g (V - E) * drive, for synapse kind `id` (psst_synapse_id) with
+ * parameters p. exp_cond's drive is its conductance gsyn itself (g = 1). */
+PSST_HD static inline void psst_synapse_current_params(int id, const double *p,
+                                                       double *g, double *E) {
+  switch (id) {
+  case 0: /* PSST_SYN_ACH_PULSE */
+    *g = p[PSST_ACH_G];
+    *E = p[PSST_ACH_E];
+    break;
+  case 1: /* PSST_SYN_GABA_A */
+    *g = p[PSST_GABAA_G];
+    *E = p[PSST_GABAA_E];
+    break;
+  case 2: /* PSST_SYN_EXP_COND */
+    *g = 1.0;
+    *E = p[PSST_EXPC_E];
+    break;
+  default: /* PSST_SYN_GABA_B */
+    *g = p[PSST_GABAB_G];
+    *E = p[PSST_GABAB_E];
+    break;
+  }
+}
+
 /* Cholinergic transmitter (MODEL.md §3.3): A while
  * fire_t + t_delay < t < fire_t + t_delay + t_max (both strict), else 0.
  * t, fire_t, t_delay, t_max [ms]. */

@@ -581,28 +581,22 @@ static int drhs(psst_sim *s, double t, const double *y, const double *z,
     if (lp->nrows == 0) continue;
     unsigned gr = grid_for(lp->nrows);
     if (lp->kind == PSST_SYN_EXP_COND) {
-      k_isyn<<<gr, TPB, 0, st>>>(lp->nrows, y + lp->y_off, NULL, 1.0,
-                                 prm[PSST_EXPC_E], Vloc + lp->lid0,
-                                 d->Isyn + lp->lid0);
+      double g1, E1; /* g1 = 1: the drive is gsyn itself */
+      psst_synapse_current_params(lp->kind, prm, &g1, &E1);
+      k_isyn<<<gr, TPB, 0, st>>>(lp->nrows, y + lp->y_off, NULL, g1, E1,
+                                 Vloc + lp->lid0, d->Isyn + lp->lid0);
       LAUNCHED();
       continue;
     }
     double g, E;
+    psst_synapse_current_params(lp->kind, prm, &g, &E);
     const double *O = lp->per_synapse ? y + lp->y_off : z + lp->z_off;
     if (lp->kind == PSST_SYN_GABA_B) {
-      g = prm[PSST_GABAB_G];
-      E = prm[PSST_GABAB_E];
       const double *G = z + lp->z_off + PSST_GABAB_STATE_G * lp->nsrc;
       k_gabab_act<<<grid_for(lp->nsrc), TPB, 0, st>>>(
           lp->nsrc, G, prm[PSST_GABAB_N], prm[PSST_GABAB_K], dp->T);
       LAUNCHED();
       O = dp->T;
-    } else if (lp->kind == PSST_SYN_ACH_PULSE) {
-      g = prm[PSST_ACH_G];
-      E = prm[PSST_ACH_E];
-    } else {
-      g = prm[PSST_GABAA_G];
-      E = prm[PSST_GABAA_E];
     }
     if (dp->dense) {
       k_drive_dense<<<grid_for(lp->nrows * 32), TPB, 0, st>>>(
