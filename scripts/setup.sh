@@ -9,7 +9,9 @@
 #   yaml-0.1), OpenBLAS (pkg-config openblas, or a BLAS module: OPENBLAS_ROOT,
 #   OPENBLAS_DIR, BLAS_ROOT, MKLROOT), a *parallel* netCDF (pkg-config
 #   netcdf-mpi, or NETCDF_ROOT / NETCDF_DIR / netCDF_DIR from a module, or
-#   `nc-config --has-parallel4` = yes), Random123/philox.h, and ncdump.
+#   `nc-config --has-parallel4` = yes), Random123/philox.h, and ncdump;
+#   optionally SLEEF (pkg-config sleef; vectorised math for the CPU kernels:
+#   installed when root with apt-get, else only noted: psst builds without).
 #   --with-python: also netCDF4 + numpy + matplotlib for ${PSST_PYTHON:-/usr/bin/python3}
 #   (the tests that read outputs back; pyenv's python3 cannot see Debian's).
 #   --with-fuzz: also clang with libFuzzer and the sanitizer runtimes (Debian:
@@ -78,6 +80,10 @@ for d in "${incdirs[@]}"; do
 done
 [ $r123 = 1 ] || need librandom123-dev "Random123 headers (Random123/philox.h)"
 have ncdump || need netcdf-bin "ncdump"
+# SLEEF (vectorised exp/expm1 for the CPU kernels): optional, psst builds
+# and runs without it (scalar libm, 2-4x slower); installed where apt-get can
+sleef_missing=0
+pc sleef || [ -f /usr/include/sleef.h ] || [ -f /usr/include/x86_64-linux-gnu/sleef.h ] || sleef_missing=1
 if [ $with_python = 1 ]; then
   "$PY" -c 'import netCDF4, numpy' >/dev/null 2>&1 ||
     { need python3-netcdf4 "python netCDF4 for $PY"; need python3-numpy "python numpy for $PY"; }
@@ -93,6 +99,14 @@ if [ $with_slurm = 1 ]; then
   [ -x /usr/sbin/slurmd ] || have slurmd || need slurmd "slurmd (Slurm node daemon)"
   if ! have sbatch || ! have srun || ! have scontrol; then need slurm-client "sbatch, srun, scontrol (Slurm client)"; fi
   if ! have munge || { [ ! -x /usr/sbin/munged ] && ! have munged; }; then need munge "munge (Slurm authentication)"; fi
+fi
+
+if [ $sleef_missing = 1 ]; then
+  if have apt-get && [ "$(id -u)" = 0 ]; then
+    need libsleef-dev "SLEEF (vectorised math for the CPU kernels)"
+  else
+    echo "setup.sh: note: SLEEF not found (Debian: libsleef-dev); psst builds without it, with scalar math (slower)" >&2
+  fi
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "mech/rules.h"
 #include "psst/config.h"
 #include "psst/error.h"
-#include "psst/synapses.h"
 
 #define KP_MAX 256   /* longest key path kept in messages */
 #define LIST_MAX 512 /* longest "allowed: ..." / "known: ..." list */
@@ -373,6 +373,24 @@ static int get_params(ctx *c, yaml_node_t *n, const char *kp, const char *kind,
   return 0;
 }
 
+/* The kind's own cross-parameter check (psst_*_kind.check), blaming the
+ * parameter it names: its value in the params map if given, else `where`
+ * (the kind's key). */
+static int check_kind_params(ctx *c, yaml_node_t *params, yaml_node_t *where,
+                             const char *kp, const char *kind,
+                             psst_kind_check_fn check,
+                             const psst_param_info *info, const double *vals) {
+  if (!check) return 0;
+  int bad = 0;
+  const char *why = check(vals, &bad);
+  if (!why) return 0;
+  char kp2[KP_MAX];
+  kp_key(kp2, kp, info[bad].name);
+  yaml_node_t *at = params ? opt(c, params, info[bad].name) : NULL;
+  return fail(c, at ? at : where, kp2, "%s %s = %g: %s", kind, info[bad].name,
+              vals[bad], why);
+}
+
 /* number | {normal: [mean, sd]} | {uniform: [lo, hi]} */
 static int get_init_value(ctx *c, yaml_node_t *n, const char *kp,
                           const char *unit, psst_init_value *out) {
@@ -605,6 +623,7 @@ static int parse_population(ctx *c, yaml_node_t *n, int idx) {
                   "duplicate population name '%s' (first at line %d)", p->name,
                   c->m->pops[j].line);
   PSST_TRY(req(c, n, kp, "kind", &v));
+  yaml_node_t *kind_node = v;
   kp_key(kp2, kp, "kind");
   const char *kind = NULL;
   PSST_TRY(get_str(c, v, kp2, &kind));
@@ -633,11 +652,15 @@ static int parse_population(ctx *c, yaml_node_t *n, int idx) {
     kp_key(kp2, kp, "size");
     PSST_TRY(get_int(c, v, kp2, 1, 1000000000, &p->size));
   }
-  p->params = xcalloc((size_t)k->nparam, sizeof *p->params);
+  /* the params, then the kind's derived constants after them */
+  p->params = xcalloc((size_t)(k->nparam + k->nderived), sizeof *p->params);
   PSST_ALLOC_CHECK(p->params);
   kp_key(kp2, kp, "params");
   PSST_TRY(get_params(c, opt(c, n, "params"), kp2, k->name, k->param, k->nparam,
                       p->params));
+  PSST_TRY(check_kind_params(c, opt(c, n, "params"), kind_node, kp2, k->name,
+                             k->check, k->param, p->params));
+  if (k->prepare) k->prepare(p->params);
   p->init = xcalloc((size_t)k->nstate + 1, sizeof *p->init);
   PSST_ALLOC_CHECK(p->init);
   kp_key(kp2, kp, "init");
@@ -923,11 +946,33 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
       PSST_TRY(get_num(c, v, kp2, 0, 1e9, 0, "1", &pr->weight));
     }
   }
-  pr->params = xcalloc((size_t)k->nparam, sizeof *pr->params);
+  /* the params, then the kind's derived constants after them */
+  pr->params = xcalloc((size_t)(k->nparam + k->nderived), sizeof *pr->params);
   PSST_ALLOC_CHECK(pr->params);
   kp_key(kp2, kp, "params");
-  PSST_TRY(get_params(c, opt(c, n, "params"), kp2, k->name, k->param, k->nparam,
+  yaml_node_t *params_node = opt(c, n, "params");
+  PSST_TRY(get_params(c, params_node, kp2, k->name, k->param, k->nparam,
                       pr->params));
+  /* parameters whose default is the target's (e.g. gaba_b's E = E_K) */
+  const psst_population *tp = &c->m->pops[pr->to.pop];
+  for (int q = 0; q < k->nparam; q++) {
+    const char *from = k->param[q].from_target;
+    if (!from || !isnan(pr->params[q])) continue;
+    int j = psst_param_index(tp->kind->param, tp->kind->nparam, from);
+    if (j < 0) {
+      kp_key(kp2, kp, "synapse");
+      return fail(c, syn_node, kp2,
+                  "%s takes its %s from the target's %s, but population "
+                  "'%s' (kind %s) has no %s parameter; give params.%s",
+                  k->name, k->param[q].name, from, tp->name, tp->kind->name,
+                  from, k->param[q].name);
+    }
+    pr->params[q] = tp->params[j];
+  }
+  kp_key(kp2, kp, "params");
+  PSST_TRY(check_kind_params(c, params_node, syn_node, kp2, k->name, k->check,
+                             k->param, pr->params));
+  if (k->prepare) k->prepare(pr->params);
   pr->init = xcalloc((size_t)k->nstate, sizeof *pr->init);
   PSST_ALLOC_CHECK(pr->init);
   kp_key(kp2, kp, "init");
@@ -937,6 +982,19 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
   if ((v = opt(c, n, "storage"))) {
     kp_key(kp2, kp, "storage");
     PSST_TRY(get_enum(c, v, kp2, storages, &e));
+    /* a storage the kind does not allow */
+    psst_store want = e == PSST_STORAGE_PER_PRE       ? PSST_STORE_PRE
+                      : e == PSST_STORAGE_PER_SYNAPSE ? PSST_STORE_SYNAPSE
+                                                      : PSST_STORE_POST;
+    if (e != PSST_STORAGE_AUTO && !(k->storage & (1u << want))) {
+      const char *only = (k->storage & (1u << PSST_STORE_POST))
+                             ? "one state per postsynaptic neuron (exact for "
+                               "its linear kinetics)"
+                             : "one state per presynaptic neuron (exact, "
+                               "MODEL.md 7)";
+      return fail(c, v, kp2, "%s keeps %s; %s is not available", k->name, only,
+                  sval(v));
+    }
   }
   pr->storage = (psst_storage)e;
   e = 0;
@@ -945,26 +1003,6 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
     PSST_TRY(get_enum(c, v, kp2, drives, &e));
   }
   pr->drive = (psst_drive)e;
-  if (k->id == PSST_SYN_GABA_B) {
-    const psst_population *tp = &c->m->pops[pr->to.pop];
-    kp_key(kp2, kp, "synapse");
-    if (isnan(pr->params[PSST_GABAB_E])) {
-      int j = psst_param_index(tp->kind->param, tp->kind->nparam, "E_K");
-      if (j < 0)
-        return fail(c, syn_node, kp2,
-                    "gaba_b takes its reversal potential from the target's "
-                    "E_K, but population '%s' (kind %s) has no E_K "
-                    "parameter; give params.E",
-                    tp->name, tp->kind->name);
-      pr->params[PSST_GABAB_E] = tp->params[j];
-    }
-    if (pr->storage == PSST_STORAGE_PER_SYNAPSE) {
-      kp_key(kp2, kp, "storage");
-      return fail(c, opt(c, n, "storage"), kp2,
-                  "gaba_b keeps its state per presynaptic neuron (exact, "
-                  "MODEL.md 7); per_synapse is not available");
-    }
-  }
   return 0;
 }
 

@@ -14,41 +14,33 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "mech/rules.h"
 #include "partition.h"
 #include "psst/error.h"
 
-/* Relative costs per step, measured with benchmarks/core (a Traub-Miles
- * neuron with 4 state variables ~ 0.3 us, one CSR synapse ~ 3.5 ns, one
- * dense entry about half of that; spike-triggered synapses cost per spike,
- * not per stage). */
-#define COST_PER_STATE 0.25
-#define COST_PER_SYNAPSE (1.0 / 85.0)
-#define COST_PER_DENSE_ENTRY (0.5 / 85.0)
-#define COST_PER_EVENT_SYNAPSE (0.02 / 85.0)
+/* Relative costs per step are the kinds' own (psst_*_kind.cost, in units
+ * of one synapse-step of a sparse per-presynaptic drive); one entry of a
+ * dense block costs about half a sparse synapse (streamed, no gather). */
+#define COST_PER_DENSE_ENTRY 0.5
 
-/* Expected synaptic cost of one row of projection p with nsrc sources. */
-static double row_cost(const psst_projection *p, int64_t row, int64_t nsrc) {
-  double k;
+/* Expected in-degree of row `row` of projection p with nsrc sources. */
+static double row_indegree(const psst_projection *p, int64_t row,
+                           int64_t nsrc) {
   switch (p->rule) {
-  case PSST_CONN_ALL_TO_ALL: k = (double)nsrc; break;
-  case PSST_CONN_ONE_TO_ONE: k = 1.0; break;
-  case PSST_CONN_RANDOM: k = p->p * (double)nsrc; break;
-  case PSST_CONN_FIXED_INDEGREE: k = (double)p->indegree; break;
+  case PSST_CONN_ALL_TO_ALL: return (double)nsrc;
+  case PSST_CONN_ONE_TO_ONE: return 1.0;
+  case PSST_CONN_RANDOM: return p->p * (double)nsrc;
+  case PSST_CONN_FIXED_INDEGREE: return (double)p->indegree;
   case PSST_CONN_MATRIX: {
-    k = 0.0;
+    double k = 0.0;
     for (int64_t j = 0; j < nsrc; j++)
       k += p->matrix[row * nsrc + j] != 0.0;
-    break;
+    return k;
   }
   case PSST_CONN_FILE:
   case PSST_CONN_LIKE:
-  default: k = 0.5 * (double)nsrc; break; /* unknown without reading */
+  default: return 0.5 * (double)nsrc; /* unknown without reading */
   }
-  if (p->kind->id == PSST_SYN_EXP_COND) return k * COST_PER_EVENT_SYNAPSE;
-  /* dense rows cost their full length (dense when density >= 1/4) */
-  if (nsrc > 0 && k >= 0.25 * (double)nsrc)
-    return (double)nsrc * COST_PER_DENSE_ENTRY;
-  return k * COST_PER_SYNAPSE;
 }
 
 int psst_partition_compute(const psst_model *m, int size, int64_t *starts) {
@@ -57,7 +49,7 @@ int psst_partition_compute(const psst_model *m, int size, int64_t *starts) {
   PSST_ALLOC_CHECK(w);
   for (int p = 0; p < m->npop; p++) {
     const psst_population *pp = &m->pops[p];
-    double c = COST_PER_STATE * pp->kind->nstate;
+    double c = pp->kind->cost;
     for (int64_t i = 0; i < pp->size; i++)
       w[pp->first_gid + i] = c;
   }
@@ -67,9 +59,16 @@ int psst_partition_compute(const psst_model *m, int size, int64_t *starts) {
     while (src->rule == PSST_CONN_LIKE)
       src = &m->projs[src->like];
     int64_t nsrc = p->from.hi - p->from.lo;
+    int64_t nrows = p->to.hi - p->to.lo;
     int64_t t0 = m->pops[p->to.pop].first_gid + p->to.lo;
-    for (int64_t r = 0; r < p->to.hi - p->to.lo; r++)
-      w[t0 + r] += row_cost(src, r, nsrc);
+    double expected = 0.0;
+    for (int64_t r = 0; r < nrows; r++)
+      expected += row_indegree(src, r, nsrc);
+    /* dense rows cost their full length */
+    int dense = psst_projection_dense(p, expected, 0.0);
+    for (int64_t r = 0; r < nrows; r++)
+      w[t0 + r] += dense ? (double)nsrc * COST_PER_DENSE_ENTRY
+                         : row_indegree(src, r, nsrc) * p->kind->cost;
   }
   /* cut where the running total crosses r/size of the whole */
   double total = 0.0;

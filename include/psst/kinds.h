@@ -1,10 +1,14 @@
-/* psst/kinds.h — descriptors of neuron and synapse kinds.
+/* psst/kinds.h — descriptors of neuron and synapse kinds (mechanisms).
  *
- * A kind is data: its state variables and parameters with name, unit,
- * default and allowed range. The same table validates model files, fills
- * defaults, documents the kind (`psst info`) and writes netCDF attributes.
- * The per-neuron equations live in static inline functions in the kind's
- * header (include/psst/neurons/<kind>.h), shared by every backend.
+ * A kind is one descriptor: its tables (state variables and parameters with
+ * name, unit, default and allowed range), flags that tell the engine what it
+ * must do for the kind, its storage rule and its cost. Its equations are
+ * per-element inline hooks in the kind's header (src/mech/), written once
+ * and instantiated into the loops of every backend from one kind list
+ * (src/mech/list.h). The same tables validate model files, fill defaults,
+ * document the kind (`psst info`) and name netCDF variables.
+ *
+ * README "Adding a kind" describes the three places a new kind touches.
  */
 #ifndef PSST_KINDS_H
 #define PSST_KINDS_H
@@ -19,9 +23,13 @@ extern "C" {
 typedef struct psst_param_info {
   const char *name;        /* key in the model file, e.g. "g_Na" */
   const char *unit;        /* e.g. "mS/cm^2"; "1" when dimensionless */
-  double def;              /* default value [unit] */
+  double def;              /* default value [unit]; NaN: see from_target */
   double min, max;         /* allowed closed range [unit] */
   const char *description; /* one line, for `psst info` */
+  /* synapse kinds: when the value is not given (default NaN), take the
+   * postsynaptic population's parameter of this name (e.g. "E_K"), or
+   * NULL */
+  const char *from_target;
 } psst_param_info;
 
 /* One state variable of a kind. */
@@ -33,7 +41,9 @@ typedef struct psst_state_info {
   int def_is_steady;     /* 1: default is the steady state at the initial V */
 } psst_state_info;
 
-/* Right-hand side of n neurons of one kind, structure of arrays.
+/* Right-hand side of n neurons of one kind, structure of arrays: a
+ * portable reference loop over the kind's hook (tests, single-cell tools;
+ * the backends instantiate their own loops from the same hook).
  *   params  kind->nparam values (one population shares them)
  *   y       state: variable v of neuron i at y[v * ld + i]; y[0..n) is V [mV]
  *   Iext    per neuron, the current that is not intrinsic: injected minus
@@ -49,38 +59,96 @@ typedef void (*psst_neuron_rhs_fn)(size_t n, const double *params,
 typedef double (*psst_neuron_steady_fn)(int var, double V,
                                         const double *params);
 
+/* Derived per-population (or per-projection) constants: writes
+ * params[nparam .. nparam + nderived) from the user-visible params[0 ..
+ * nparam), once, after validation (e.g. the temperature factor phi, so
+ * that no hook evaluates pow() per element). */
+typedef void (*psst_kind_prepare_fn)(double *params);
+
+/* Checks that no single range can express (e.g. tau_rise < tau_decay):
+ * NULL when the params are valid, else the reason, with *param set to the
+ * index of the parameter to blame. */
+typedef const char *(*psst_kind_check_fn)(const double *params, int *param);
+
+/* Most derived constants a kind may have. */
+#define PSST_KIND_DERIVED_MAX 8
+
 typedef struct psst_neuron_kind {
   const char *name;    /* "hh_tutorial", "hh_classic", "cobahh", ... */
   const char *summary; /* one line */
   const char *source;  /* where the equations come from */
+  int id;              /* position in the kind list (src/mech/list.h) */
   int nstate;
   const psst_state_info *state; /* state[0] is V */
   int nparam;
   const psst_param_info *param;
-  double threshold;  /* default spike threshold [mV] */
-  double refractory; /* default dead time of spike detection [ms] */
-  psst_neuron_rhs_fn rhs;
+  int nderived;                 /* derived constants after the params */
+  psst_kind_prepare_fn prepare; /* NULL when nderived == 0 */
+  psst_kind_check_fn check;     /* or NULL */
+  double threshold;             /* default spike threshold [mV] */
+  double refractory;            /* default dead time of spike detection [ms] */
+  psst_neuron_rhs_fn rhs;       /* reference loop (see above) */
   psst_neuron_steady_fn steady; /* NULL if no variable is def_is_steady */
+  /* cost of one neuron-step relative to one synapse-step of a sparse
+   * per-presynaptic drive (partition balance; benchmarks/core/calibrate) */
+  double cost;
 } psst_neuron_kind;
 
-/* Synapse kinds known to the engine. */
-typedef enum psst_synapse_id {
-  PSST_SYN_ACH_PULSE = 0, /* MODEL.md §3.2-3.3: firing-time pulse release */
-  PSST_SYN_GABA_A = 1,    /* MODEL.md §3.4: sigmoid of presynaptic V */
-  PSST_SYN_EXP_COND = 2, /* MODEL.md §11.2: spike-triggered exp. conductance */
-  PSST_SYN_GABA_B = 3,   /* MODEL.md §7: slow receptor / G-protein scheme */
-  PSST_SYN_COUNT
-} psst_synapse_id;
+/* What the engine must do for a synapse kind (psst_synapse_kind.flags). */
+enum psst_synapse_flags {
+  /* has a transmitter per presynaptic neuron (the hook `transmitter`) that
+   * drives the state derivatives (hook `deriv`) */
+  PSST_SYN_F_TRANSMITTER = 1u << 0,
+  /* the transmitter reads the presynaptic membrane potential at every
+   * RK4 stage: every stage exchanges the voltages */
+  PSST_SYN_F_READS_STAGE_V = 1u << 1,
+  /* the transmitter reads the presynaptic last firing times */
+  PSST_SYN_F_READS_FIRE_T = 1u << 2,
+  /* a presynaptic spike updates the state of each of its targets (hook
+   * `on_spike`), effective from the next step */
+  PSST_SYN_F_SPIKE_TRIGGERED = 1u << 3,
+  /* decides something per presynaptic neuron at step boundaries (hook
+   * `release`): one auxiliary value per presynaptic neuron (aux_name) */
+  PSST_SYN_F_STEP_BOUNDARY = 1u << 4,
+  /* g is a total per postsynaptic neuron, shared among its inputs: the
+   * drive is divided by the neuron's in-degree */
+  PSST_SYN_F_SHARED_G = 1u << 5,
+  /* the drive of an element is its first state variable (hook `drive` is
+   * the identity): the loops read the state directly */
+  PSST_SYN_F_DRIVE_IS_STATE = 1u << 6,
+};
+
+/* Where a projection's synaptic state lives (psst_synapse_kind.storage is
+ * a mask of 1 << these). */
+typedef enum psst_store {
+  PSST_STORE_PRE = 0,     /* one state per presynaptic neuron (replicated;
+                             exact when the synapses of one presynaptic
+                             neuron share kinetics and initial state) */
+  PSST_STORE_SYNAPSE = 1, /* one state per synapse (local rows) */
+  PSST_STORE_POST = 2     /* one state per postsynaptic neuron (local rows;
+                             exact for kinetics linear in the state) */
+} psst_store;
 
 typedef struct psst_synapse_kind {
-  const char *name; /* "ach_pulse", "gaba_a", "exp_cond" */
+  const char *name; /* "ach_pulse", "gaba_a", "exp_cond", ... */
   const char *summary;
   const char *source;
-  psst_synapse_id id;
+  int id; /* position in the kind list (src/mech/list.h) */
   int nparam;
   const psst_param_info *param;
+  int nderived;
+  psst_kind_prepare_fn prepare;
+  psst_kind_check_fn check; /* or NULL */
   int nstate;
   const psst_state_info *state; /* receptor or conductance state */
+  unsigned flags;               /* psst_synapse_flags */
+  unsigned storage;             /* allowed psst_store values, 1 << s */
+  const char *aux_name;         /* STEP_BOUNDARY: name of the value kept per
+                                   presynaptic neuron (checkpoints) */
+  double aux_init;              /* its initial value */
+  /* cost of one synapse-step relative to one synapse-step of a sparse
+   * per-presynaptic drive (partition balance) */
+  double cost;
 } psst_synapse_kind;
 
 /* Registry. Not collective. NULL when not found. */
@@ -96,16 +164,7 @@ const psst_synapse_kind *psst_synapse_kind_get(int i);
 int psst_param_index(const psst_param_info *p, int n, const char *name);
 int psst_state_index(const psst_state_info *s, int n, const char *name);
 
-/* The individual kinds (defined in src/neurons and src/synapses). */
-extern const psst_neuron_kind psst_neuron_hh_tutorial;
-extern const psst_neuron_kind psst_neuron_hh_classic;
-extern const psst_neuron_kind psst_neuron_cobahh;
-extern const psst_neuron_kind psst_neuron_pn;
-extern const psst_neuron_kind psst_neuron_ln;
-extern const psst_synapse_kind psst_synapse_ach_pulse;
-extern const psst_synapse_kind psst_synapse_gaba_a;
-extern const psst_synapse_kind psst_synapse_exp_cond;
-extern const psst_synapse_kind psst_synapse_gaba_b;
+/* The kinds themselves are declared by the kind list (src/mech/list.h). */
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mech/list.h"
 #include "psst/config.h"
 #include "psst/error.h"
 #include "psst_test.h"
@@ -343,7 +344,7 @@ static void test_bad(void) {
   bad_tail("projections:\n"
            "  - {synapse: nmda, from: X, to: X, connect: all_to_all}\n",
            "projections[0].synapse: unknown synapse kind 'nmda' (known: "
-           "ach_pulse, gaba_a, exp_cond, gaba_b)");
+           "ach_pulse, gaba_a, exp_cond, gaba_b, exp2_cond)");
   bad_tail("projections:\n"
            "  - {synapse: ach_pulse, from: X, to: \"X[0]\", connect: "
            "one_to_one}\n",

@@ -5,8 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "mech/list.h"
 #include "psst/kinds.h"
-#include "psst/neurons/locust.h"
 #include "psst/odeint.h"
 #include "psst_test.h"
 

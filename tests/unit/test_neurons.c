@@ -3,9 +3,9 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "psst/hd.h"
+#include "mech/list.h"
+#include "mech/mech.h"
 #include "psst/kinds.h"
-#include "psst/neurons/hh.h"
 #include "psst_test.h"
 
 static const double PHI_TUT = 0.21479800; /* 3^(-1.4), printed in §2.2 */

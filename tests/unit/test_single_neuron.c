@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "psst/neurons/hh.h"
+#include "mech/list.h"
 #include "psst/odeint.h"
 #include "psst_test.h"
 

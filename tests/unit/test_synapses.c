@@ -1,8 +1,8 @@
 /* Unit tests of the synapse equations and kind tables (MODEL.md §3). */
 #include <math.h>
 
+#include "mech/list.h"
 #include "psst/kinds.h"
-#include "psst/synapses.h"
 #include "psst_test.h"
 
 static void test_ach_release(void) {

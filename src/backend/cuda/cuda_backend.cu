@@ -1,34 +1,28 @@
-/* The CUDA backend (issue 6): the RK4 / Euler stages of the network on one
- * device per rank. The host keeps the step loop, MPI, spike detection,
- * events and output (src/sim_run.c); this file holds the state y, z on the
- * device and computes the stages in the same formula order as the CPU
- * step(). The per-neuron and per-synapse equations are the kinds' inline
- * PSST_HD functions (include/psst/neurons/hh.h and locust.h,
- * include/psst/synapses.h):
- * one source of truth for both backends.
+/* The CUDA backend: the stages of backend/backend.h on one device. It
+ * keeps a device copy of the layout's state (y, z, aux, fire_t) and
+ * computes every stage on it, with kernels instantiated from the kind list
+ * (mech/list.h) over the kinds' PSST_HD hooks (mech/mech.h): one source of
+ * truth for the CPU and CUDA. No per-kind code: the kernel tables are
+ * indexed by the kinds' ids, the flags say which kernels a projection
+ * needs, exactly as in the CPU backend (backend/cpu/cpu_backend.c, the
+ * reference), whose structure and formula order this file mirrors. The
+ * engine owns the stage loop, the exchanges and spike detection; this
+ * backend never calls MPI: voltages come and go through host buffers
+ * (page-locked staging, one non-blocking stream).
  *
- * Rounding: the combination kernels round every product and sum
- * separately (__dmul_rn/__dadd_rn), as the CPU does, but the kinds' inline
- * functions may be contracted to FMA by nvcc and the device exp/expm1/pow
- * differ from glibc's in the last bits, so CUDA and CPU results agree to
- * rounding, not bit for bit (tests/gpu compares them with tolerances). */
+ * Rounding: the combination kernels (RK4 sums, drive, synaptic current)
+ * round every product and sum separately (__dmul_rn/__dadd_rn), as the CPU
+ * does, and the drive sums every row in ascending presynaptic order (the
+ * dense drive, one warp per row, with a fixed butterfly). But the kinds'
+ * inline equations (neuron and synapse derivatives, drive, on_spike) may be
+ * contracted to FMA by nvcc, and the device exp/expm1/log/pow differ from
+ * the CPU's in the last bits, so CUDA and CPU results agree to rounding,
+ * not bit for bit (tests/gpu compares them with tolerances). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cuda_internal.cuh"
-#if defined(__has_include)
-#if __has_include(<mpi-ext.h>)
-#include <mpi-ext.h>
-#endif
-#endif
-
-extern "C" {
-#include "psst/neurons/hh.h"
-#include "psst/neurons/locust.h"
-#include "psst/odeint.h"
-#include "psst/synapses.h"
-}
+#include "backend/cuda/cuda_internal.cuh"
 
 #define CU(call)                                                               \
   do {                                                                         \
@@ -56,9 +50,272 @@ static unsigned grid_for(int64_t n) {
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n);    \
        i += (int64_t)gridDim.x * blockDim.x)
 
-static psst_dev *D(psst_sim *s) { return (psst_dev *)s->dev; }
+namespace {
 
-/* ---- kernels --------------------------------------------------------- */
+/* ---- the kinds: one traits struct per kind, from the kind list ---------
+ * S state variables, P params (nparam + nderived), the hooks. */
+
+#define PSST__NK_TRAITS(name, NAME)                                            \
+  struct nk_##name {                                                           \
+    enum {                                                                     \
+      S = (int)psst_nk_##name##_nstate,                                        \
+      P = (int)psst_nk_##name##_nparam + (int)psst_nk_##name##_nderived        \
+    };                                                                         \
+    static __device__ __forceinline__ void                                     \
+    deriv(const double *p, const double *x, double I, double *dx) {            \
+      psst_nk_##name##_deriv(p, x, I, dx);                                     \
+    }                                                                          \
+  };                                                                           \
+  static_assert(nk_##name::S <= PSST_KIND_NSTATE_MAX, #name ": nstate");
+PSST_NEURON_KINDS(PSST__NK_TRAITS)
+#undef PSST__NK_TRAITS
+
+#define PSST__SK_TRAITS(name, NAME)                                            \
+  struct sk_##name {                                                           \
+    enum {                                                                     \
+      S = (int)psst_sk_##name##_nstate,                                        \
+      P = (int)psst_sk_##name##_nparam + (int)psst_sk_##name##_nderived        \
+    };                                                                         \
+    static __device__ __forceinline__ double                                   \
+    transmitter(const double *p, double t, double V, double ft, double aux) {  \
+      return psst_sk_##name##_transmitter(p, t, V, ft, aux);                   \
+    }                                                                          \
+    static __device__ __forceinline__ void                                     \
+    deriv(const double *p, double T, const double *x, double *dx) {            \
+      psst_sk_##name##_deriv(p, T, x, dx);                                     \
+    }                                                                          \
+    static __device__ __forceinline__ double drive(const double *p,            \
+                                                   const double *x) {          \
+      return psst_sk_##name##_drive(p, x);                                     \
+    }                                                                          \
+    static __device__ __forceinline__ void on_spike(const double *p, double w, \
+                                                    double *x) {               \
+      psst_sk_##name##_on_spike(p, w, x);                                      \
+    }                                                                          \
+    static __device__ __forceinline__ int release(const double *p, double t,   \
+                                                  double V, double aux) {      \
+      return psst_sk_##name##_release(p, t, V, aux);                           \
+    }                                                                          \
+    static void current(const double *p, double *g, double *E) {               \
+      psst_sk_##name##_current(p, g, E);                                       \
+    }                                                                          \
+  };                                                                           \
+  static_assert(sk_##name::S <= PSST_KIND_NSTATE_MAX, #name ": nstate");
+PSST_SYNAPSE_KINDS(PSST__SK_TRAITS)
+#undef PSST__SK_TRAITS
+
+/* The params into a thread's locals (registers once the hooks index them
+ * with constants), so that the compiler sees they cannot alias the
+ * state. */
+template <int P>
+__device__ __forceinline__ void load_params(double *p,
+                                            const double *__restrict__ src) {
+#pragma unroll
+  for (int q = 0; q < P; q++)
+    p[q] = src[q];
+}
+
+/* ---- per-kind kernels ---------------------------------------------------
+ */
+
+template <class K>
+__global__ void k_neuron(int64_t n, int64_t ld, const double *__restrict__ p_,
+                         const double *__restrict__ y,
+                         const double *__restrict__ Iext,
+                         double *__restrict__ dy) {
+  double p[K::P + 1];
+  load_params<K::P>(p, p_);
+  GRID_LOOP(i, n) {
+    double x[K::S], dx[K::S];
+#pragma unroll
+    for (int v = 0; v < K::S; v++)
+      x[v] = y[v * ld + i];
+    K::deriv(p, x, Iext[i], dx);
+#pragma unroll
+    for (int v = 0; v < K::S; v++)
+      dy[v * ld + i] = dx[v];
+  }
+}
+
+template <class K>
+__global__ void
+k_transmitter(int64_t n, const double *__restrict__ p_, double t,
+              const double *__restrict__ V, const double *__restrict__ fire_t,
+              const double *__restrict__ aux, double *__restrict__ T) {
+  double p[K::P + 1];
+  load_params<K::P>(p, p_);
+  GRID_LOOP(j, n) T[j] = K::transmitter(p, t, V[j], fire_t[j], aux[j]);
+}
+
+/* per presynaptic neuron (col == NULL: element e reads T[e]), per synapse
+ * (T[col[e]]) or per postsynaptic neuron (T == NULL: no transmitter) */
+template <class K>
+__global__ void
+k_deriv(int64_t n, const double *__restrict__ p_, const double *__restrict__ T,
+        const int32_t *__restrict__ col, const double *__restrict__ x_,
+        int64_t ld, double *__restrict__ dx_) {
+  double p[K::P + 1];
+  load_params<K::P>(p, p_);
+  GRID_LOOP(e, n) {
+    double x[K::S], dx[K::S];
+#pragma unroll
+    for (int v = 0; v < K::S; v++)
+      x[v] = x_[v * ld + e];
+    const double Te = T ? T[col ? col[e] : e] : 0.0;
+    K::deriv(p, Te, x, dx);
+#pragma unroll
+    for (int v = 0; v < K::S; v++)
+      dx_[v * ld + e] = dx[v];
+  }
+}
+
+template <class K>
+__global__ void k_drive(int64_t n, const double *__restrict__ p_,
+                        const double *__restrict__ x_, int64_t ld,
+                        double *__restrict__ A) {
+  double p[K::P + 1];
+  load_params<K::P>(p, p_);
+  GRID_LOOP(e, n) {
+    double x[K::S];
+#pragma unroll
+    for (int v = 0; v < K::S; v++)
+      x[v] = x_[v * ld + e];
+    A[e] = K::drive(p, x);
+  }
+}
+
+/* Spike increments, one thread per local row: the row's inputs (ascending
+ * presynaptic index, CSR order among repeats) merged with the ascending
+ * spiked gids, so that row r receives its increments in the order of the
+ * CPU's deliver (spikes in ascending gid order, each through its
+ * transposed connectivity). */
+template <class K>
+__global__ void
+k_deliver(int64_t nrows, const double *__restrict__ p_,
+          const int64_t *__restrict__ row_ptr, const int32_t *__restrict__ col,
+          const double *__restrict__ w, double weight,
+          const int64_t *__restrict__ spk, int64_t nspk, int64_t src0,
+          int64_t nsrc, double *__restrict__ x_, int64_t ld) {
+  double p[K::P + 1];
+  load_params<K::P>(p, p_);
+  GRID_LOOP(r, nrows) {
+    int64_t a = row_ptr[r];
+    const int64_t end = row_ptr[r + 1];
+    if (a == end) continue;
+    double x[K::S];
+#pragma unroll
+    for (int v = 0; v < K::S; v++)
+      x[v] = x_[v * ld + r];
+    int hit = 0;
+    for (int64_t s = 0; s < nspk && a < end; s++) {
+      const int64_t j = spk[s] - src0;
+      if (j < 0) continue;
+      if (j >= nsrc) break; /* ascending: no later spike is a source */
+      while (a < end && col[a] < j)
+        a++;
+      for (int64_t q = a; q < end && col[q] == j; q++) {
+        K::on_spike(p, w ? w[q] : weight, x);
+        hit = 1;
+      }
+    }
+    if (hit) {
+#pragma unroll
+      for (int v = 0; v < K::S; v++)
+        x_[v * ld + r] = x[v];
+    }
+  }
+}
+
+template <class K>
+__global__ void k_release(int64_t n, const double *__restrict__ p_, double t,
+                          const double *__restrict__ V,
+                          double *__restrict__ aux) {
+  double p[K::P + 1];
+  load_params<K::P>(p, p_);
+  GRID_LOOP(j, n) {
+    if (K::release(p, t, V[j], aux[j])) aux[j] = t;
+  }
+}
+
+/* ---- launch wrappers (the table entries) ------------------------------- */
+
+template <class K>
+void launch_neuron(cudaStream_t st, int64_t n, int64_t ld, const double *p,
+                   const double *y, const double *Iext, double *dy) {
+  k_neuron<K><<<grid_for(n), TPB, 0, st>>>(n, ld, p, y, Iext, dy);
+}
+
+template <class K>
+void launch_transmitter(cudaStream_t st, int64_t n, const double *p, double t,
+                        const double *V, const double *fire_t,
+                        const double *aux, double *T) {
+  k_transmitter<K><<<grid_for(n), TPB, 0, st>>>(n, p, t, V, fire_t, aux, T);
+}
+
+template <class K>
+void launch_deriv_pre(cudaStream_t st, int64_t n, const double *p,
+                      const double *T, const double *x, int64_t ld,
+                      double *dx) {
+  k_deriv<K><<<grid_for(n), TPB, 0, st>>>(n, p, T, NULL, x, ld, dx);
+}
+
+template <class K>
+void launch_deriv_syn(cudaStream_t st, int64_t n, const double *p,
+                      const double *T, const int32_t *col, const double *x,
+                      int64_t ld, double *dx) {
+  k_deriv<K><<<grid_for(n), TPB, 0, st>>>(n, p, T, col, x, ld, dx);
+}
+
+template <class K>
+void launch_deriv_post(cudaStream_t st, int64_t n, const double *p,
+                       const double *x, int64_t ld, double *dx) {
+  k_deriv<K><<<grid_for(n), TPB, 0, st>>>(n, p, NULL, NULL, x, ld, dx);
+}
+
+template <class K>
+void launch_drive(cudaStream_t st, int64_t n, const double *p, const double *x,
+                  int64_t ld, double *A) {
+  k_drive<K><<<grid_for(n), TPB, 0, st>>>(n, p, x, ld, A);
+}
+
+template <class K>
+void launch_deliver(cudaStream_t st, int64_t nrows, const double *p,
+                    const int64_t *row_ptr, const int32_t *col, const double *w,
+                    double weight, const int64_t *spk, int64_t nspk,
+                    int64_t src0, int64_t nsrc, double *x, int64_t ld) {
+  k_deliver<K><<<grid_for(nrows), TPB, 0, st>>>(
+      nrows, p, row_ptr, col, w, weight, spk, nspk, src0, nsrc, x, ld);
+}
+
+template <class K>
+void launch_release(cudaStream_t st, int64_t n, const double *p, double t,
+                    const double *V, double *aux) {
+  k_release<K><<<grid_for(n), TPB, 0, st>>>(n, p, t, V, aux);
+}
+
+/* ---- the tables, indexed by kind id ------------------------------------
+ * The ids are the positions in the kind list, so the tables list the
+ * kinds in the list's order. */
+
+#define PSST__NK_ENTRY(name, NAME) launch_neuron<nk_##name>,
+const psst_cuda_neuron_fn neuron_table[] = {PSST_NEURON_KINDS(PSST__NK_ENTRY)};
+#undef PSST__NK_ENTRY
+static_assert(sizeof neuron_table / sizeof neuron_table[0] == PSST_NK_COUNT,
+              "one neuron kernel per kind");
+
+#define PSST__SK_ENTRY(name, NAME)                                             \
+  {launch_transmitter<sk_##name>, launch_deriv_pre<sk_##name>,                 \
+   launch_deriv_syn<sk_##name>,   launch_deriv_post<sk_##name>,                \
+   launch_drive<sk_##name>,       launch_deliver<sk_##name>,                   \
+   launch_release<sk_##name>,     sk_##name::current},
+const psst_cuda_synapse_fns synapse_table[] = {
+    PSST_SYNAPSE_KINDS(PSST__SK_ENTRY)};
+#undef PSST__SK_ENTRY
+static_assert(sizeof synapse_table / sizeof synapse_table[0] == PSST_SYN_COUNT,
+              "one set of synapse kernels per kind");
+
+/* ---- kernels of no kind -------------------------------------------------
+ */
 
 /* out = y + a k (product and sum rounded separately, as on the CPU) */
 __global__ void k_axpy(int64_t n, double *out, const double *y, double a,
@@ -67,142 +324,81 @@ __global__ void k_axpy(int64_t n, double *out, const double *y, double a,
 }
 
 /* acc += b k */
-__global__ void k_accum(int64_t n, double *acc, double b, const double *k) {
+__global__ void k_accum(int64_t n, double *__restrict__ acc, double b,
+                        const double *__restrict__ k) {
   GRID_LOOP(i, n) acc[i] = __dadd_rn(acc[i], __dmul_rn(b, k[i]));
 }
 
 /* y += acc h6 */
-__global__ void k_final(int64_t n, double *y, const double *acc, double h6) {
+__global__ void k_finish(int64_t n, double *__restrict__ y,
+                         const double *__restrict__ acc, double h6) {
   GRID_LOOP(i, n) y[i] = __dadd_rn(y[i], __dmul_rn(acc[i], h6));
 }
 
-/* Hodgkin-Huxley kinds of the Traub-Miles family (hh_tutorial, cobahh):
- * the same calls as traub_rhs in src/neurons/hh.c. y, dy at the segment's
- * offset; Iinj, Isyn at its first local neuron. */
-__global__ void k_traub(int64_t n, const double *p, double phi, double an_coef,
-                        const double *y, const double *Iinj, const double *Isyn,
-                        double *dy) {
-  GRID_LOOP(i, n) {
-    const double V = y[i], m = y[n + i], h = y[2 * n + i], nn = y[3 * n + i];
-    const double I = __dadd_rn(Iinj[i], -Isyn[i]);
-    psst_hh_rates r = psst_traub_rates(V - p[PSST_TM_VT], an_coef);
-    double dV, dm, dh, dn;
-    psst_hh_deriv(&r, phi, p[PSST_TM_CM], p[PSST_TM_GNA], p[PSST_TM_ENA],
-                  p[PSST_TM_GK], p[PSST_TM_EK], p[PSST_TM_GL], p[PSST_TM_EL], V,
-                  m, h, nn, I, &dV, &dm, &dh, &dn);
-    dy[i] = dV;
-    dy[n + i] = dm;
-    dy[2 * n + i] = dh;
-    dy[3 * n + i] = dn;
-  }
+/* The non-intrinsic current of one segment over its padded length: I[i] =
+ * Iinj[i] - Isyn[i] for i < n, 0 beyond. */
+__global__ void k_ipad(int64_t ld, int64_t n, const double *__restrict__ Iinj,
+                       const double *__restrict__ Isyn,
+                       double *__restrict__ I) {
+  GRID_LOOP(i, ld) I[i] = i < n ? __dsub_rn(Iinj[i], Isyn[i]) : 0.0;
 }
 
-__global__ void k_classic(int64_t n, const double *p, double phi,
-                          const double *y, const double *Iinj,
-                          const double *Isyn, double *dy) {
-  GRID_LOOP(i, n) {
-    const double V = y[i], m = y[n + i], h = y[2 * n + i], nn = y[3 * n + i];
-    const double I = __dadd_rn(Iinj[i], -Isyn[i]);
-    psst_hh_rates r = psst_hh_classic_rates(V);
-    double dV, dm, dh, dn;
-    psst_hh_deriv(&r, phi, p[PSST_HHC_CM], p[PSST_HHC_GNA], p[PSST_HHC_ENA],
-                  p[PSST_HHC_GK], p[PSST_HHC_EK], p[PSST_HHC_GL],
-                  p[PSST_HHC_EL], V, m, h, nn, I, &dV, &dm, &dh, &dn);
-    dy[i] = dV;
-    dy[n + i] = dm;
-    dy[2 * n + i] = dh;
-    dy[3 * n + i] = dn;
-  }
+/* Isyn[r] += g d_r (V[r] - E), d_r (times inv_k[r] for SHARED_G) the drive
+ * of row r: the CPU's `current` after its drive, with the same rounding. */
+__device__ __forceinline__ void add_current(double *Isyn, int64_t r, double d,
+                                            const double *inv_k, double g,
+                                            double E, const double *V) {
+  if (inv_k) d = __dmul_rn(d, inv_k[r]);
+  Isyn[r] = __dadd_rn(Isyn[r], __dmul_rn(__dmul_rn(g, d), V[r] - E));
 }
 
-__global__ void k_pn(int64_t n, const double *p, double phi, const double *y,
-                     const double *Iinj, const double *Isyn, double *dy) {
-  GRID_LOOP(i, n) {
-    double x[PSST_PN_NSTATE], dx[PSST_PN_NSTATE];
-#pragma unroll
-    for (int v = 0; v < PSST_PN_NSTATE; v++)
-      x[v] = y[v * n + i];
-    psst_pn_deriv(p, phi, x, __dadd_rn(Iinj[i], -Isyn[i]), dx);
-#pragma unroll
-    for (int v = 0; v < PSST_PN_NSTATE; v++)
-      dy[v * n + i] = dx[v];
-  }
+/* Per postsynaptic storage: the drive of row r is A[r] itself. */
+__global__ void k_drive_post(int64_t nrows, const double *__restrict__ A,
+                             const double *__restrict__ inv_k, double g,
+                             double E, const double *__restrict__ V,
+                             double *__restrict__ Isyn) {
+  GRID_LOOP(r, nrows) add_current(Isyn, r, A[r], inv_k, g, E, V);
 }
 
-__global__ void k_ln(int64_t n, const double *p, double phi, const double *y,
-                     const double *Iinj, const double *Isyn, double *dy) {
-  GRID_LOOP(i, n) {
-    double x[PSST_LN_NSTATE], dx[PSST_LN_NSTATE];
-#pragma unroll
-    for (int v = 0; v < PSST_LN_NSTATE; v++)
-      x[v] = y[v * n + i];
-    psst_ln_deriv(p, phi, x, __dadd_rn(Iinj[i], -Isyn[i]), dx);
-#pragma unroll
-    for (int v = 0; v < PSST_LN_NSTATE; v++)
-      dy[v * n + i] = dx[v];
-  }
-}
-
-/* Sparse drive of one projection and its synaptic current, one thread per
- * local row, summing the row in ascending presynaptic order as the CPU:
- *   Isyn[r] += g * d_r * (V[r] - E),  d_r = sum_x w_x O_{col x} (* inv_k). */
-__global__ void k_drive_csr(int64_t nrows, const int64_t *row_ptr,
-                            const int32_t *col, const double *w, double weight,
-                            const double *O, int per_synapse,
-                            const double *inv_k, double g, double E,
-                            const double *V, double *Isyn) {
+/* Sparse drive, one thread per local row, summing the row in ascending
+ * order as the CPU's csr_pre / csr_syn:
+ *   per presynaptic: d_r = sum_x w_x A_{col x}, or weight * sum_x A_{col x}
+ *   per synapse:     d_r = sum_x (w_x or weight) A_x */
+__global__ void k_drive_csr(int64_t nrows, const int64_t *__restrict__ row_ptr,
+                            const int32_t *__restrict__ col,
+                            const double *__restrict__ w, double weight,
+                            const double *__restrict__ A, int per_synapse,
+                            const double *__restrict__ inv_k, double g,
+                            double E, const double *__restrict__ V,
+                            double *__restrict__ Isyn) {
   GRID_LOOP(r, nrows) {
     double d = 0.0;
     const int64_t a = row_ptr[r], b = row_ptr[r + 1];
     if (per_synapse) {
       for (int64_t x = a; x < b; x++)
-        d = __dadd_rn(d, __dmul_rn(w ? w[x] : weight, O[x]));
+        d = __dadd_rn(d, __dmul_rn(w ? w[x] : weight, A[x]));
     } else if (w) {
       for (int64_t x = a; x < b; x++)
-        d = __dadd_rn(d, __dmul_rn(w[x], O[col[x]]));
+        d = __dadd_rn(d, __dmul_rn(w[x], A[col[x]]));
     } else {
       for (int64_t x = a; x < b; x++)
-        d = __dadd_rn(d, O[col[x]]);
+        d = __dadd_rn(d, A[col[x]]);
       d = __dmul_rn(d, weight);
     }
-    if (inv_k) d = __dmul_rn(d, inv_k[r]);
-    Isyn[r] = __dadd_rn(Isyn[r], __dmul_rn(__dmul_rn(g, d), V[r] - E));
-  }
-}
-
-/* Dense drive: one warp per row; lane l sums the entries l, l + 32, ... in
- * order, then a fixed butterfly combines the lanes. The rounding depends
- * only on the row and nsrc, never on how rows are split over ranks (a
- * cuBLAS gemv may pick its reduction by shape). */
-__global__ void k_drive_dense(int64_t nrows, int64_t nsrc, const double *A,
-                              const double *O, const double *inv_k, double g,
-                              double E, const double *V, double *Isyn) {
-  const int lane = threadIdx.x & 31;
-  const int64_t warps = ((int64_t)gridDim.x * blockDim.x) >> 5;
-  for (int64_t r = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
-       r < nrows; r += warps) {
-    const double *row = A + r * nsrc;
-    double d = 0.0;
-    for (int64_t j = lane; j < nsrc; j += 32)
-      d = __dadd_rn(d, __dmul_rn(row[j], O[j]));
-    for (int o = 16; o > 0; o >>= 1)
-      d = __dadd_rn(d, __shfl_xor_sync(0xffffffffu, d, o));
-    if (lane == 0) {
-      if (inv_k) d = __dmul_rn(d, inv_k[r]);
-      Isyn[r] = __dadd_rn(Isyn[r], __dmul_rn(__dmul_rn(g, d), V[r] - E));
-    }
+    add_current(Isyn, r, d, inv_k, g, E, V);
   }
 }
 
 /* The same sparse drive, one warp per row (rows with many inputs): the
- * lanes load 32 consecutive synapses and their presynaptic states at once
- * (coalesced), then every lane adds the 32 products in ascending order, so
- * the sum is rounded exactly as k_drive_csr's (and the CPU's). */
-__global__ void k_drive_csr_warp(int64_t nrows, const int64_t *row_ptr,
-                                 const int32_t *col, const double *w,
-                                 double weight, const double *O,
-                                 int per_synapse, const double *inv_k, double g,
-                                 double E, const double *V, double *Isyn) {
+ * lanes load 32 consecutive synapses and their drives at once (coalesced),
+ * then every lane adds the 32 terms in ascending order, so the sum is
+ * rounded exactly as k_drive_csr's (and the CPU's). */
+__global__ void
+k_drive_csr_warp(int64_t nrows, const int64_t *__restrict__ row_ptr,
+                 const int32_t *__restrict__ col, const double *__restrict__ w,
+                 double weight, const double *__restrict__ A, int per_synapse,
+                 const double *__restrict__ inv_k, double g, double E,
+                 const double *__restrict__ V, double *__restrict__ Isyn) {
   const int lane = threadIdx.x & 31;
   const int64_t warps = ((int64_t)gridDim.x * blockDim.x) >> 5;
   for (int64_t r = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
@@ -214,11 +410,11 @@ __global__ void k_drive_csr_warp(int64_t nrows, const int64_t *row_ptr,
       double v = 0.0;
       if (x < b) {
         if (per_synapse)
-          v = __dmul_rn(w ? w[x] : weight, O[x]);
+          v = __dmul_rn(w ? w[x] : weight, A[x]);
         else if (w)
-          v = __dmul_rn(w[x], O[col[x]]);
+          v = __dmul_rn(w[x], A[col[x]]);
         else
-          v = O[col[x]];
+          v = A[col[x]];
       }
       const int cnt = (int)(b - base < 32 ? b - base : 32);
       for (int k = 0; k < cnt; k++)
@@ -226,101 +422,527 @@ __global__ void k_drive_csr_warp(int64_t nrows, const int64_t *row_ptr,
     }
     if (lane == 0) {
       if (!per_synapse && !w) d = __dmul_rn(d, weight);
-      if (inv_k) d = __dmul_rn(d, inv_k[r]);
-      Isyn[r] = __dadd_rn(Isyn[r], __dmul_rn(__dmul_rn(g, d), V[r] - E));
+      add_current(Isyn, r, d, inv_k, g, E, V);
     }
   }
 }
 
-/* Synaptic current from a precomputed drive (dense gemv, exp_cond gsyn). */
-__global__ void k_isyn(int64_t nrows, const double *drive, const double *inv_k,
-                       double g, double E, const double *V, double *Isyn) {
-  GRID_LOOP(r, nrows) {
-    double d = drive[r];
-    if (inv_k) d = __dmul_rn(d, inv_k[r]);
-    Isyn[r] = __dadd_rn(Isyn[r], __dmul_rn(__dmul_rn(g, d), V[r] - E));
+/* Dense drive: one warp per row; lane l sums the entries l, l + 32, ... in
+ * order, then a fixed butterfly combines the lanes. The rounding depends
+ * only on the row and nsrc, never on how rows are split over ranks (a
+ * cuBLAS gemv may pick its reduction by shape). */
+__global__ void k_drive_dense(int64_t nrows, int64_t nsrc,
+                              const double *__restrict__ Wd,
+                              const double *__restrict__ A,
+                              const double *__restrict__ inv_k, double g,
+                              double E, const double *__restrict__ V,
+                              double *__restrict__ Isyn) {
+  const int lane = threadIdx.x & 31;
+  const int64_t warps = ((int64_t)gridDim.x * blockDim.x) >> 5;
+  for (int64_t r = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
+       r < nrows; r += warps) {
+    const double *row = Wd + r * nsrc;
+    double d = 0.0;
+    for (int64_t j = lane; j < nsrc; j += 32)
+      d = __dadd_rn(d, __dmul_rn(row[j], A[j]));
+    for (int o = 16; o > 0; o >>= 1)
+      d = __dadd_rn(d, __shfl_xor_sync(0xffffffffu, d, o));
+    if (lane == 0) add_current(Isyn, r, d, inv_k, g, E, V);
   }
 }
 
-__global__ void k_gabab_act(int64_t nsrc, const double *G, double n, double K,
-                            double *T) {
-  GRID_LOOP(j, nsrc) T[j] = psst_gaba_b_activation(G[j], n, K);
-}
-
-/* Transmitter of each presynaptic neuron (ach: fire_t; gaba_a: V), both at
- * the source slice's first gid. */
-__global__ void k_transmitter(int64_t nsrc, int ach, double t,
-                              const double *fire_t, const double *V, double p0,
-                              double p1, double p2, double *T) {
-  GRID_LOOP(j, nsrc) {
-    T[j] = ach ? psst_ach_release(t, fire_t[j], p0, p1, p2)
-               : psst_gaba_a_release(V[j], p0, p1);
-  }
-}
-
-__global__ void k_receptor_pre(int64_t nsrc, const double *O, const double *T,
-                               double al, double be, double *dO) {
-  GRID_LOOP(j, nsrc) dO[j] = psst_receptor_deriv(O[j], T[j], al, be);
-}
-
-__global__ void k_receptor_syn(int64_t nnz, const double *O, const int32_t *col,
-                               const double *T, double al, double be,
-                               double *dO) {
-  GRID_LOOP(x, nnz) dO[x] = psst_receptor_deriv(O[x], T[col[x]], al, be);
-}
-
-__global__ void k_exp_decay(int64_t n, const double *g, double tau,
-                            double *dg) {
-  GRID_LOOP(r, n) dg[r] = -g[r] / tau;
-}
-
-__global__ void k_gabab_deriv(int64_t nsrc, double t, const double *t_rel,
-                              const double *p, const double *R, const double *G,
-                              double *dR, double *dG) {
-  GRID_LOOP(j, nsrc) {
-    double T = psst_gaba_b_release(t, t_rel[j], p[PSST_GABAB_CMAX],
-                                   p[PSST_GABAB_CDUR]);
-    psst_gaba_b_deriv(R[j], G[j], T, p, &dR[j], &dG[j]);
-  }
-}
-
-__global__ void k_scatter(int64_t n, const int64_t *idx, const double *val,
-                          double *out) {
+__global__ void k_scatter(int64_t n, const int64_t *__restrict__ idx,
+                          const double *__restrict__ val,
+                          double *__restrict__ out) {
   GRID_LOOP(x, n) out[idx[x]] = val[x];
 }
 
-/* exp_cond spike increments: each local row merges its (ascending) inputs
- * with the (ascending) spiked gids, adding g w in the order of
- * deliver_events for that row. */
-__global__ void k_expc_deliver(int64_t nrows, const int64_t *row_ptr,
-                               const int32_t *col, const double *w,
-                               double weight, double g, const int64_t *spk,
-                               int64_t nspk, int64_t src0, int64_t nsrc,
-                               double *gsyn) {
-  GRID_LOOP(r, nrows) {
-    int64_t p = row_ptr[r];
-    const int64_t end = row_ptr[r + 1];
-    double v = gsyn[r];
-    for (int64_t x = 0; x < nspk && p < end; x++) {
-      int64_t j = spk[x] - src0;
-      if (j < 0 || j >= nsrc) continue;
-      while (p < end && col[p] < j)
-        p++;
-      for (int64_t q = p; q < end && col[q] == j; q++)
-        v = __dadd_rn(v, __dmul_rn(g, w ? w[q] : weight));
-    }
-    gsyn[r] = v;
+} // namespace
+
+/* ---- helpers ------------------------------------------------------------
+ */
+
+static psst_cuda_backend *CB(psst_backend *b) { return (psst_cuda_backend *)b; }
+
+/* Device array of n T (at least one, so that empty arrays are valid
+ * pointers), zeroed on stream st. */
+template <typename T> static int dalloc(T **p, size_t n, cudaStream_t st) {
+  *p = NULL;
+  if (n == 0) n = 1;
+  cudaError_t e = cudaMalloc((void **)p, n * sizeof(T));
+  if (e != cudaSuccess) {
+    *p = NULL;
+    return psst_error_set(PSST_ERR_DEVICE,
+                          "CUDA: cannot allocate %zu bytes of device memory "
+                          "(%s)",
+                          n * sizeof(T), cudaGetErrorString(e));
   }
+  CU(cudaMemsetAsync(*p, 0, n * sizeof(T), st));
+  return 0;
 }
 
-/* ---- device count ------------------------------------------------------ */
+/* Device copy of h[0..n) (pageable host memory: the copy has read it when
+ * this returns). */
+template <typename T>
+static int dupload(T **p, const T *h, size_t n, cudaStream_t st) {
+  PSST_TRY(dalloc(p, n, st));
+  if (n && h)
+    CU(cudaMemcpyAsync(*p, h, n * sizeof(T), cudaMemcpyHostToDevice, st));
+  return 0;
+}
 
-extern "C" int psst__cuda_device_count(char *why, size_t n) {
+static int staging_init(psst_cuda_staging *s, size_t bytes) {
+  s->cap = bytes;
+  CU(cudaMallocHost(&s->h, bytes ? bytes : sizeof(double)));
+  CU(cudaEventCreateWithFlags(&s->done, cudaEventDisableTiming));
+  return 0;
+}
+
+static void staging_free(psst_cuda_staging *s) {
+  if (s->h) cudaFreeHost(s->h);
+  if (s->done) cudaEventDestroy(s->done);
+  s->h = NULL;
+  s->done = NULL;
+}
+
+/* The staging buffer, once the previous copy out of it has read it. */
+static int staging_get(psst_cuda_staging *s, void **h) {
+  if (s->pending) {
+    CU(cudaEventSynchronize(s->done));
+    s->pending = 0;
+  }
+  *h = s->h;
+  return 0;
+}
+
+/* The copies out of the staging buffer are enqueued. */
+static int staging_sent(psst_cuda_backend *c, psst_cuda_staging *s) {
+  CU(cudaEventRecord(s->done, c->st));
+  s->pending = 1;
+  return 0;
+}
+
+/* dst (device) = src (host) through staging buffer s, asynchronously. */
+static int staged_upload(psst_cuda_backend *c, psst_cuda_staging *s, void *dst,
+                         const void *src, size_t bytes) {
+  if (bytes == 0) return 0;
+  if (bytes > s->cap)
+    return psst_error_set(PSST_ERR_INTERNAL,
+                          "CUDA backend: upload of %zu bytes through a %zu "
+                          "byte staging buffer",
+                          bytes, s->cap);
+  void *h;
+  PSST_TRY(staging_get(s, &h));
+  memcpy(h, src, bytes);
+  CU(cudaMemcpyAsync(dst, h, bytes, cudaMemcpyHostToDevice, c->st));
+  return staging_sent(c, s);
+}
+
+/* The presynaptic V[lo, hi) from the host's Vall into the device's V. */
+static int upload_v(psst_cuda_backend *c, const double *Vall, int64_t lo,
+                    int64_t hi) {
+  if (hi <= lo) return 0;
+  return staged_upload(c, &c->up_v, c->V + lo, Vall + lo,
+                       (size_t)(hi - lo) * sizeof(double));
+}
+
+/* Device copy of the injected current of sample k (two-entry cache, as the
+ * engine's). */
+static int stim(psst_cuda_backend *c, int64_t k, const double *Iinj,
+                const double **out) {
+  const psst_layout *L = c->base.L;
+  for (int e = 0; e < 2; e++)
+    if (c->Istim_k[e] == k) {
+      *out = c->Istim[e];
+      return 0;
+    }
+  int e = (c->Istim_k[0] < c->Istim_k[1]) ? 0 : 1; /* evict the older */
+  c->Istim_k[e] = -1;
+  if (Iinj)
+    PSST_TRY(staged_upload(c, &c->up_stim, c->Istim[e], Iinj,
+                           (size_t)L->nloc * sizeof(double)));
+  else
+    CU(cudaMemsetAsync(c->Istim[e], 0, (size_t)L->nloc * sizeof(double),
+                       c->st));
+  c->Istim_k[e] = k;
+  *out = c->Istim[e];
+  return 0;
+}
+
+/* The state and slope arrays stage st reads and writes: stage 0 reads the
+ * state itself; RK4 writes stage 0's slopes straight into the sums. */
+static void stage_arrays(psst_cuda_backend *c, int st, const double **y,
+                         const double **z, double **k, double **kz) {
+  const psst_layout *L = c->base.L;
+  int rk4 = L->method == PSST_METHOD_RK4;
+  *y = st == 0 ? c->y : c->ys;
+  *z = st == 0 ? c->z : c->zs;
+  *k = (st == 0 && rk4) ? c->acc : c->k;
+  *kz = (st == 0 && rk4) ? c->accz : c->kz;
+}
+
+/* ---- the ops ------------------------------------------------------------
+ */
+
+static int cuda_get_state(psst_backend *b) {
+  psst_cuda_backend *c = CB(b);
+  const psst_layout *L = b->L;
+  if (L->ny)
+    CU(cudaMemcpyAsync(L->y, c->y, L->ny * sizeof(double),
+                       cudaMemcpyDeviceToHost, c->st));
+  if (L->nz)
+    CU(cudaMemcpyAsync(L->z, c->z, L->nz * sizeof(double),
+                       cudaMemcpyDeviceToHost, c->st));
+  if (L->naux)
+    CU(cudaMemcpyAsync(L->aux, c->aux, L->naux * sizeof(double),
+                       cudaMemcpyDeviceToHost, c->st));
+  CU(cudaStreamSynchronize(c->st));
+  return 0;
+}
+
+/* The whole host state to the device (create, restored checkpoints). */
+static int upload_state(psst_cuda_backend *c) {
+  const psst_layout *L = c->base.L;
+  if (L->ny)
+    CU(cudaMemcpyAsync(c->y, L->y, L->ny * sizeof(double),
+                       cudaMemcpyHostToDevice, c->st));
+  if (L->nz)
+    CU(cudaMemcpyAsync(c->z, L->z, L->nz * sizeof(double),
+                       cudaMemcpyHostToDevice, c->st));
+  if (L->naux)
+    CU(cudaMemcpyAsync(c->aux, L->aux, L->naux * sizeof(double),
+                       cudaMemcpyHostToDevice, c->st));
+  if (L->N)
+    CU(cudaMemcpyAsync(c->fire_t, L->fire_t, (size_t)L->N * sizeof(double),
+                       cudaMemcpyHostToDevice, c->st));
+  CU(cudaStreamSynchronize(c->st));
+  return 0;
+}
+
+static int cuda_restore_state(psst_backend *b, int changed) {
+  if (!changed) return 0;
+  return upload_state(CB(b));
+}
+
+static int cuda_stage_state(psst_backend *b, int st, double a) {
+  psst_cuda_backend *c = CB(b);
+  const psst_layout *L = b->L;
+  const double *kp = st == 1 ? c->acc : c->k, *kzp = st == 1 ? c->accz : c->kz;
+  int64_t ny = (int64_t)L->ny, nz = (int64_t)L->nz;
+  if (ny) k_axpy<<<grid_for(ny), TPB, 0, c->st>>>(ny, c->ys, c->y, a, kp);
+  if (nz) k_axpy<<<grid_for(nz), TPB, 0, c->st>>>(nz, c->zs, c->z, a, kzp);
+  LAUNCHED();
+  return 0;
+}
+
+static int cuda_local_voltages(psst_backend *b, int which, double *Vall) {
+  psst_cuda_backend *c = CB(b);
+  const psst_layout *L = b->L;
+  const double *y = which == PSST_V_STAGE ? c->ys : c->y;
+  for (int q = 0; q < L->nseg; q++) {
+    const psst_seg *sg = &L->seg[q];
+    if (sg->n)
+      CU(cudaMemcpyAsync(c->h_vloc + sg->lid0, y + sg->y_off,
+                         (size_t)sg->n * sizeof(double), cudaMemcpyDeviceToHost,
+                         c->st));
+  }
+  CU(cudaStreamSynchronize(c->st));
+  for (int q = 0; q < L->nseg; q++) {
+    const psst_seg *sg = &L->seg[q];
+    memcpy(Vall + sg->gid_lo, c->h_vloc + sg->lid0,
+           (size_t)sg->n * sizeof *Vall);
+  }
+  return 0;
+}
+
+/* Derivatives of projection q's state at stage time t; V: every neuron's
+ * stage V on the device (kinds that read it) or NULL. */
+static int syn_deriv(psst_cuda_backend *c, int q, double t, const double *y,
+                     const double *z, double *k, double *kz, const double *V) {
+  const psst_layout *L = c->base.L;
+  const psst_lproj *lp = &L->lp[q];
+  const psst_synapse_kind *kd = lp->kind;
+  const psst_cuda_synapse_fns *f = &synapse_table[kd->id];
+  psst_cuda_proj *dp = &c->proj[q];
+  /* without a transmitter T stays zero (and no such kind reads it) */
+  const double *T = dp->T;
+  if ((kd->flags & PSST_SYN_F_TRANSMITTER) && lp->nsrc > 0) {
+    /* arrays the transmitter does not read (its flags say which) are
+     * passed as the firing times, which always exist */
+    const double *ft = c->fire_t + lp->src_gid0;
+    const double *Vs = V ? V + lp->src_gid0 : ft;
+    const double *aux =
+        (kd->flags & PSST_SYN_F_STEP_BOUNDARY) ? c->aux + lp->aux_off : ft;
+    f->transmitter(c->st, lp->nsrc, dp->params, t, Vs, ft, aux, dp->T);
+    LAUNCHED();
+  }
+  switch (lp->store) {
+  case PSST_STORE_PRE:
+    if (lp->nsrc)
+      f->deriv_pre(c->st, lp->nsrc, dp->params, T, z + lp->off, lp->ld,
+                   kz + lp->off);
+    break;
+  case PSST_STORE_SYNAPSE:
+    if (lp->nnz)
+      f->deriv_syn(c->st, lp->nnz, dp->params, T, dp->col, y + lp->off, lp->ld,
+                   k + lp->off);
+    break;
+  case PSST_STORE_POST:
+  default:
+    if (lp->nrows)
+      f->deriv_post(c->st, lp->nrows, dp->params, y + lp->off, lp->ld,
+                    k + lp->off);
+    break;
+  }
+  LAUNCHED();
+  return 0;
+}
+
+/* Isyn[r] += g drive[r] (Vloc[r] - E) over projection q's local rows, the
+ * drive from the stage state. */
+static int syn_current(psst_cuda_backend *c, int q, const double *y,
+                       const double *z) {
+  const psst_layout *L = c->base.L;
+  const psst_lproj *lp = &L->lp[q];
+  const psst_synapse_kind *kd = lp->kind;
+  const psst_cuda_synapse_fns *f = &synapse_table[kd->id];
+  psst_cuda_proj *dp = &c->proj[q];
+  cudaStream_t st = c->st;
+  const double *x = (lp->store == PSST_STORE_PRE ? z : y) + lp->off;
+  const double *A = x;
+  if (!(kd->flags & PSST_SYN_F_DRIVE_IS_STATE)) {
+    if (dp->nelem) {
+      f->drive(st, dp->nelem, dp->params, x, lp->ld, dp->A);
+      LAUNCHED();
+    }
+    A = dp->A;
+  }
+  const double *inv_k = (kd->flags & PSST_SYN_F_SHARED_G) ? dp->inv_k : NULL;
+  const double *V = c->Vloc + lp->lid0;
+  double *Isyn = c->Isyn + lp->lid0;
+  const int64_t nrows = lp->nrows;
+  const psst_csr *csr = &lp->csr;
+  int per_synapse = lp->store == PSST_STORE_SYNAPSE;
+  if (lp->store == PSST_STORE_POST) {
+    k_drive_post<<<grid_for(nrows), TPB, 0, st>>>(nrows, A, inv_k, dp->g, dp->E,
+                                                  V, Isyn);
+  } else if (dp->dense) {
+    k_drive_dense<<<grid_for(nrows * 32), TPB, 0, st>>>(
+        nrows, lp->nsrc, dp->dense, A, inv_k, dp->g, dp->E, V, Isyn);
+  } else if (dp->warp_rows) {
+    k_drive_csr_warp<<<grid_for(nrows * 32), TPB, 0, st>>>(
+        nrows, dp->row_ptr, dp->col, dp->w, csr->weight, A, per_synapse, inv_k,
+        dp->g, dp->E, V, Isyn);
+  } else {
+    k_drive_csr<<<grid_for(nrows), TPB, 0, st>>>(
+        nrows, dp->row_ptr, dp->col, dp->w, csr->weight, A, per_synapse, inv_k,
+        dp->g, dp->E, V, Isyn);
+  }
+  LAUNCHED();
+  return 0;
+}
+
+static int cuda_rhs_local(psst_backend *b, int st, double t, int64_t ks,
+                          const double *Iinj) {
+  psst_cuda_backend *c = CB(b);
+  const psst_layout *L = b->L;
+  const double *y, *z;
+  double *k, *kz;
+  stage_arrays(c, st, &y, &z, &k, &kz);
+  const double *I;
+  PSST_TRY(stim(c, ks, Iinj, &I));
+  /* the local stage V, contiguous by local index */
+  for (int q = 0; q < L->nseg; q++) {
+    const psst_seg *sg = &L->seg[q];
+    if (sg->n)
+      CU(cudaMemcpyAsync(c->Vloc + sg->lid0, y + sg->y_off,
+                         (size_t)sg->n * sizeof(double),
+                         cudaMemcpyDeviceToDevice, c->st));
+  }
+  /* synaptic currents, projection by projection in model order; within a
+   * projection each row sums in ascending presynaptic order */
+  if (L->nloc)
+    CU(cudaMemsetAsync(c->Isyn, 0, (size_t)L->nloc * sizeof(double), c->st));
+  for (int q = 0; q < L->nlp; q++)
+    if (L->lp[q].nrows > 0) PSST_TRY(syn_current(c, q, y, z));
+  /* intrinsic currents, one population segment at a time, over the
+   * padded length */
+  for (int q = 0; q < L->nseg; q++) {
+    const psst_seg *sg = &L->seg[q];
+    const psst_cuda_seg *ds = &c->seg[q];
+    if (sg->ld == 0) continue;
+    double *Ii = c->Ipad + ds->ipad_off;
+    k_ipad<<<grid_for(sg->ld), TPB, 0, c->st>>>(sg->ld, sg->n, I + sg->lid0,
+                                                c->Isyn + sg->lid0, Ii);
+    LAUNCHED();
+    neuron_table[sg->kind->id](c->st, sg->ld, sg->ld, ds->params, y + sg->y_off,
+                               Ii, k + sg->y_off);
+    LAUNCHED();
+  }
+  /* synaptic state that needs no presynaptic stage voltage */
+  for (int q = 0; q < L->nlp; q++)
+    if (!(L->lp[q].kind->flags & PSST_SYN_F_READS_STAGE_V))
+      PSST_TRY(syn_deriv(c, q, t, y, z, k, kz, NULL));
+  return 0;
+}
+
+static int cuda_rhs_remote(psst_backend *b, int st, double t,
+                           const double *Vall) {
+  psst_cuda_backend *c = CB(b);
+  const psst_layout *L = b->L;
+  const double *y, *z;
+  double *k, *kz;
+  stage_arrays(c, st, &y, &z, &k, &kz);
+  const double *V = NULL;
+  if (Vall) {
+    PSST_TRY(upload_v(c, Vall, c->vs_lo, c->vs_hi));
+    V = c->V;
+  }
+  for (int q = 0; q < L->nlp; q++)
+    if (L->lp[q].kind->flags & PSST_SYN_F_READS_STAGE_V)
+      PSST_TRY(syn_deriv(c, q, t, y, z, k, kz, V));
+  return 0;
+}
+
+static int cuda_stage_end(psst_backend *b, int st, double h) {
+  psst_cuda_backend *c = CB(b);
+  const psst_layout *L = b->L;
+  cudaStream_t s = c->st;
+  int64_t ny = (int64_t)L->ny, nz = (int64_t)L->nz;
+  if (L->method == PSST_METHOD_EULER) {
+    if (ny) k_axpy<<<grid_for(ny), TPB, 0, s>>>(ny, c->y, c->y, h, c->k);
+    if (nz) k_axpy<<<grid_for(nz), TPB, 0, s>>>(nz, c->z, c->z, h, c->kz);
+    LAUNCHED();
+    return 0;
+  }
+  if (st == 0) return 0; /* k1 is already in the sums */
+  double bst = psst_rk4_b[st];
+  if (ny) k_accum<<<grid_for(ny), TPB, 0, s>>>(ny, c->acc, bst, c->k);
+  if (nz) k_accum<<<grid_for(nz), TPB, 0, s>>>(nz, c->accz, bst, c->kz);
+  LAUNCHED();
+  if (st == 3) {
+    double h6 = h / 6.0;
+    if (ny) k_finish<<<grid_for(ny), TPB, 0, s>>>(ny, c->y, c->acc, h6);
+    if (nz) k_finish<<<grid_for(nz), TPB, 0, s>>>(nz, c->z, c->accz, h6);
+    LAUNCHED();
+  }
+  return 0;
+}
+
+static int cuda_deliver(psst_backend *b, const int64_t *gids, int64_t n,
+                        double t_fire) {
+  (void)t_fire; /* the firing times are the layout's own */
+  psst_cuda_backend *c = CB(b);
+  const psst_layout *L = b->L;
+  if (n <= 0) return 0;
+  if (n > L->N)
+    return psst_error_set(PSST_ERR_INTERNAL,
+                          "CUDA backend: %lld spikes of %lld neurons",
+                          (long long)n, (long long)L->N);
+  /* the gids and their (host-updated) firing times, packed in one staging
+   * buffer: gids at 0, times at N */
+  void *h;
+  PSST_TRY(staging_get(&c->up_spk, &h));
+  int64_t *hg = (int64_t *)h;
+  double *hv = (double *)h + L->N;
+  for (int64_t x = 0; x < n; x++) {
+    if (gids[x] < 0 || gids[x] >= L->N || (x > 0 && gids[x] <= gids[x - 1]))
+      return psst_error_set(PSST_ERR_INTERNAL,
+                            "CUDA backend: the spiked gids must be ascending "
+                            "and within the network");
+    hg[x] = gids[x];
+    hv[x] = L->fire_t[gids[x]];
+  }
+  CU(cudaMemcpyAsync(c->spk_gid, hg, (size_t)n * sizeof(int64_t),
+                     cudaMemcpyHostToDevice, c->st));
+  CU(cudaMemcpyAsync(c->spk_val, hv, (size_t)n * sizeof(double),
+                     cudaMemcpyHostToDevice, c->st));
+  PSST_TRY(staging_sent(c, &c->up_spk));
+  k_scatter<<<grid_for(n), TPB, 0, c->st>>>(n, c->spk_gid, c->spk_val,
+                                            c->fire_t);
+  LAUNCHED();
+  for (int q = 0; q < L->nlp; q++) {
+    const psst_lproj *lp = &L->lp[q];
+    if (!(lp->kind->flags & PSST_SYN_F_SPIKE_TRIGGERED) || lp->nrows == 0)
+      continue;
+    const psst_cuda_proj *dp = &c->proj[q];
+    synapse_table[lp->kind->id].deliver(
+        c->st, lp->nrows, dp->params, dp->row_ptr, dp->col, dp->w,
+        lp->csr.weight, c->spk_gid, n, lp->src_gid0, lp->nsrc, c->y + lp->off,
+        lp->ld);
+    LAUNCHED();
+  }
+  return 0;
+}
+
+static int cuda_boundary(psst_backend *b, double t, const double *Vall) {
+  psst_cuda_backend *c = CB(b);
+  const psst_layout *L = b->L;
+  PSST_TRY(upload_v(c, Vall, c->vb_lo, c->vb_hi));
+  for (int q = 0; q < L->nlp; q++) {
+    const psst_lproj *lp = &L->lp[q];
+    if (!(lp->kind->flags & PSST_SYN_F_STEP_BOUNDARY) || lp->nsrc == 0)
+      continue;
+    synapse_table[lp->kind->id].release(c->st, lp->nsrc, c->proj[q].params, t,
+                                        c->V + lp->src_gid0,
+                                        c->aux + lp->aux_off);
+    LAUNCHED();
+  }
+  return 0;
+}
+
+static void cuda_destroy(psst_backend **bp) {
+  if (!bp || !*bp) return;
+  psst_cuda_backend *c = CB(*bp);
+  const psst_layout *L = c->base.L;
+  cudaSetDevice(c->device);
+  if (c->st) cudaStreamSynchronize(c->st);
+  if (c->proj)
+    for (int q = 0; q < L->nlp; q++) {
+      psst_cuda_proj *dp = &c->proj[q];
+      void *ps[] = {dp->params, dp->row_ptr, dp->col, dp->w,
+                    dp->dense,  dp->inv_k,   dp->T,   dp->A};
+      for (size_t x = 0; x < sizeof ps / sizeof ps[0]; x++)
+        cudaFree(ps[x]);
+    }
+  if (c->seg)
+    for (int q = 0; q < L->nseg; q++)
+      cudaFree(c->seg[q].params);
+  void *ps[] = {c->y,        c->ys,      c->k,      c->acc,  c->z,
+                c->zs,       c->kz,      c->accz,   c->aux,  c->fire_t,
+                c->V,        c->Vloc,    c->Isyn,   c->Ipad, c->Istim[0],
+                c->Istim[1], c->spk_gid, c->spk_val};
+  for (size_t x = 0; x < sizeof ps / sizeof ps[0]; x++)
+    cudaFree(ps[x]);
+  if (c->h_vloc) cudaFreeHost(c->h_vloc);
+  staging_free(&c->up_v);
+  staging_free(&c->up_stim);
+  staging_free(&c->up_spk);
+  if (c->st) cudaStreamDestroy(c->st);
+  (void)cudaGetLastError(); /* nothing to report from a teardown */
+  free(c->seg);
+  free(c->proj);
+  free(c);
+  *bp = NULL;
+}
+
+static const psst_backend_ops cuda_ops = {
+    "cuda",           cuda_destroy,        cuda_get_state, cuda_restore_state,
+    cuda_stage_state, cuda_local_voltages, cuda_rhs_local, cuda_rhs_remote,
+    cuda_stage_end,   cuda_deliver,        cuda_boundary,
+};
+
+/* ---- device count and create --------------------------------------------
+ */
+
+extern "C" int psst_backend_cuda_device_count(char *why, size_t n) {
   int count = 0;
   cudaError_t e = cudaGetDeviceCount(&count);
   if (e != cudaSuccess) {
+    /* e.g. cudaErrorNoDevice, cudaErrorInsufficientDriver (the driver is
+     * older than the runtime, or absent) */
     snprintf(why, n, "%s", cudaGetErrorString(e));
-    (void)cudaGetLastError(); /* clear the sticky-free error */
+    (void)cudaGetLastError(); /* clear the (non-sticky) error */
     return 0;
   }
   if (count <= 0) {
@@ -330,511 +952,154 @@ extern "C" int psst__cuda_device_count(char *why, size_t n) {
   return count;
 }
 
-/* ---- init / free ------------------------------------------------------- */
-
-template <typename T> static int dalloc(T **p, size_t n) {
-  *p = NULL;
-  if (n == 0) n = 1; /* a valid pointer for empty arrays */
-  cudaError_t e = cudaMalloc((void **)p, n * sizeof(T));
-  if (e != cudaSuccess)
-    return psst_error_set(PSST_ERR_DEVICE,
-                          "CUDA: cannot allocate %zu bytes of device memory "
-                          "(%s)",
-                          n * sizeof(T), cudaGetErrorString(e));
-  return 0;
-}
-
-template <typename T>
-static int dupload(T **p, const T *h, size_t n, cudaStream_t st) {
-  PSST_TRY(dalloc(p, n));
-  if (n && h)
-    CU(cudaMemcpyAsync(*p, h, n * sizeof(T), cudaMemcpyHostToDevice, st));
-  return 0;
-}
-
-static int cuda_aware_mpi(void) {
-  const char *env = getenv("PSST_CUDA_AWARE");
-  if (env && env[0] == '0') return 0;
-#if defined(MPIX_CUDA_AWARE_SUPPORT) && MPIX_CUDA_AWARE_SUPPORT
-  return MPIX_Query_cuda_support() == 1;
-#else
-  return 0;
-#endif
-}
-
-static int upload_replicated(psst_sim *s) {
-  psst_dev *d = D(s);
-  if (s->ny)
-    CU(cudaMemcpyAsync(d->y, s->y, s->ny * sizeof(double),
-                       cudaMemcpyHostToDevice, d->st));
-  if (s->nz)
-    CU(cudaMemcpyAsync(d->z, s->z, s->nz * sizeof(double),
-                       cudaMemcpyHostToDevice, d->st));
-  CU(cudaMemcpyAsync(d->fire_t, s->fire_t, (size_t)s->N * sizeof(double),
-                     cudaMemcpyHostToDevice, d->st));
-  for (int q = 0; q < s->nlp; q++) {
-    const psst_lproj *lp = &s->lp[q];
-    if (lp->t_rel && lp->nsrc)
-      CU(cudaMemcpyAsync(d->proj[q].t_rel, lp->t_rel,
-                         (size_t)lp->nsrc * sizeof(double),
-                         cudaMemcpyHostToDevice, d->st));
+/* Extend [lo, hi) by the source slice [a, b). */
+static void cover(int64_t *lo, int64_t *hi, int64_t a, int64_t b) {
+  if (b <= a) return;
+  if (*hi <= *lo) {
+    *lo = a;
+    *hi = b;
+    return;
   }
-  d->vcur_valid = 0;
-  CU(cudaStreamSynchronize(d->st));
+  if (a < *lo) *lo = a;
+  if (b > *hi) *hi = b;
+}
+
+static int setup_projection(psst_cuda_backend *c, int q) {
+  const psst_layout *L = c->base.L;
+  const psst_lproj *lp = &L->lp[q];
+  const psst_synapse_kind *kd = lp->kind;
+  psst_cuda_proj *dp = &c->proj[q];
+  cudaStream_t st = c->st;
+  if (kd->id < 0 || kd->id >= PSST_SYN_COUNT)
+    return psst_error_set(PSST_ERR_INTERNAL,
+                          "CUDA backend: synapse kind '%s' has no kernels",
+                          kd->name);
+  unsigned f = kd->flags;
+  size_t np = (size_t)kd->nparam + (size_t)kd->nderived;
+  PSST_TRY(dupload(&dp->params, lp->params, np, st));
+  synapse_table[kd->id].current(lp->params, &dp->g, &dp->E);
+  dp->nelem = lp->store == PSST_STORE_PRE    ? lp->nsrc
+              : lp->store == PSST_STORE_POST ? lp->nrows
+                                             : lp->nnz;
+  const psst_csr *csr = &lp->csr;
+  int dense = lp->dense && lp->store != PSST_STORE_POST;
+  if (dense)
+    PSST_TRY(dupload(&dp->dense, lp->dense,
+                     (size_t)lp->nrows * (size_t)lp->nsrc, st));
+  /* the CSR: for the sparse drive, the per-synapse derivatives (col) and
+   * the spike increments */
+  int sparse = lp->store != PSST_STORE_POST && !dense;
+  if (sparse || lp->store == PSST_STORE_SYNAPSE ||
+      (f & PSST_SYN_F_SPIKE_TRIGGERED)) {
+    PSST_TRY(dupload(&dp->row_ptr, csr->row_ptr, (size_t)lp->nrows + 1, st));
+    PSST_TRY(dupload(&dp->col, csr->col, (size_t)lp->nnz, st));
+    if (csr->w) PSST_TRY(dupload(&dp->w, csr->w, (size_t)lp->nnz, st));
+  }
+  if (sparse) {
+    /* a warp per row from 32 inputs a row on average (PSST_CUDA_CSR=thread
+     * or =warp forces one; both round alike) */
+    const char *mode = getenv("PSST_CUDA_CSR");
+    if (mode && !strcmp(mode, "thread"))
+      dp->warp_rows = 0;
+    else if (mode && !strcmp(mode, "warp"))
+      dp->warp_rows = 1;
+    else
+      dp->warp_rows = lp->nrows > 0 && lp->nnz >= 32 * lp->nrows;
+  }
+  if ((f & PSST_SYN_F_SHARED_G) && lp->inv_k)
+    PSST_TRY(dupload(&dp->inv_k, lp->inv_k, (size_t)lp->nrows, st));
+  PSST_TRY(dalloc(&dp->T, (size_t)lp->nsrc, st));
+  if (!(f & PSST_SYN_F_DRIVE_IS_STATE))
+    PSST_TRY(dalloc(&dp->A, (size_t)dp->nelem, st));
+  if (f & PSST_SYN_F_READS_STAGE_V)
+    cover(&c->vs_lo, &c->vs_hi, lp->src_gid0, lp->src_gid0 + lp->nsrc);
+  if (f & PSST_SYN_F_STEP_BOUNDARY)
+    cover(&c->vb_lo, &c->vb_hi, lp->src_gid0, lp->src_gid0 + lp->nsrc);
   return 0;
 }
 
-extern "C" int psst__cuda_init(psst_sim *s, int device) {
-  psst_dev *d = (psst_dev *)calloc(1, sizeof *d);
-  PSST_ALLOC_CHECK(d);
-  s->dev = d;
-  d->device = device;
-  d->Istim_k[0] = d->Istim_k[1] = -1;
-  CU(cudaSetDevice(device));
-  CU(cudaStreamCreateWithFlags(&d->st, cudaStreamNonBlocking));
-  d->cuda_aware = cuda_aware_mpi();
-
-  /* the neuron kinds */
-  d->seg = (psst_dseg *)calloc((size_t)s->nseg + 1, sizeof *d->seg);
-  d->proj = (psst_dproj *)calloc((size_t)s->nlp + 1, sizeof *d->proj);
-  PSST_ALLOC_CHECK(d->seg);
-  PSST_ALLOC_CHECK(d->proj);
-  for (int q = 0; q < s->nseg; q++) {
-    const psst_seg *sg = &s->seg[q];
-    const psst_neuron_kind *kd = sg->kind;
-    const double *p = sg->params;
-    psst_dseg *ds = &d->seg[q];
-    if (kd == &psst_neuron_hh_tutorial || kd == &psst_neuron_cobahh) {
-      ds->kind = PSST_DK_TRAUB;
-      ds->an_coef = kd == &psst_neuron_cobahh ? 0.032 : 0.02;
-      ds->phi = pow(3.0, (p[PSST_TM_T] - 36.0) / 10.0);
-    } else if (kd == &psst_neuron_hh_classic) {
-      ds->kind = PSST_DK_CLASSIC;
-      ds->phi = pow(3.0, (p[PSST_HHC_T] - 6.3) / 10.0);
-    } else if (kd == &psst_neuron_pn) {
-      ds->kind = PSST_DK_PN;
-      ds->phi = pow(3.0, (p[PSST_PN_T] - 36.0) / 10.0);
-    } else if (kd == &psst_neuron_ln) {
-      ds->kind = PSST_DK_LN;
-      ds->phi = pow(3.0, (p[PSST_LN_T] - 36.0) / 10.0);
-    } else {
-      return psst_error_set(PSST_ERR_USER,
-                            "backend cuda does not support neuron kind '%s' "
-                            "yet; use --backend cpu",
-                            kd->name);
-    }
-    PSST_TRY(dupload(&ds->params, p, (size_t)kd->nparam, d->st));
-  }
+static int setup(psst_cuda_backend *c) {
+  const psst_layout *L = c->base.L;
+  CU(cudaSetDevice(c->device));
+  CU(cudaStreamCreateWithFlags(&c->st, cudaStreamNonBlocking));
+  cudaStream_t st = c->st;
+  cudaDeviceProp prop;
+  CU(cudaGetDeviceProperties(&prop, c->device));
+  snprintf(c->base.description, sizeof c->base.description,
+           "cuda (device %d: %s)", c->device, prop.name);
 
   /* state and work arrays */
-  size_t ny = s->ny, nz = s->nz, N = (size_t)s->N, nl = (size_t)s->nloc;
-  PSST_TRY(dupload(&d->y, s->y, ny, d->st));
-  PSST_TRY(dalloc(&d->ys, ny));
-  PSST_TRY(dalloc(&d->k, ny));
-  PSST_TRY(dalloc(&d->acc, ny));
-  PSST_TRY(dupload(&d->z, s->z, nz, d->st));
-  PSST_TRY(dalloc(&d->zs, nz));
-  PSST_TRY(dalloc(&d->kz, nz));
-  PSST_TRY(dalloc(&d->accz, nz));
-  PSST_TRY(dalloc(&d->Vcur, N));
-  PSST_TRY(dalloc(&d->Vstage, N));
-  PSST_TRY(dupload(&d->fire_t, s->fire_t, N, d->st));
-  PSST_TRY(dalloc(&d->Isyn, nl));
-  PSST_TRY(dalloc(&d->Istim[0], nl));
-  PSST_TRY(dalloc(&d->Istim[1], nl));
-  PSST_TRY(dalloc(&d->spk_gid, N));
-  PSST_TRY(dalloc(&d->spk_val, N));
-  CU(cudaMallocHost((void **)&d->h_spk_gid, (N ? N : 1) * sizeof(int64_t)));
-  CU(cudaMallocHost((void **)&d->h_spk_val, (N ? N : 1) * sizeof(double)));
-  /* the exchanged voltages: page-locked for fast staging (best effort) */
-  double *regs[3] = {s->V_cur, s->V_stage, s->V_next};
-  for (int r = 0; r < 3; r++)
-    if (N && cudaHostRegister(regs[r], N * sizeof(double),
-                              cudaHostRegisterDefault) == cudaSuccess)
-      d->reg[r] = regs[r];
-  (void)cudaGetLastError();
+  size_t ny = L->ny, nz = L->nz, N = (size_t)L->N, nl = (size_t)L->nloc;
+  PSST_TRY(dalloc(&c->y, ny, st));
+  PSST_TRY(dalloc(&c->ys, ny, st));
+  PSST_TRY(dalloc(&c->k, ny, st));
+  PSST_TRY(dalloc(&c->acc, ny, st));
+  PSST_TRY(dalloc(&c->z, nz, st));
+  PSST_TRY(dalloc(&c->zs, nz, st));
+  PSST_TRY(dalloc(&c->kz, nz, st));
+  PSST_TRY(dalloc(&c->accz, nz, st));
+  PSST_TRY(dalloc(&c->aux, L->naux, st));
+  PSST_TRY(dalloc(&c->fire_t, N, st));
+  PSST_TRY(dalloc(&c->V, N, st));
+  PSST_TRY(dalloc(&c->Vloc, nl, st));
+  PSST_TRY(dalloc(&c->Isyn, nl, st));
+  PSST_TRY(dalloc(&c->Istim[0], nl, st));
+  PSST_TRY(dalloc(&c->Istim[1], nl, st));
+  PSST_TRY(dalloc(&c->spk_gid, N, st));
+  PSST_TRY(dalloc(&c->spk_val, N, st));
+  CU(cudaMallocHost((void **)&c->h_vloc, (nl ? nl : 1) * sizeof(double)));
 
-  /* projections */
-  for (int q = 0; q < s->nlp; q++) {
-    const psst_lproj *lp = &s->lp[q];
-    psst_dproj *dp = &d->proj[q];
-    int64_t nnz = lp->csr.row_ptr[lp->nrows];
-    PSST_TRY(
-        dupload(&dp->prm, lp->p->params, (size_t)lp->p->kind->nparam, d->st));
-    if (lp->dense) {
-      PSST_TRY(dupload(&dp->dense, lp->dense,
-                       (size_t)lp->nrows * (size_t)lp->nsrc, d->st));
-    } else {
-      /* a warp per row from 32 inputs a row on average (PSST_CUDA_CSR=thread
-       * or =warp forces one; both round alike) */
-      const char *mode = getenv("PSST_CUDA_CSR");
-      if (mode && !strcmp(mode, "thread"))
-        dp->warp_rows = 0;
-      else if (mode && !strcmp(mode, "warp"))
-        dp->warp_rows = 1;
-      else
-        dp->warp_rows = lp->nrows > 0 && nnz >= 32 * lp->nrows;
-      PSST_TRY(
-          dupload(&dp->row_ptr, lp->csr.row_ptr, (size_t)lp->nrows + 1, d->st));
-      PSST_TRY(dupload(&dp->col, lp->csr.col, (size_t)nnz, d->st));
-      if (lp->csr.w) PSST_TRY(dupload(&dp->w, lp->csr.w, (size_t)nnz, d->st));
-    }
-    if (lp->per_synapse && !dp->col) /* receptor derivatives need col */
-      PSST_TRY(dupload(&dp->col, lp->csr.col, (size_t)nnz, d->st));
-    PSST_TRY(dalloc(&dp->T, (size_t)lp->nsrc));
-    if (lp->t_rel)
-      PSST_TRY(dupload(&dp->t_rel, lp->t_rel, (size_t)lp->nsrc, d->st));
-    if (lp->inv_k)
-      PSST_TRY(dupload(&dp->inv_k, lp->inv_k, (size_t)lp->nrows, d->st));
+  /* the neuron kinds */
+  c->seg = (psst_cuda_seg *)calloc((size_t)L->nseg + 1, sizeof *c->seg);
+  c->proj = (psst_cuda_proj *)calloc((size_t)L->nlp + 1, sizeof *c->proj);
+  if (!c->seg || !c->proj)
+    return psst_error_set(PSST_ERR_NOMEM, "out of memory (CUDA backend)");
+  size_t npad = 0;
+  for (int q = 0; q < L->nseg; q++) {
+    const psst_seg *sg = &L->seg[q];
+    const psst_neuron_kind *kd = sg->kind;
+    if (kd->id < 0 || kd->id >= PSST_NK_COUNT)
+      return psst_error_set(PSST_ERR_INTERNAL,
+                            "CUDA backend: neuron kind '%s' has no kernel",
+                            kd->name);
+    c->seg[q].ipad_off = npad;
+    npad += (size_t)sg->ld;
+    PSST_TRY(dupload(&c->seg[q].params, sg->params,
+                     (size_t)kd->nparam + (size_t)kd->nderived, st));
   }
-  CU(cudaStreamSynchronize(d->st));
+  PSST_TRY(dalloc(&c->Ipad, npad, st));
 
-  /* the mapping, rank 0 first */
-  cudaDeviceProp prop;
-  CU(cudaGetDeviceProperties(&prop, device));
-  if (s->rank == 0)
-    fprintf(stderr, "[psst] backend cuda: %d rank(s); voltage exchange %s\n",
-            s->size,
-            d->cuda_aware ? "CUDA-aware MPI (device buffers) for the stages"
-                          : "through pinned host buffers");
-  fprintf(stderr, "[psst] rank %d -> device %d (%s)\n", s->rank, device,
-          prop.name);
+  /* the projections */
+  c->vs_lo = c->vs_hi = c->vb_lo = c->vb_hi = 0;
+  for (int q = 0; q < L->nlp; q++)
+    PSST_TRY(setup_projection(c, q));
+
+  /* staging for uploads */
+  int64_t nv = c->vs_hi - c->vs_lo;
+  if (c->vb_hi - c->vb_lo > nv) nv = c->vb_hi - c->vb_lo;
+  PSST_TRY(staging_init(&c->up_v, (size_t)nv * sizeof(double)));
+  PSST_TRY(staging_init(&c->up_stim, nl * sizeof(double)));
+  PSST_TRY(staging_init(&c->up_spk, 2 * N * sizeof(double)));
+
+  /* the host state */
+  return upload_state(c);
+}
+
+extern "C" int psst_backend_cuda_create(const psst_layout *L, int device,
+                                        psst_backend **out) {
+  *out = NULL;
+  psst_cuda_backend *c = (psst_cuda_backend *)calloc(1, sizeof *c);
+  if (!c) return psst_error_set(PSST_ERR_NOMEM, "out of memory (backend)");
+  c->base.ops = &cuda_ops;
+  c->base.L = L;
+  c->device = device;
+  c->Istim_k[0] = c->Istim_k[1] = -1;
+  int rc = setup(c);
+  if (rc < 0) {
+    psst_backend *b = &c->base;
+    cuda_destroy(&b);
+    return rc;
+  }
+  *out = &c->base;
   return 0;
-}
-
-extern "C" void psst__cuda_free(psst_sim *s) {
-  psst_dev *d = D(s);
-  if (!d) return;
-  cudaSetDevice(d->device);
-  if (d->st) cudaStreamSynchronize(d->st);
-  for (int r = 0; r < 3; r++)
-    if (d->reg[r]) cudaHostUnregister(d->reg[r]);
-  if (d->proj)
-    for (int q = 0; q < s->nlp; q++) {
-      psst_dproj *dp = &d->proj[q];
-      void *ps[] = {dp->prm,   dp->row_ptr, dp->col,   dp->w,    dp->dense,
-                    dp->drive, dp->T,       dp->t_rel, dp->inv_k};
-      for (size_t x = 0; x < sizeof ps / sizeof ps[0]; x++)
-        cudaFree(ps[x]);
-    }
-  if (d->seg)
-    for (int q = 0; q < s->nseg; q++)
-      cudaFree(d->seg[q].params);
-  void *ps[] = {d->y,        d->ys,       d->k,       d->acc,
-                d->z,        d->zs,       d->kz,      d->accz,
-                d->Vcur,     d->Vstage,   d->fire_t,  d->Isyn,
-                d->Istim[0], d->Istim[1], d->spk_gid, d->spk_val};
-  for (size_t x = 0; x < sizeof ps / sizeof ps[0]; x++)
-    cudaFree(ps[x]);
-  if (d->h_spk_gid) cudaFreeHost(d->h_spk_gid);
-  if (d->h_spk_val) cudaFreeHost(d->h_spk_val);
-  if (d->st) cudaStreamDestroy(d->st);
-  (void)cudaGetLastError();
-  free(d->seg);
-  free(d->proj);
-  free(d);
-  s->dev = NULL;
-}
-
-/* ---- the step ---------------------------------------------------------- */
-
-/* Device copy of the injected current at sample k (two-entry cache like
- * psst__sim_stim's; without stimuli, zeros uploaded once). */
-static int dstim(psst_sim *s, int64_t k, const double **out) {
-  psst_dev *d = D(s);
-  if (s->nls == 0) {
-    if (d->Istim_k[0] < 0) {
-      CU(cudaMemsetAsync(d->Istim[0], 0, (size_t)s->nloc * sizeof(double),
-                         d->st));
-      d->Istim_k[0] = 0;
-    }
-    *out = d->Istim[0];
-    return 0;
-  }
-  for (int c = 0; c < 2; c++)
-    if (d->Istim_k[c] == k) {
-      *out = d->Istim[c];
-      return 0;
-    }
-  int c = (d->Istim_k[0] < d->Istim_k[1]) ? 0 : 1;
-  const double *h = psst__sim_stim(s, k);
-  /* pageable source: the copy has read it when this returns */
-  CU(cudaMemcpyAsync(d->Istim[c], h, (size_t)s->nloc * sizeof(double),
-                     cudaMemcpyHostToDevice, d->st));
-  d->Istim_k[c] = k;
-  *out = d->Istim[c];
-  return 0;
-}
-
-/* Right-hand side at stage time t (see rhs() in src/sim_run.c): V is every
- * neuron's stage voltage (device, all N), Iinj local. */
-static int drhs(psst_sim *s, double t, const double *y, const double *z,
-                const double *V, const double *Iinj, double *k, double *kz) {
-  psst_dev *d = D(s);
-  cudaStream_t st = d->st;
-  const double *Vloc = V + s->lo;
-  CU(cudaMemsetAsync(d->Isyn, 0, (size_t)s->nloc * sizeof(double), st));
-  for (int q = 0; q < s->nlp; q++) {
-    const psst_lproj *lp = &s->lp[q];
-    psst_dproj *dp = &d->proj[q];
-    const double *prm = lp->p->params;
-    if (lp->nrows == 0) continue;
-    unsigned gr = grid_for(lp->nrows);
-    if (lp->kind == PSST_SYN_EXP_COND) {
-      double g1, E1; /* g1 = 1: the drive is gsyn itself */
-      psst_synapse_current_params(lp->kind, prm, &g1, &E1);
-      k_isyn<<<gr, TPB, 0, st>>>(lp->nrows, y + lp->y_off, NULL, g1, E1,
-                                 Vloc + lp->lid0, d->Isyn + lp->lid0);
-      LAUNCHED();
-      continue;
-    }
-    double g, E;
-    psst_synapse_current_params(lp->kind, prm, &g, &E);
-    const double *O = lp->per_synapse ? y + lp->y_off : z + lp->z_off;
-    if (lp->kind == PSST_SYN_GABA_B) {
-      const double *G = z + lp->z_off + PSST_GABAB_STATE_G * lp->nsrc;
-      k_gabab_act<<<grid_for(lp->nsrc), TPB, 0, st>>>(
-          lp->nsrc, G, prm[PSST_GABAB_N], prm[PSST_GABAB_K], dp->T);
-      LAUNCHED();
-      O = dp->T;
-    }
-    if (dp->dense) {
-      k_drive_dense<<<grid_for(lp->nrows * 32), TPB, 0, st>>>(
-          lp->nrows, lp->nsrc, dp->dense, O, dp->inv_k, g, E, Vloc + lp->lid0,
-          d->Isyn + lp->lid0);
-    } else if (dp->warp_rows) {
-      k_drive_csr_warp<<<grid_for(lp->nrows * 32), TPB, 0, st>>>(
-          lp->nrows, dp->row_ptr, dp->col, dp->w, lp->csr.weight, O,
-          lp->per_synapse, dp->inv_k, g, E, Vloc + lp->lid0,
-          d->Isyn + lp->lid0);
-    } else {
-      k_drive_csr<<<gr, TPB, 0, st>>>(lp->nrows, dp->row_ptr, dp->col, dp->w,
-                                      lp->csr.weight, O, lp->per_synapse,
-                                      dp->inv_k, g, E, Vloc + lp->lid0,
-                                      d->Isyn + lp->lid0);
-    }
-    LAUNCHED();
-  }
-  /* intrinsic currents */
-  for (int q = 0; q < s->nseg; q++) {
-    const psst_seg *sg = &s->seg[q];
-    const psst_dseg *ds = &d->seg[q];
-    unsigned gr = grid_for(sg->n);
-    const double *yy = y + sg->y_off, *Ii = Iinj + sg->lid0,
-                 *Is = d->Isyn + sg->lid0;
-    double *dy = k + sg->y_off;
-    switch (ds->kind) {
-    case PSST_DK_TRAUB:
-      k_traub<<<gr, TPB, 0, st>>>(sg->n, ds->params, ds->phi, ds->an_coef, yy,
-                                  Ii, Is, dy);
-      break;
-    case PSST_DK_CLASSIC:
-      k_classic<<<gr, TPB, 0, st>>>(sg->n, ds->params, ds->phi, yy, Ii, Is, dy);
-      break;
-    case PSST_DK_PN:
-      k_pn<<<gr, TPB, 0, st>>>(sg->n, ds->params, ds->phi, yy, Ii, Is, dy);
-      break;
-    default:
-      k_ln<<<gr, TPB, 0, st>>>(sg->n, ds->params, ds->phi, yy, Ii, Is, dy);
-      break;
-    }
-    LAUNCHED();
-  }
-  /* synaptic state */
-  for (int q = 0; q < s->nlp; q++) {
-    const psst_lproj *lp = &s->lp[q];
-    psst_dproj *dp = &d->proj[q];
-    const double *prm = lp->p->params;
-    if (lp->kind == PSST_SYN_EXP_COND) {
-      if (lp->nrows)
-        k_exp_decay<<<grid_for(lp->nrows), TPB, 0, st>>>(
-            lp->nrows, y + lp->y_off, prm[PSST_EXPC_TAU], k + lp->y_off);
-      LAUNCHED();
-      continue;
-    }
-    if (lp->nsrc == 0) continue;
-    unsigned gs = grid_for(lp->nsrc);
-    if (lp->kind == PSST_SYN_GABA_B) {
-      const double *R = z + lp->z_off, *G = R + lp->nsrc;
-      double *dR = kz + lp->z_off, *dG = dR + lp->nsrc;
-      k_gabab_deriv<<<gs, TPB, 0, st>>>(lp->nsrc, t, dp->t_rel, dp->prm, R, G,
-                                        dR, dG);
-      LAUNCHED();
-      continue;
-    }
-    int ach = lp->kind == PSST_SYN_ACH_PULSE;
-    double al = ach ? prm[PSST_ACH_ALPHA] : prm[PSST_GABAA_ALPHA];
-    double be = ach ? prm[PSST_ACH_BETA] : prm[PSST_GABAA_BETA];
-    if (ach)
-      k_transmitter<<<gs, TPB, 0, st>>>(
-          lp->nsrc, 1, t, d->fire_t + lp->src_gid0, NULL, prm[PSST_ACH_A],
-          prm[PSST_ACH_TDELAY], prm[PSST_ACH_TMAX], dp->T);
-    else
-      k_transmitter<<<gs, TPB, 0, st>>>(lp->nsrc, 0, t, NULL, V + lp->src_gid0,
-                                        prm[PSST_GABAA_V0],
-                                        prm[PSST_GABAA_SIGMA], 0.0, dp->T);
-    LAUNCHED();
-    if (lp->per_synapse) {
-      int64_t nnz = lp->csr.row_ptr[lp->nrows];
-      if (nnz)
-        k_receptor_syn<<<grid_for(nnz), TPB, 0, st>>>(
-            nnz, y + lp->y_off, dp->col, dp->T, al, be, k + lp->y_off);
-    } else {
-      k_receptor_pre<<<gs, TPB, 0, st>>>(lp->nsrc, z + lp->z_off, dp->T, al, be,
-                                         kz + lp->z_off);
-    }
-    LAUNCHED();
-  }
-  return 0;
-}
-
-/* The local V of state y (device) into Vall's local slice (device). */
-static int dlocal_voltages(psst_sim *s, const double *y, double *Vall) {
-  psst_dev *d = D(s);
-  for (int q = 0; q < s->nseg; q++) {
-    const psst_seg *sg = &s->seg[q];
-    CU(cudaMemcpyAsync(Vall + sg->gid_lo, y + sg->y_off,
-                       (size_t)sg->n * sizeof(double), cudaMemcpyDeviceToDevice,
-                       d->st));
-  }
-  return 0;
-}
-
-/* Stage exchange: every rank's stage V into d->Vstage (all N). */
-static int dexchange_stage(psst_sim *s) {
-  psst_dev *d = D(s);
-  PSST_TRY(dlocal_voltages(s, d->ys, d->Vstage));
-  if (d->cuda_aware) {
-    CU(cudaStreamSynchronize(d->st));
-    return psst__sim_gather(s, d->Vstage);
-  }
-  size_t nl = (size_t)s->nloc, N = (size_t)s->N;
-  if (nl)
-    CU(cudaMemcpyAsync(s->V_stage + s->lo, d->Vstage + s->lo,
-                       nl * sizeof(double), cudaMemcpyDeviceToHost, d->st));
-  CU(cudaStreamSynchronize(d->st));
-  PSST_TRY(psst__sim_gather(s, s->V_stage));
-  CU(cudaMemcpyAsync(d->Vstage, s->V_stage, N * sizeof(double),
-                     cudaMemcpyHostToDevice, d->st));
-  return 0;
-}
-
-extern "C" int psst__cuda_step(psst_sim *s, int64_t i) {
-  psst_dev *d = D(s);
-  cudaStream_t st = d->st;
-  const double ti = (double)i * s->dt, t1 = (double)(i + 1) * s->dt;
-  const double h = t1 - ti;
-  const int64_t ny = (int64_t)s->ny, nz = (int64_t)s->nz;
-  const size_t N = (size_t)s->N, nl = (size_t)s->nloc;
-  if (!d->vcur_valid) {
-    CU(cudaMemcpyAsync(d->Vcur, s->V_cur, N * sizeof(double),
-                       cudaMemcpyHostToDevice, st));
-    d->vcur_valid = 1;
-  }
-  /* GABA_B releases decided on the host at the step boundary */
-  for (int q = 0; q < s->nlp; q++) {
-    const psst_lproj *lp = &s->lp[q];
-    if (lp->kind != PSST_SYN_GABA_B || lp->nsrc == 0) continue;
-    CU(cudaMemcpyAsync(d->proj[q].t_rel, lp->t_rel,
-                       (size_t)lp->nsrc * sizeof(double),
-                       cudaMemcpyHostToDevice, st));
-  }
-  const double *I0;
-  PSST_TRY(dstim(s, i, &I0));
-  if (s->m->run.method == PSST_METHOD_EULER) {
-    PSST_TRY(drhs(s, ti, d->y, d->z, d->Vcur, I0, d->k, d->kz));
-    if (ny) k_axpy<<<grid_for(ny), TPB, 0, st>>>(ny, d->y, d->y, h, d->k);
-    if (nz) k_axpy<<<grid_for(nz), TPB, 0, st>>>(nz, d->z, d->z, h, d->kz);
-    LAUNCHED();
-  } else {
-    PSST_TRY(drhs(s, ti, d->y, d->z, d->Vcur, I0, d->acc, d->accz));
-    const double *kprev = d->acc, *kzprev = d->accz;
-    for (int stg = 1; stg < 4; stg++) {
-      double a = psst_rk4_c[stg] * h;
-      if (ny) k_axpy<<<grid_for(ny), TPB, 0, st>>>(ny, d->ys, d->y, a, kprev);
-      if (nz) k_axpy<<<grid_for(nz), TPB, 0, st>>>(nz, d->zs, d->z, a, kzprev);
-      LAUNCHED();
-      if (s->stage_exchange) {
-        PSST_TRY(dexchange_stage(s));
-      } else {
-        PSST_TRY(dlocal_voltages(s, d->ys, d->Vstage));
-      }
-      const double *Ik;
-      PSST_TRY(dstim(s, stg == 3 ? i + 1 : i, &Ik));
-      PSST_TRY(drhs(s, ti + a, d->ys, d->zs, d->Vstage, Ik, d->k, d->kz));
-      double b = psst_rk4_b[stg];
-      if (ny) k_accum<<<grid_for(ny), TPB, 0, st>>>(ny, d->acc, b, d->k);
-      if (nz) k_accum<<<grid_for(nz), TPB, 0, st>>>(nz, d->accz, b, d->kz);
-      LAUNCHED();
-      kprev = d->k;
-      kzprev = d->kz;
-    }
-    double h6 = h / 6.0;
-    if (ny) k_final<<<grid_for(ny), TPB, 0, st>>>(ny, d->y, d->acc, h6);
-    if (nz) k_final<<<grid_for(nz), TPB, 0, st>>>(nz, d->z, d->accz, h6);
-    LAUNCHED();
-  }
-  /* V(t_{i+1}): local slice to the host, exchanged; on the device it is
-   * the next step's V_cur */
-  PSST_TRY(dlocal_voltages(s, d->y, d->Vcur));
-  if (nl)
-    CU(cudaMemcpyAsync(s->V_next + s->lo, d->Vcur + s->lo, nl * sizeof(double),
-                       cudaMemcpyDeviceToHost, st));
-  CU(cudaStreamSynchronize(st));
-  PSST_TRY(psst__sim_gather(s, s->V_next));
-  if (s->size > 1)
-    CU(cudaMemcpyAsync(d->Vcur, s->V_next, N * sizeof(double),
-                       cudaMemcpyHostToDevice, st));
-  return 0;
-}
-
-extern "C" int psst__cuda_after_spikes(psst_sim *s) {
-  psst_dev *d = D(s);
-  cudaStream_t st = d->st;
-  int64_t n = s->nspiked;
-  if (n > 0) {
-    /* the previous step's copies out of these buffers are complete: the
-     * step synchronised the stream */
-    for (int64_t x = 0; x < n; x++) {
-      d->h_spk_gid[x] = s->spiked[x];
-      d->h_spk_val[x] = s->fire_t[s->spiked[x]];
-    }
-    CU(cudaMemcpyAsync(d->spk_gid, d->h_spk_gid, (size_t)n * sizeof(int64_t),
-                       cudaMemcpyHostToDevice, st));
-    CU(cudaMemcpyAsync(d->spk_val, d->h_spk_val, (size_t)n * sizeof(double),
-                       cudaMemcpyHostToDevice, st));
-    k_scatter<<<grid_for(n), TPB, 0, st>>>(n, d->spk_gid, d->spk_val,
-                                           d->fire_t);
-    LAUNCHED();
-    for (int q = 0; q < s->nlp; q++) {
-      const psst_lproj *lp = &s->lp[q];
-      if (lp->kind != PSST_SYN_EXP_COND || lp->nrows == 0) continue;
-      psst_dproj *dp = &d->proj[q];
-      k_expc_deliver<<<grid_for(lp->nrows), TPB, 0, st>>>(
-          lp->nrows, dp->row_ptr, dp->col, dp->w, lp->csr.weight,
-          lp->p->params[PSST_EXPC_G], d->spk_gid, n, lp->src_gid0, lp->nsrc,
-          d->y + lp->y_off);
-      LAUNCHED();
-    }
-  }
-  /* GABA_B release times: uploaded at the start of each step (the host
-   * also decides releases at t = 0, before the first step) */
-  return 0;
-}
-
-extern "C" int psst__cuda_download(psst_sim *s) {
-  psst_dev *d = D(s);
-  if (s->ny)
-    CU(cudaMemcpyAsync(s->y, d->y, s->ny * sizeof(double),
-                       cudaMemcpyDeviceToHost, d->st));
-  if (s->nz)
-    CU(cudaMemcpyAsync(s->z, d->z, s->nz * sizeof(double),
-                       cudaMemcpyDeviceToHost, d->st));
-  CU(cudaStreamSynchronize(d->st));
-  return 0;
-}
-
-extern "C" int psst__cuda_upload(psst_sim *s) {
-  CU(cudaStreamSynchronize(D(s)->st));
-  return upload_replicated(s);
 }

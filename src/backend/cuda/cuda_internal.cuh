@@ -1,70 +1,120 @@
-/* The CUDA backend's device state (internal to src/backend/cuda/). */
+/* backend/cuda/cuda_internal.cuh — the CUDA backend's device state and
+ * kernel tables (internal to src/backend/cuda/). No MPI: the engine
+ * exchanges through host buffers, the backend only copies to and from
+ * them. */
 #ifndef PSST_CUDA_INTERNAL_CUH
 #define PSST_CUDA_INTERNAL_CUH
 
-/* the C API only: no MPI C++ bindings in a CUDA C++ translation unit */
-#ifndef OMPI_SKIP_MPICXX
-#define OMPI_SKIP_MPICXX 1
-#endif
-#ifndef MPICH_SKIP_MPICXX
-#define MPICH_SKIP_MPICXX 1
-#endif
 #include <cuda_runtime.h>
-#include <mpi.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
 extern "C" {
-#include "sim_internal.h"
+#include "backend/backend.h"
+#include "psst/error.h"
+#include "psst/odeint.h"
 }
+/* the kind list and the kinds' hooks (its declarations have C linkage) */
+#include "mech/list.h"
 
-/* Neuron kinds the device integrates. */
-enum psst_dkind {
-  PSST_DK_TRAUB,   /* hh_tutorial (an 0.02), cobahh (an 0.032) */
-  PSST_DK_CLASSIC, /* hh_classic */
-  PSST_DK_PN,
-  PSST_DK_LN
-};
+/* ---- the kernel tables (one entry per kind, indexed by kind->id) -------
+ * Each entry launches one kernel on stream st; the caller checks the
+ * launch. Layouts as in engine/layout.h: state variable v of element e at
+ * x[v * ld + e]. */
 
-typedef struct psst_dseg {
-  int kind;       /* psst_dkind */
-  double phi;     /* temperature factor, computed on the host as the CPU */
-  double an_coef; /* Traub-Miles alpha_n coefficient */
-  double *params; /* device copy of the population's parameters */
-} psst_dseg;
+/* dy = f(y, Iext) for n neurons of one segment (n = ld, the padded
+ * length); p the population's params on the device. */
+typedef void (*psst_cuda_neuron_fn)(cudaStream_t st, int64_t n, int64_t ld,
+                                    const double *p, const double *y,
+                                    const double *Iext, double *dy);
 
-typedef struct psst_dproj {
-  double *prm;      /* device copy of the projection's parameters */
-  int64_t *row_ptr; /* CSR (nrows + 1), col, w (or NULL) */
+typedef struct psst_cuda_synapse_fns {
+  /* T[j] = transmitter(t, V[j], fire_t[j], aux[j]), j < n */
+  void (*transmitter)(cudaStream_t st, int64_t n, const double *p, double t,
+                      const double *V, const double *fire_t, const double *aux,
+                      double *T);
+  /* dx_e = deriv(T[e], x_e) (per presynaptic neuron) */
+  void (*deriv_pre)(cudaStream_t st, int64_t n, const double *p,
+                    const double *T, const double *x, int64_t ld, double *dx);
+  /* dx_e = deriv(T[col[e]], x_e) (per synapse) */
+  void (*deriv_syn)(cudaStream_t st, int64_t n, const double *p,
+                    const double *T, const int32_t *col, const double *x,
+                    int64_t ld, double *dx);
+  /* dx_e = deriv(0, x_e) (per postsynaptic neuron) */
+  void (*deriv_post)(cudaStream_t st, int64_t n, const double *p,
+                     const double *x, int64_t ld, double *dx);
+  /* A[e] = drive(x_e) */
+  void (*drive)(cudaStream_t st, int64_t n, const double *p, const double *x,
+                int64_t ld, double *A);
+  /* spike increments: each local row r < nrows merges its ascending inputs
+   * (CSR row_ptr, col, w or the constant weight) with the ascending spiked
+   * gids spk[0..nspk) (source slice [src0, src0 + nsrc)) and applies
+   * on_spike(w, x_r) for every match, in that order */
+  void (*deliver)(cudaStream_t st, int64_t nrows, const double *p,
+                  const int64_t *row_ptr, const int32_t *col, const double *w,
+                  double weight, const int64_t *spk, int64_t nspk, int64_t src0,
+                  int64_t nsrc, double *x, int64_t ld);
+  /* aux[j] = t where release(t, V[j], aux[j]), j < n */
+  void (*release)(cudaStream_t st, int64_t n, const double *p, double t,
+                  const double *V, double *aux);
+  /* the current's g [mS/cm^2] and E [mV] (host) */
+  void (*current)(const double *p, double *g, double *E);
+} psst_cuda_synapse_fns;
+
+/* ---- device state ------------------------------------------------------ */
+
+/* A page-locked host buffer for uploads; `done` is recorded after the copy
+ * out of it, so that it is not overwritten before the copy has read it. */
+typedef struct psst_cuda_staging {
+  void *h;
+  size_t cap; /* bytes */
+  cudaEvent_t done;
+  int pending;
+} psst_cuda_staging;
+
+typedef struct psst_cuda_seg {
+  double *params;  /* device copy of nparam + nderived values */
+  size_t ipad_off; /* offset of the segment in Ipad */
+} psst_cuda_seg;
+
+typedef struct psst_cuda_proj {
+  double *params;   /* device copy of nparam + nderived values */
+  double g, E;      /* the kind's current hook, evaluated on the host */
+  int64_t nelem;    /* state elements: nsrc, nnz or nrows (after the store) */
+  int64_t *row_ptr; /* CSR (nrows + 1), col, w (or NULL); NULL when no
+                       kernel of the projection reads them */
   int32_t *col;
   double *w;
-  double *dense; /* nrows x nsrc, or NULL */
+  double *dense; /* nrows x nsrc weights, or NULL */
   int warp_rows; /* sparse drive: a warp per row (else a thread per row) */
-  double *drive; /* unused (NULL): the drive kernels add to Isyn */
-  double *T;     /* nsrc */
-  double *t_rel; /* gaba_b */
-  double *inv_k; /* gaba_b */
-} psst_dproj;
+  double *inv_k; /* SHARED_G: nrows, or NULL */
+  double *T;     /* nsrc: transmitter per presynaptic neuron */
+  double *A;     /* nelem: drive of each element (when not the state) */
+} psst_cuda_proj;
 
-typedef struct psst_dev {
+typedef struct psst_cuda_backend {
+  psst_backend base; /* first: the engine's handle */
   int device;
-  cudaStream_t st;
-  int cuda_aware; /* stage exchanges on device pointers */
-  double *y, *ys, *k, *acc;
-  double *z, *zs, *kz, *accz;
-  double *Vcur, *Vstage; /* all N */
-  int vcur_valid;        /* Vcur equals s->V_cur */
-  double *fire_t;        /* all N */
-  double *Isyn;          /* nloc */
-  double *Istim[2];      /* nloc */
+  cudaStream_t st; /* non-blocking: everything of this backend runs on it */
+  double *y, *ys, *k, *acc;   /* ny */
+  double *z, *zs, *kz, *accz; /* nz */
+  double *aux;                /* naux */
+  double *fire_t;             /* N */
+  double *V;                  /* N: presynaptic V uploaded from the host */
+  /* ranges of V that rhs_remote (stage V readers) and boundary upload */
+  int64_t vs_lo, vs_hi, vb_lo, vb_hi;
+  double *Vloc;     /* nloc: local V of the stage being evaluated */
+  double *Isyn;     /* nloc */
+  double *Ipad;     /* per segment ld: the non-intrinsic current */
+  double *Istim[2]; /* nloc: the injected current of samples Istim_k */
   int64_t Istim_k[2];
-  int64_t *spk_gid;   /* N: spiked gids of this step */
-  double *spk_val;    /* N */
-  int64_t *h_spk_gid; /* pinned */
-  double *h_spk_val;  /* pinned */
-  double *reg[3];     /* host arrays registered as pinned */
-  psst_dseg *seg;
-  psst_dproj *proj;
-} psst_dev;
+  int64_t *spk_gid; /* N: the gids that spiked this step */
+  double *spk_val;  /* N: their firing times */
+  double *h_vloc;   /* pinned, nloc: local V on its way to the host */
+  psst_cuda_staging up_v, up_stim, up_spk;
+  psst_cuda_seg *seg;
+  psst_cuda_proj *proj;
+} psst_cuda_backend;
 
 #endif

@@ -8,7 +8,8 @@
  *                    per-postsynaptic conductance (target order), or
  *                    per-synapse state (global CSR order: by postsynaptic
  *                    neuron, then presynaptic — the same for any partition)
- *   proj.<Q>.t_rel   GABA_B: last release start per presynaptic neuron [ms]
+ *   proj.<Q>.<aux>   step-boundary kinds: their value per presynaptic
+ *                    neuron (gaba_b: t_rel, the last release start [ms])
  * and as attributes the step index and its time, the model's hash, where
  * the output stood (records and spikes written) and provenance. Random
  * numbers are counter-based (keyed by ids, not drawn from a stream), so
@@ -22,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine.h"
 #include "psst/io.h"
 #include "psst/version.h"
-#include "sim_internal.h"
 
 /* FNV-1a over everything that defines the trajectory: the model text, the
  * settings that the command line may override, and the network size.
@@ -78,49 +79,52 @@ static int plan_add(ckpt_plan *pl, const char *a, const char *b, int64_t len,
 
 static int make_plan(psst_sim *s, ckpt_plan *pl) {
   const psst_model *m = s->m;
+  const psst_layout *L = &s->L;
   char pre[PSST_NAME_MAX + 16];
   for (int p = 0; p < m->npop; p++) {
     const psst_population *pp = &m->pops[p];
     const psst_seg *sg = NULL;
-    for (int q = 0; q < s->nseg; q++)
-      if (s->seg[q].pop == p) sg = &s->seg[q];
+    for (int q = 0; q < L->nseg; q++)
+      if (L->seg[q].pop == p) sg = &L->seg[q];
     snprintf(pre, sizeof pre, "pop.%s.", pp->name);
     for (int v = 0; v < pp->kind->nstate; v++)
       PSST_TRY(
           plan_add(pl, pre, pp->kind->state[v].name, pp->size,
                    sg ? sg->gid_lo - pp->first_gid : 0, sg ? sg->n : 0,
-                   sg ? s->y + sg->y_off + (size_t)v * (size_t)sg->n : NULL));
+                   sg ? L->y + sg->y_off + (size_t)v * (size_t)sg->ld : NULL));
   }
   /* replicated arrays: written by rank 0, read by everyone */
   int w0 = s->rank == 0;
-  PSST_TRY(plan_add(pl, "fire_t", "", s->N, 0, s->N, s->fire_t));
-  pl->v[pl->n - 1].count = w0 ? s->N : -s->N; /* < 0: read all, write none */
-  int64_t syn_off = 0;
-  for (int q = 0; q < s->nlp; q++) {
-    psst_lproj *lp = &s->lp[q];
+  PSST_TRY(plan_add(pl, "fire_t", "", L->N, 0, L->N, L->fire_t));
+  pl->v[pl->n - 1].count = w0 ? L->N : -L->N; /* < 0: read all, write none */
+  for (int q = 0; q < L->nlp; q++) {
+    psst_lproj *lp = &L->lp[q];
     const psst_projection *p = lp->p;
+    const psst_synapse_kind *k = lp->kind;
     snprintf(pre, sizeof pre, "proj.%s.", p->name);
     int64_t ntgt = p->to.hi - p->to.lo;
-    if (lp->kind == PSST_SYN_EXP_COND) {
-      PSST_TRY(plan_add(pl, pre, p->kind->state[0].name, ntgt, lp->row0,
-                        lp->nrows, s->y + lp->y_off));
-    } else if (lp->per_synapse) {
-      int64_t nnz = lp->csr.row_ptr[lp->nrows], total = 0;
-      MPI_Exscan(&nnz, &syn_off, 1, MPI_INT64_T, MPI_SUM, s->comm);
-      if (s->rank == 0) syn_off = 0;
-      MPI_Allreduce(&nnz, &total, 1, MPI_INT64_T, MPI_SUM, s->comm);
-      PSST_TRY(plan_add(pl, pre, p->kind->state[0].name, total, syn_off, nnz,
-                        s->y + lp->y_off));
-    } else {
-      for (int v = 0; v < p->kind->nstate; v++) {
-        PSST_TRY(plan_add(pl, pre, p->kind->state[v].name, lp->nsrc, 0,
-                          lp->nsrc,
-                          s->z + lp->z_off + (size_t)v * (size_t)lp->nsrc));
+    int64_t syn_off = 0, total = 0;
+    if (lp->store == PSST_STORE_SYNAPSE) {
+      PSST_TRY(psst_comm_exscan_i64(s->comm, lp->nnz, &syn_off));
+      PSST_TRY(psst_comm_sum_i64(s->comm, lp->nnz, &total));
+    }
+    for (int v = 0; v < k->nstate; v++) {
+      const char *name = k->state[v].name;
+      if (lp->store == PSST_STORE_POST) {
+        PSST_TRY(plan_add(pl, pre, name, ntgt, lp->row0, lp->nrows,
+                          L->y + lp->off + (size_t)v * (size_t)lp->ld));
+      } else if (lp->store == PSST_STORE_SYNAPSE) {
+        PSST_TRY(plan_add(pl, pre, name, total, syn_off, lp->nnz,
+                          L->y + lp->off + (size_t)v * (size_t)lp->ld));
+      } else {
+        PSST_TRY(plan_add(pl, pre, name, lp->nsrc, 0, lp->nsrc,
+                          L->z + lp->off + (size_t)v * (size_t)lp->ld));
         pl->v[pl->n - 1].count = w0 ? lp->nsrc : -lp->nsrc;
       }
     }
-    if (lp->t_rel) {
-      PSST_TRY(plan_add(pl, pre, "t_rel", lp->nsrc, 0, lp->nsrc, lp->t_rel));
+    if (k->flags & PSST_SYN_F_STEP_BOUNDARY) {
+      PSST_TRY(plan_add(pl, pre, k->aux_name, lp->nsrc, 0, lp->nsrc,
+                        L->aux + lp->aux_off));
       pl->v[pl->n - 1].count = w0 ? lp->nsrc : -lp->nsrc;
     }
   }
@@ -130,7 +134,7 @@ static int make_plan(psst_sim *s, ckpt_plan *pl) {
 int psst__sim_checkpoint(psst_sim *s, const char *path, const char *output,
                          int64_t records, int64_t spikes) {
   ckpt_plan pl = {0};
-  int rc = psst_error_agree(s->comm, make_plan(s, &pl));
+  int rc = psst_comm_agree(s->comm, make_plan(s, &pl));
   psst_ckpt *c = NULL;
   int *ids = NULL;
   if (rc == 0) rc = psst_ckpt_create(s->comm, path, &c);
@@ -155,7 +159,7 @@ int psst__sim_checkpoint(psst_sim *s, const char *path, const char *output,
       ids[i] = psst_ckpt_def(c, pl.v[i].name, pl.v[i].len);
       if (ids[i] < 0) lrc = ids[i];
     }
-    rc = psst_error_agree(s->comm, lrc);
+    rc = psst_comm_agree(s->comm, lrc);
     if (rc == 0) rc = psst_ckpt_enddef(c);
     for (int i = 0; rc == 0 && i < pl.n; i++) {
       int64_t cnt = pl.v[i].count > 0 ? pl.v[i].count : 0;
@@ -205,14 +209,14 @@ int psst_sim_restore(psst_sim *s, const char *path, psst_restart_info *info) {
                         "run's end (t_end = %g ms): nothing to continue; give "
                         "a larger --t-end",
                         path, t, s->m->run.t_end);
-  rc = psst_error_agree(s->comm, rc);
+  rc = psst_comm_agree(s->comm, rc);
   if (rc == 0) rc = make_plan(s, &pl);
   for (int i = 0; rc == 0 && i < pl.n; i++) {
     ckpt_var *v = &pl.v[i];
     int64_t cnt = v->count < 0 ? -v->count : v->count;
     rc = psst_ckpt_read(c, v->name, v->len, v->start, cnt, v->data);
   }
-  rc = psst_error_agree(s->comm, rc);
+  rc = psst_comm_agree(s->comm, rc);
   int crc = psst_ckpt_close(&c, 0);
   free(pl.v);
   if (rc == 0) rc = crc;
@@ -223,10 +227,9 @@ int psst_sim_restore(psst_sim *s, const char *path, psst_restart_info *info) {
   ri.spikes = (int64_t)spikes;
   s->step = ri.step;
   s->restored = 1;
-  if (s->backend == PSST_BACKEND_CUDA) {
-    PSST_TRY(psst_error_agree(s->comm, psst__cuda_upload(s)));
-    s->dev_dirty = 0;
-  }
+  /* the host state was written: the backend reloads it */
+  s->borrowed = 0;
+  PSST_TRY(psst_comm_agree(s->comm, s->be->ops->restore_state(s->be, 1)));
   s->resume = ri;
   snprintf(s->last_ckpt, sizeof s->last_ckpt, "%s", path);
   s->last_ckpt_t = t;

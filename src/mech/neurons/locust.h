@@ -1,4 +1,4 @@
-/* psst/neurons/locust.h — per-neuron equations of the locust antennal lobe
+/* mech/neurons/locust.h — per-neuron equations of the locust antennal lobe
  * kinds, shared by every backend (static inline, PSST_HD).
  *
  *   pn  projection neuron (MODEL.md §6.1): leak, K leak, Na, K (Traub-Miles
@@ -19,8 +19,8 @@
 
 #include <math.h>
 
-#include "psst/hd.h"
-#include "psst/neurons/hh.h"
+#include "mech/mech.h"
+#include "mech/neurons/hh.h"
 
 /* ---- PN (MODEL.md §6.1) -------------------------------------------------- */
 
@@ -60,23 +60,23 @@ enum {
 PSST_HD static inline void psst_pn_a_kinetics(double V, double phi_A,
                                               double *mA_inf, double *tau_mA,
                                               double *hA_inf, double *tau_hA) {
-  *mA_inf = 1.0 / (1.0 + exp(-(V + 60.0) / 8.5));
-  *hA_inf = 1.0 / (1.0 + exp((V + 78.0) / 6.0));
-  *tau_mA =
-      (1.0 / (exp((V + 35.82) / 19.69) + exp(-(V + 79.69) / 12.7) + 0.37)) /
+  *mA_inf = 1.0 / (1.0 + psst_exp(-(V + 60.0) / 8.5));
+  *hA_inf = 1.0 / (1.0 + psst_exp((V + 78.0) / 6.0));
+  *tau_mA = (1.0 / (psst_exp((V + 35.82) / 19.69) +
+                    psst_exp(-(V + 79.69) / 12.7) + 0.37)) /
+            phi_A;
+  /* both sides evaluated: a select, so that the loops vectorise */
+  const double tau_lo =
+      (1.0 / (psst_exp((V + 46.05) / 5.0) + psst_exp(-(V + 238.4) / 37.45))) /
       phi_A;
-  if (V < -63.0)
-    *tau_hA =
-        (1.0 / (exp((V + 46.05) / 5.0) + exp(-(V + 238.4) / 37.45))) / phi_A;
-  else
-    *tau_hA = 19.0 / phi_A;
+  *tau_hA = V < -63.0 ? tau_lo : 19.0 / phi_A;
 }
 
 /* One PN: x = [V, m, h, n, m_A, h_A], p = the PSST_PN_* parameters, phi =
  * 3^((T-36)/10) of the m, h, n gates, I = injected minus synaptic current
  * [uA/cm^2]. */
 PSST_HD static inline void psst_pn_deriv(const double *p, double phi,
-                                         const double *x, double I,
+                                         const double *x, double Iext,
                                          double *dx) {
   const double V = x[PSST_PN_V], m = x[PSST_PN_M], h = x[PSST_PN_H];
   const double n = x[PSST_PN_N], mA = x[PSST_PN_MA], hA = x[PSST_PN_HA];
@@ -86,7 +86,7 @@ PSST_HD static inline void psst_pn_deriv(const double *p, double phi,
   const double INa = p[PSST_PN_GNA] * m * m * m * h * (V - p[PSST_PN_ENA]);
   const double IK = p[PSST_PN_GK] * n2 * n2 * (V - p[PSST_PN_EK]);
   const double IA = p[PSST_PN_GA] * mA2 * mA2 * hA * (V - p[PSST_PN_EA]);
-  dx[PSST_PN_V] = (I - IL - IKL - INa - IK - IA) / p[PSST_PN_CM];
+  dx[PSST_PN_V] = (Iext - IL - IKL - INa - IK - IA) / p[PSST_PN_CM];
 
   psst_hh_rates r = psst_traub_rates(V - p[PSST_PN_VT], 0.02);
   dx[PSST_PN_M] = psst_gate_deriv(m, r.am, r.bm, phi);
@@ -143,16 +143,17 @@ enum {
 PSST_HD static inline void psst_ln_ca_kinetics(double V, double *mCa_inf,
                                                double *hCa_inf,
                                                double *tau_hCa) {
-  *mCa_inf = 1.0 / (1.0 + exp(-(V + 20.0) / 6.5));
-  *hCa_inf = 1.0 / (1.0 + exp((V + 25.0) / 12.0));
-  *tau_hCa = 0.3 * exp((V - 40.0) / 13.0) + 0.002 * exp((60.0 - V) / 29.0);
+  *mCa_inf = 1.0 / (1.0 + psst_exp(-(V + 20.0) / 6.5));
+  *hCa_inf = 1.0 / (1.0 + psst_exp((V + 25.0) / 12.0));
+  *tau_hCa =
+      0.3 * psst_exp((V - 40.0) / 13.0) + 0.002 * psst_exp((60.0 - V) / 29.0);
 }
 
 /* One LN: x = [V, n, m_Ca, h_Ca, m_KCa, Ca], p = the PSST_LN_* parameters,
  * phi = 3^((T-36)/10) of the n gate, I = injected minus synaptic current
  * [uA/cm^2]. */
 PSST_HD static inline void psst_ln_deriv(const double *p, double phi,
-                                         const double *x, double I,
+                                         const double *x, double Iext,
                                          double *dx) {
   const double V = x[PSST_LN_V], n = x[PSST_LN_N], mCa = x[PSST_LN_MCA];
   const double hCa = x[PSST_LN_HCA], mKCa = x[PSST_LN_MKCA];
@@ -164,7 +165,7 @@ PSST_HD static inline void psst_ln_deriv(const double *p, double phi,
   const double ICa = p[PSST_LN_GCA] * mCa * mCa * hCa * (V - p[PSST_LN_ECA]);
   const double IKCa =
       p[PSST_LN_GKCA] * mKCa * p[PSST_LN_PHIKCAI] * (V - p[PSST_LN_EKCA]);
-  dx[PSST_LN_V] = (I - IL - IKL - IK - ICa - IKCa) / p[PSST_LN_CM];
+  dx[PSST_LN_V] = (Iext - IL - IKL - IK - ICa - IKCa) / p[PSST_LN_CM];
 
   psst_hh_rates r = psst_traub_rates(V - p[PSST_LN_VT], 0.02);
   dx[PSST_LN_N] = psst_gate_deriv(n, r.an, r.bn, phi);
@@ -179,6 +180,34 @@ PSST_HD static inline void psst_ln_deriv(const double *p, double phi,
                                      p[PSST_LN_BKCA], p[PSST_LN_PHIKCAGATE]);
   dx[PSST_LN_CA] =
       -p[PSST_LN_ACA] * ICa - (Ca - p[PSST_LN_CA0]) / p[PSST_LN_TAUCA];
+}
+
+/* ---- the hooks (mech/mech.h) ---------------------------------------------
+ * p[nparam] is phi = 3^((T - 36)/10) of the Traub-Miles gates. */
+enum {
+  psst_nk_pn_nstate = PSST_PN_NSTATE,
+  psst_nk_pn_nparam = PSST_PN_NPARAM,
+  psst_nk_pn_nderived = 1,
+  psst_nk_ln_nstate = PSST_LN_NSTATE,
+  psst_nk_ln_nparam = PSST_LN_NPARAM,
+  psst_nk_ln_nderived = 1
+};
+#define PSST_PN_PHI PSST_PN_NPARAM
+#define PSST_LN_PHI PSST_LN_NPARAM
+
+static inline void psst_nk_pn_prepare(double *p) {
+  p[PSST_PN_PHI] = pow(3.0, (p[PSST_PN_T] - 36.0) / 10.0);
+}
+static inline void psst_nk_ln_prepare(double *p) {
+  p[PSST_LN_PHI] = pow(3.0, (p[PSST_LN_T] - 36.0) / 10.0);
+}
+PSST_HD static inline void psst_nk_pn_deriv(const double *p, const double *x,
+                                            double Iext, double *dx) {
+  psst_pn_deriv(p, p[PSST_PN_PHI], x, Iext, dx);
+}
+PSST_HD static inline void psst_nk_ln_deriv(const double *p, const double *x,
+                                            double Iext, double *dx) {
+  psst_ln_deriv(p, p[PSST_LN_PHI], x, Iext, dx);
 }
 
 #endif

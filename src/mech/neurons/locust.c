@@ -1,12 +1,16 @@
 /* The locust antennal lobe kinds pn and ln (MODEL.md §6.1, §6.2): tables and
- * the loops over neurons. The equations are in include/psst/neurons/locust.h.
+ * descriptors. The equations are the hooks in mech/neurons/locust.h.
  */
 #include <math.h>
 
-#include "psst/kinds.h"
-#include "psst/neurons/locust.h"
+#include "mech/list.h"
 
 #define BIG 1e9
+
+/* Cost of one neuron-step against one synapse-step of a sparse drive
+ * (partition balance). */
+#define PSST_COST_PN 127.5
+#define PSST_COST_LN 127.5
 
 /* ---- pn (MODEL.md §6.1) ---------------------------------------------------
  */
@@ -44,31 +48,25 @@ static const psst_param_info pn_param[PSST_PN_NPARAM] = {
                       "(3^((36 - 23.5)/10))"},
 };
 
-static void pn_rhs(size_t n, const double *p, const double *y, size_t ld,
-                   const double *Iext, double *dy) {
-  const double phi = pow(3.0, (p[PSST_PN_T] - 36.0) / 10.0);
-  for (size_t i = 0; i < n; i++) {
-    double x[PSST_PN_NSTATE], dx[PSST_PN_NSTATE];
-    for (int v = 0; v < PSST_PN_NSTATE; v++)
-      x[v] = y[(size_t)v * ld + i];
-    psst_pn_deriv(p, phi, x, Iext[i], dx);
-    for (int v = 0; v < PSST_PN_NSTATE; v++)
-      dy[(size_t)v * ld + i] = dx[v];
-  }
-}
+PSST_NEURON_REFERENCE_RHS(pn)
 
 const psst_neuron_kind psst_neuron_pn = {
     "pn",
     "locust antennal lobe projection neuron (Na, K, A current)",
     "MODEL.md 6.1",
+    PSST_NK_PN,
     PSST_PN_NSTATE,
     pn_state,
     PSST_PN_NPARAM,
     pn_param,
+    psst_nk_pn_nderived,
+    psst_nk_pn_prepare,
+    NULL,
     0.0,
     0.0,
-    pn_rhs,
-    NULL};
+    psst_nk_pn_rhs,
+    NULL,
+    PSST_COST_PN};
 
 /* ---- ln (MODEL.md §6.2) ---------------------------------------------------
  */
@@ -121,28 +119,22 @@ static const psst_param_info ln_param[PSST_LN_NPARAM] = {
                        "calcium removal time constant"},
 };
 
-static void ln_rhs(size_t n, const double *p, const double *y, size_t ld,
-                   const double *Iext, double *dy) {
-  const double phi = pow(3.0, (p[PSST_LN_T] - 36.0) / 10.0);
-  for (size_t i = 0; i < n; i++) {
-    double x[PSST_LN_NSTATE], dx[PSST_LN_NSTATE];
-    for (int v = 0; v < PSST_LN_NSTATE; v++)
-      x[v] = y[(size_t)v * ld + i];
-    psst_ln_deriv(p, phi, x, Iext[i], dx);
-    for (int v = 0; v < PSST_LN_NSTATE; v++)
-      dy[(size_t)v * ld + i] = dx[v];
-  }
-}
+PSST_NEURON_REFERENCE_RHS(ln)
 
 const psst_neuron_kind psst_neuron_ln = {
     "ln",
     "locust antennal lobe local interneuron (K, Ca, K(Ca), Ca pool)",
     "MODEL.md 6.2",
+    PSST_NK_LN,
     PSST_LN_NSTATE,
     ln_state,
     PSST_LN_NPARAM,
     ln_param,
+    psst_nk_ln_nderived,
+    psst_nk_ln_prepare,
+    NULL,
     0.0,
     0.0,
-    ln_rhs,
-    NULL};
+    psst_nk_ln_rhs,
+    NULL,
+    PSST_COST_LN};

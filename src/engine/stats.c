@@ -1,6 +1,8 @@
 /* Sizes of a model on a given number of ranks, without building it. */
 #include <stdlib.h>
 
+#include "engine/layout.h"
+#include "mech/rules.h"
 #include "network.h"
 #include "partition.h"
 #include "psst/psst.h"
@@ -16,12 +18,8 @@ int psst_model_stats_compute(const psst_model *m, int nranks,
   int64_t nz = 0;
   for (int ip = 0; ip < m->nproj; ip++) {
     const psst_projection *p = &m->projs[ip];
-    int per_syn = p->storage == PSST_STORAGE_PER_SYNAPSE ||
-                  (p->storage == PSST_STORAGE_AUTO &&
-                   (p->init[0].type == PSST_INIT_NORMAL ||
-                    p->init[0].type == PSST_INIT_UNIFORM));
-    if (p->kind->id != PSST_SYN_EXP_COND && !per_syn)
-      nz += p->from.hi - p->from.lo;
+    if (psst_projection_store(p) == PSST_STORE_PRE)
+      nz += (p->from.hi - p->from.lo) * p->kind->nstate;
     if (proj_synapses) proj_synapses[ip] = 0;
   }
   int64_t *starts = malloc(((size_t)nranks + 1) * sizeof *starts);
@@ -31,14 +29,36 @@ int psst_model_stats_compute(const psst_model *m, int nranks,
     free(starts);
     return prc;
   }
-  for (int r = 0; r < nranks; r++) {
+  /* the whole projection's synapses and the largest block decide the
+   * dense drive, as in the build (mech/rules.h) */
+  int64_t *total = calloc((size_t)m->nproj + 1, sizeof *total);
+  double *maxblock = calloc((size_t)m->nproj + 1, sizeof *maxblock);
+  int rc =
+      (total && maxblock) ? 0 : psst_error_set(PSST_ERR_NOMEM, "out of memory");
+  for (int ip = 0; rc == 0 && ip < m->nproj; ip++) {
+    const psst_projection *p = &m->projs[ip];
+    rc = psst_network_count(m, ip, 0, p->to.hi - p->to.lo, &total[ip]);
+  }
+  for (int r = 0; rc == 0 && r < nranks; r++)
+    for (int ip = 0; ip < m->nproj; ip++) {
+      const psst_projection *p = &m->projs[ip];
+      int64_t t0 = m->pops[p->to.pop].first_gid + p->to.lo;
+      int64_t t1 = t0 + (p->to.hi - p->to.lo);
+      int64_t a = t0 > starts[r] ? t0 : starts[r];
+      int64_t b = t1 < starts[r + 1] ? t1 : starts[r + 1];
+      double e =
+          b > a ? (double)(b - a) * (double)(p->from.hi - p->from.lo) : 0;
+      if (e > maxblock[ip]) maxblock[ip] = e;
+    }
+  for (int r = 0; rc == 0 && r < nranks; r++) {
     int64_t lo = starts[r], hi = starts[r + 1];
     int64_t ny = 0, syn = 0, dense_bytes = 0;
     for (int ip = 0; ip < m->npop; ip++) {
       const psst_population *pp = &m->pops[ip];
       int64_t a = pp->first_gid > lo ? pp->first_gid : lo;
       int64_t b = pp->first_gid + pp->size < hi ? pp->first_gid + pp->size : hi;
-      if (b > a) ny += (b - a) * pp->kind->nstate;
+      if (b > a)
+        ny += (b - a + PSST_PAD - 1) / PSST_PAD * PSST_PAD * pp->kind->nstate;
     }
     for (int ip = 0; ip < m->nproj; ip++) {
       const psst_projection *p = &m->projs[ip];
@@ -47,21 +67,17 @@ int psst_model_stats_compute(const psst_model *m, int nranks,
       int64_t a = t0 > lo ? t0 : lo, b = t1 < hi ? t1 : hi;
       if (b <= a) continue;
       int64_t nnz = 0;
-      int crc = psst_network_count(m, ip, a - t0, b - t0, &nnz);
-      if (crc < 0) {
-        free(starts);
-        return crc;
-      }
+      rc = psst_network_count(m, ip, a - t0, b - t0, &nnz);
+      if (rc < 0) break;
       syn += nnz;
       if (proj_synapses) proj_synapses[ip] += nnz;
-      if (p->kind->id == PSST_SYN_EXP_COND)
-        ny += b - a;
-      else if (p->storage == PSST_STORAGE_PER_SYNAPSE)
-        ny += nnz;
+      psst_store where = psst_projection_store(p);
+      if (where == PSST_STORE_POST)
+        ny += (b - a) * p->kind->nstate;
+      else if (where == PSST_STORE_SYNAPSE)
+        ny += nnz * p->kind->nstate;
       int64_t entries = (b - a) * (p->from.hi - p->from.lo);
-      if (p->drive == PSST_DRIVE_DENSE ||
-          (p->drive == PSST_DRIVE_AUTO && entries > 0 && nnz >= entries / 4 &&
-           entries <= ((int64_t)1 << 26)))
+      if (psst_projection_dense(p, (double)total[ip], maxblock[ip]))
         dense_bytes += entries * 8;
     }
     st->synapses += syn;
@@ -76,6 +92,12 @@ int psst_model_stats_compute(const psst_model *m, int nranks,
     if (bytes > st->max_rank_bytes) st->max_rank_bytes = bytes;
     if (hi - lo > st->max_rank_neurons) st->max_rank_neurons = hi - lo;
     if (syn > st->max_rank_synapses) st->max_rank_synapses = syn;
+  }
+  free(total);
+  free(maxblock);
+  if (rc < 0) {
+    free(starts);
+    return rc;
   }
   st->state_values += nz;
   free(starts);

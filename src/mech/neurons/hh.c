@@ -1,11 +1,16 @@
-/* The Hodgkin-Huxley kinds: tables and the loops over neurons. The
- * equations are in include/psst/neurons/hh.h. */
+/* The Hodgkin-Huxley kinds: tables and descriptors. The equations are the
+ * hooks in mech/neurons/hh.h. */
 #include <math.h>
 
-#include "psst/kinds.h"
-#include "psst/neurons/hh.h"
+#include "mech/list.h"
 
 #define BIG 1e9
+
+/* Cost of one neuron-step against one synapse-step of a sparse drive
+ * (partition balance). */
+#define PSST_COST_HH_TUTORIAL 85.0
+#define PSST_COST_COBAHH 85.0
+#define PSST_COST_HH_CLASSIC 85.0
 
 /* ---- hh_tutorial (MODEL.md §2) ---------------------------------------- */
 
@@ -29,38 +34,25 @@ static const psst_param_info tutorial_param[PSST_TM_NPARAM] = {
                    "temperature: phi = 3^((T - 36)/10)"},
 };
 
-static void traub_rhs(size_t n, const double *p, const double *y, size_t ld,
-                      const double *Iext, double *dy, double an_coef,
-                      double phi) {
-  const double *V = y, *m = y + ld, *h = y + 2 * ld, *nn = y + 3 * ld;
-  double *dV = dy, *dm = dy + ld, *dh = dy + 2 * ld, *dn = dy + 3 * ld;
-  for (size_t i = 0; i < n; i++) {
-    psst_hh_rates r = psst_traub_rates(V[i] - p[PSST_TM_VT], an_coef);
-    psst_hh_deriv(&r, phi, p[PSST_TM_CM], p[PSST_TM_GNA], p[PSST_TM_ENA],
-                  p[PSST_TM_GK], p[PSST_TM_EK], p[PSST_TM_GL], p[PSST_TM_EL],
-                  V[i], m[i], h[i], nn[i], Iext[i], &dV[i], &dm[i], &dh[i],
-                  &dn[i]);
-  }
-}
-
-static void tutorial_rhs(size_t n, const double *p, const double *y, size_t ld,
-                         const double *Iext, double *dy) {
-  traub_rhs(n, p, y, ld, Iext, dy, 0.02,
-            pow(3.0, (p[PSST_TM_T] - 36.0) / 10.0));
-}
+PSST_NEURON_REFERENCE_RHS(hh_tutorial)
 
 const psst_neuron_kind psst_neuron_hh_tutorial = {
     "hh_tutorial",
     "the tutorial's Hodgkin-Huxley neuron (Traub-Miles rates, 22 degC)",
     "MODEL.md 2",
+    PSST_NK_HH_TUTORIAL,
     PSST_HH_NSTATE,
     tutorial_state,
     PSST_TM_NPARAM,
     tutorial_param,
+    psst_nk_hh_tutorial_nderived,
+    psst_nk_hh_tutorial_prepare,
+    NULL,
     0.0,
     0.0,
-    tutorial_rhs,
-    NULL};
+    psst_nk_hh_tutorial_rhs,
+    NULL,
+    PSST_COST_HH_TUTORIAL};
 
 /* ---- cobahh (MODEL.md §11.2) -------------------------------------------- */
 
@@ -84,24 +76,25 @@ static const psst_param_info cobahh_param[PSST_TM_NPARAM] = {
                    "temperature: phi = 3^((T - 36)/10), 1 by default"},
 };
 
-static void cobahh_rhs(size_t n, const double *p, const double *y, size_t ld,
-                       const double *Iext, double *dy) {
-  traub_rhs(n, p, y, ld, Iext, dy, 0.032,
-            pow(3.0, (p[PSST_TM_T] - 36.0) / 10.0));
-}
+PSST_NEURON_REFERENCE_RHS(cobahh)
 
 const psst_neuron_kind psst_neuron_cobahh = {
     "cobahh",
     "Traub-Miles HH cell of the COBAHH benchmark (Brette et al. 2007)",
     "MODEL.md 11.2",
+    PSST_NK_COBAHH,
     PSST_HH_NSTATE,
     cobahh_state,
     PSST_TM_NPARAM,
     cobahh_param,
+    psst_nk_cobahh_nderived,
+    psst_nk_cobahh_prepare,
+    NULL,
     -20.0,
     3.0,
-    cobahh_rhs,
-    NULL};
+    psst_nk_cobahh_rhs,
+    NULL,
+    PSST_COST_COBAHH};
 
 /* ---- hh_classic (MODEL.md §11.1) ----------------------------------------- */
 
@@ -125,19 +118,7 @@ static const psst_param_info classic_param[PSST_HHC_NPARAM] = {
                     "temperature: phi = 3^((T - 6.3)/10)"},
 };
 
-static void classic_rhs(size_t n, const double *p, const double *y, size_t ld,
-                        const double *Iext, double *dy) {
-  const double phi = pow(3.0, (p[PSST_HHC_T] - 6.3) / 10.0);
-  const double *V = y, *m = y + ld, *h = y + 2 * ld, *nn = y + 3 * ld;
-  double *dV = dy, *dm = dy + ld, *dh = dy + 2 * ld, *dn = dy + 3 * ld;
-  for (size_t i = 0; i < n; i++) {
-    psst_hh_rates r = psst_hh_classic_rates(V[i]);
-    psst_hh_deriv(&r, phi, p[PSST_HHC_CM], p[PSST_HHC_GNA], p[PSST_HHC_ENA],
-                  p[PSST_HHC_GK], p[PSST_HHC_EK], p[PSST_HHC_GL],
-                  p[PSST_HHC_EL], V[i], m[i], h[i], nn[i], Iext[i], &dV[i],
-                  &dm[i], &dh[i], &dn[i]);
-  }
-}
+PSST_NEURON_REFERENCE_RHS(hh_classic)
 
 static double classic_steady(int var, double V, const double *p) {
   (void)p;
@@ -154,11 +135,16 @@ const psst_neuron_kind psst_neuron_hh_classic = {
     "hh_classic",
     "squid-axon Hodgkin-Huxley (1952) as NEURON's hh at 6.3 degC",
     "MODEL.md 11.1",
+    PSST_NK_HH_CLASSIC,
     PSST_HH_NSTATE,
     classic_state,
     PSST_HHC_NPARAM,
     classic_param,
+    psst_nk_hh_classic_nderived,
+    psst_nk_hh_classic_prepare,
+    NULL,
     0.0,
     0.0,
-    classic_rhs,
-    classic_steady};
+    psst_nk_hh_classic_rhs,
+    classic_steady,
+    PSST_COST_HH_CLASSIC};

@@ -1,19 +1,15 @@
-/* Building a simulation: partition, local network, stimuli, initial state. */
+/* Building a simulation: partition, local network (the layout), stimuli,
+ * initial state, and the backend. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "comm.h"
+#include "engine/engine.h"
+#include "mech/rules.h"
+#include "mech/vecmath.h"
 #include "partition.h"
 #include "psst/io.h"
-#include "psst/synapses.h"
 #include "rng.h"
-#include "sim_internal.h"
-
-/* Above this density a local block uses dense BLAS gemv (auto drive). */
-#define PSST_DENSE_DENSITY 0.25
-/* ... unless the dense block would exceed this many entries. */
-#define PSST_DENSE_MAX_ENTRIES ((int64_t)1 << 26)
 
 static void *xcalloc(size_t n, size_t sz) { return calloc(n ? n : 1, sz); }
 
@@ -46,7 +42,8 @@ static double noisy(double x, const psst_population *pp, uint64_t seed, int pop,
   return x * (1.0 + pp->init_noise * xi);
 }
 
-/* Initial state of the local neurons of segment sg. */
+/* Initial state of the local neurons of segment sg; the padding lanes
+ * copy the last neuron. */
 static int init_segment(psst_sim *s, const psst_seg *sg) {
   const psst_model *m = s->m;
   const psst_population *pp = &m->pops[sg->pop];
@@ -54,17 +51,18 @@ static int init_segment(psst_sim *s, const psst_seg *sg) {
   uint64_t seed = m->run.seed;
   uint32_t stream = PSST_STREAM_INIT_POP + (uint32_t)sg->pop;
   int64_t plo = sg->gid_lo - pp->first_gid; /* population-local index */
-  double *y = s->y + sg->y_off;
+  const int64_t ld = sg->ld;
+  double *y = s->L.y + sg->y_off;
   int *from_file = calloc((size_t)kd->nstate, sizeof *from_file);
   PSST_ALLOC_CHECK(from_file);
   int rc = 0;
   for (int v = 0; v < kd->nstate; v++) {
     for (int64_t i = 0; i < sg->n; i++)
-      y[v * sg->n + i] = init_draw(&pp->init[v], kd->state[v].def, seed, stream,
-                                   sg->gid_lo + i, (uint64_t)v);
+      y[v * ld + i] = init_draw(&pp->init[v], kd->state[v].def, seed, stream,
+                                sg->gid_lo + i, (uint64_t)v);
     if (pp->init_file && sg->n > 0) {
       rc = psst_io_read_vector(pp->init_file, kd->state[v].name, pp->size, plo,
-                               plo + sg->n, y + v * sg->n, &from_file[v]);
+                               plo + sg->n, y + v * ld, &from_file[v]);
       if (rc < 0) {
         psst_error_prefix("population '%s': init_file: ", pp->name);
         goto done;
@@ -77,12 +75,15 @@ static int init_segment(psst_sim *s, const psst_seg *sg) {
         pp->init[v].type != PSST_INIT_DEFAULT || !kd->steady)
       continue;
     for (int64_t i = 0; i < sg->n; i++)
-      y[v * sg->n + i] = kd->steady(v, y[i], sg->params);
+      y[v * ld + i] = kd->steady(v, y[i], sg->params);
   }
-  for (int v = 0; v < kd->nstate; v++)
+  for (int v = 0; v < kd->nstate; v++) {
     for (int64_t i = 0; i < sg->n; i++)
-      y[v * sg->n + i] =
-          noisy(y[v * sg->n + i], pp, seed, sg->pop, sg->gid_lo + i, v);
+      y[v * ld + i] =
+          noisy(y[v * ld + i], pp, seed, sg->pop, sg->gid_lo + i, v);
+    for (int64_t i = sg->n; i < ld; i++)
+      y[v * ld + i] = y[v * ld + sg->n - 1];
+  }
 done:
   free(from_file);
   return rc;
@@ -94,7 +95,7 @@ static int init_replicated(psst_sim *s) {
   for (int ip = 0; ip < m->npop; ip++) {
     const psst_population *pp = &m->pops[ip];
     const psst_neuron_kind *kd = pp->kind;
-    double *ft = s->fire_t + pp->first_gid;
+    double *ft = s->L.fire_t + pp->first_gid;
     for (int64_t i = 0; i < pp->size; i++) {
       int64_t gid = pp->first_gid + i;
       ft[i] = init_draw(&pp->init[kd->nstate], PSST_FIRE_T_DEFAULT, m->run.seed,
@@ -119,78 +120,83 @@ static int init_replicated(psst_sim *s) {
 }
 
 static int build_projection(psst_sim *s, int ip, psst_lproj *lp, size_t *ny,
-                            size_t *nz) {
+                            size_t *nz, size_t *naux) {
   const psst_model *m = s->m;
   const psst_projection *p = &m->projs[ip];
+  const psst_synapse_kind *k = p->kind;
   memset(lp, 0, sizeof *lp);
   lp->p = p;
   lp->ip = ip;
-  lp->kind = p->kind->id;
+  lp->kind = k;
+  lp->params = p->params;
+  lp->store = psst_projection_store(p);
   lp->src_gid0 = psst_model_gid(m, p->from.pop, p->from.lo);
   lp->nsrc = p->from.hi - p->from.lo;
   int64_t tgt0 = psst_model_gid(m, p->to.pop, p->to.lo);
   int64_t tgt1 = tgt0 + (p->to.hi - p->to.lo);
-  int64_t a = tgt0 > s->lo ? tgt0 : s->lo, b = tgt1 < s->hi ? tgt1 : s->hi;
+  int64_t a = tgt0 > s->L.lo ? tgt0 : s->L.lo;
+  int64_t b = tgt1 < s->L.hi ? tgt1 : s->L.hi;
   if (b < a) b = a;
   lp->row0 = a - tgt0;
   lp->nrows = b - a;
-  lp->lid0 = a - s->lo;
+  lp->lid0 = a - s->L.lo;
   PSST_TRY(psst_network_build(m, ip, lp->row0, lp->row0 + lp->nrows, &lp->csr));
   int64_t nnz = lp->csr.row_ptr[lp->nrows];
+  lp->nnz = nnz;
 
-  if (lp->kind == PSST_SYN_EXP_COND) {
-    /* conductance per postsynaptic neuron; spikes are delivered through
-     * the transposed connectivity, in ascending presynaptic order */
-    lp->y_off = *ny;
-    *ny += (size_t)lp->nrows;
+  /* where the state lives (engine/layout.h) */
+  switch (lp->store) {
+  case PSST_STORE_POST:
+    lp->ld = lp->nrows;
+    lp->off = *ny;
+    *ny += (size_t)lp->nrows * (size_t)k->nstate;
+    break;
+  case PSST_STORE_SYNAPSE:
+    lp->ld = nnz;
+    lp->off = *ny;
+    *ny += (size_t)nnz * (size_t)k->nstate;
+    break;
+  case PSST_STORE_PRE:
+  default:
+    lp->ld = lp->nsrc;
+    lp->off = *nz;
+    *nz += (size_t)lp->nsrc * (size_t)k->nstate;
+    break;
+  }
+  if (k->flags & PSST_SYN_F_STEP_BOUNDARY) {
+    lp->aux_off = *naux;
+    *naux += (size_t)lp->nsrc;
+  }
+  if (k->flags & PSST_SYN_F_SPIKE_TRIGGERED) {
+    /* spikes are delivered through the transposed connectivity, in
+     * ascending presynaptic order */
     ALLOC(lp->t_ptr, lp->nsrc + 1);
     ALLOC(lp->t_row, nnz);
     ALLOC(lp->t_w, nnz);
-    for (int64_t k = 0; k < nnz; k++)
-      lp->t_ptr[lp->csr.col[k] + 1]++;
+    for (int64_t x = 0; x < nnz; x++)
+      lp->t_ptr[lp->csr.col[x] + 1]++;
     for (int64_t j = 0; j < lp->nsrc; j++)
       lp->t_ptr[j + 1] += lp->t_ptr[j];
     int64_t *fill;
     ALLOC(fill, lp->nsrc + 1);
     memcpy(fill, lp->t_ptr, (size_t)(lp->nsrc + 1) * sizeof *fill);
     for (int64_t r = 0; r < lp->nrows; r++)
-      for (int64_t k = lp->csr.row_ptr[r]; k < lp->csr.row_ptr[r + 1]; k++) {
-        int64_t pos = fill[lp->csr.col[k]]++;
+      for (int64_t x = lp->csr.row_ptr[r]; x < lp->csr.row_ptr[r + 1]; x++) {
+        int64_t pos = fill[lp->csr.col[x]]++;
         lp->t_row[pos] = (int32_t)r;
-        lp->t_w[pos] = lp->csr.w ? lp->csr.w[k] : lp->csr.weight;
+        lp->t_w[pos] = lp->csr.w ? lp->csr.w[x] : lp->csr.weight;
       }
     free(fill);
-  } else {
-    psst_storage st = p->storage;
-    if (st == PSST_STORAGE_AUTO)
-      st = (p->init[0].type == PSST_INIT_NORMAL ||
-            p->init[0].type == PSST_INIT_UNIFORM)
-               ? PSST_STORAGE_PER_SYNAPSE
-               : PSST_STORAGE_PER_PRE;
-    if (lp->kind == PSST_SYN_GABA_B) st = PSST_STORAGE_PER_PRE;
-    lp->per_synapse = st == PSST_STORAGE_PER_SYNAPSE;
-    if (lp->per_synapse) {
-      lp->y_off = *ny;
-      *ny += (size_t)nnz;
-    } else {
-      lp->z_off = *nz;
-      *nz += (size_t)lp->nsrc * (size_t)p->kind->nstate;
-    }
-    ALLOC(lp->T, lp->nsrc);
-    if (lp->kind == PSST_SYN_GABA_B) {
-      /* the conductance of a postsynaptic neuron is shared among its inputs
-       * (MODEL.md §7); releases are decided at step boundaries */
-      ALLOC(lp->t_rel, lp->nsrc);
-      for (int64_t j = 0; j < lp->nsrc; j++)
-        lp->t_rel[j] = PSST_FIRE_T_DEFAULT;
-      ALLOC(lp->inv_k, lp->nrows);
-      for (int64_t r = 0; r < lp->nrows; r++) {
-        int64_t k = lp->csr.row_ptr[r + 1] - lp->csr.row_ptr[r];
-        lp->inv_k[r] = k > 0 ? 1.0 / (double)k : 0.0;
-      }
+  }
+  if (k->flags & PSST_SYN_F_SHARED_G) {
+    /* the conductance of a postsynaptic neuron is shared among its inputs
+     * (MODEL.md §7) */
+    ALLOC(lp->inv_k, lp->nrows);
+    for (int64_t r = 0; r < lp->nrows; r++) {
+      int64_t kin = lp->csr.row_ptr[r + 1] - lp->csr.row_ptr[r];
+      lp->inv_k[r] = kin > 0 ? 1.0 / (double)kin : 0.0;
     }
   }
-  ALLOC(lp->drive, lp->nrows);
   return 0;
 }
 
@@ -200,7 +206,7 @@ static int build_projection(psst_sim *s, int ip, psst_lproj *lp, size_t *ny,
  * rounding depends only on the row, never on how rows are split over ranks
  * (dgemv's blocking of rows would). */
 static int choose_drive(psst_sim *s) {
-  int n = s->nlp;
+  int n = s->L.nlp;
   double *loc = calloc((size_t)(2 * n + 1), sizeof *loc);
   double *glob = calloc((size_t)(2 * n + 1), sizeof *glob);
   int rc = 0;
@@ -209,23 +215,18 @@ static int choose_drive(psst_sim *s) {
     goto done;
   }
   for (int q = 0; q < n; q++) {
-    psst_lproj *lp = &s->lp[q];
-    loc[q] = (double)lp->csr.row_ptr[lp->nrows]; /* summed */
+    psst_lproj *lp = &s->L.lp[q];
+    loc[q] = (double)lp->nnz;                    /* summed */
     loc[n + q] = (double)(lp->nrows * lp->nsrc); /* max */
   }
-  MPI_Allreduce(loc, glob, n, MPI_DOUBLE, MPI_SUM, s->comm);
-  MPI_Allreduce(loc + n, glob + n, n, MPI_DOUBLE, MPI_MAX, s->comm);
-  for (int q = 0; q < n; q++) {
-    psst_lproj *lp = &s->lp[q];
+  rc = psst_comm_sum_doubles(s->comm, loc, glob, n);
+  if (rc == 0) rc = psst_comm_max_doubles(s->comm, loc + n, glob + n, n);
+  for (int q = 0; rc == 0 && q < n; q++) {
+    psst_lproj *lp = &s->L.lp[q];
     const psst_projection *p = lp->p;
-    if (lp->kind == PSST_SYN_EXP_COND || lp->per_synapse) continue;
-    double all = (double)(p->to.hi - p->to.lo) * (double)lp->nsrc;
-    int dense = p->drive == PSST_DRIVE_DENSE ||
-                (p->drive == PSST_DRIVE_AUTO && all > 0 &&
-                 glob[n + q] <= (double)PSST_DENSE_MAX_ENTRIES &&
-                 glob[q] >= PSST_DENSE_DENSITY * all);
     int64_t entries = lp->nrows * lp->nsrc;
-    if (!dense || entries == 0) continue;
+    if (!psst_projection_dense(p, glob[q], glob[n + q]) || entries == 0)
+      continue;
     lp->dense = calloc((size_t)entries, sizeof *lp->dense);
     if (!lp->dense) {
       rc = psst_error_set(PSST_ERR_NOMEM,
@@ -235,9 +236,9 @@ static int choose_drive(psst_sim *s) {
       goto done;
     }
     for (int64_t r = 0; r < lp->nrows; r++)
-      for (int64_t k = lp->csr.row_ptr[r]; k < lp->csr.row_ptr[r + 1]; k++)
-        lp->dense[r * lp->nsrc + lp->csr.col[k]] =
-            lp->csr.w ? lp->csr.w[k] : lp->csr.weight;
+      for (int64_t x = lp->csr.row_ptr[r]; x < lp->csr.row_ptr[r + 1]; x++)
+        lp->dense[r * lp->nsrc + lp->csr.col[x]] =
+            lp->csr.w ? lp->csr.w[x] : lp->csr.weight;
   }
 done:
   free(loc);
@@ -245,31 +246,39 @@ done:
   return rc;
 }
 
-/* Initial synaptic state, after every projection's offsets are known. */
+/* Initial synaptic state, after every projection's offsets are known:
+ * per postsynaptic neuron keyed by its gid, per synapse by (post, pre),
+ * per presynaptic neuron by its gid. */
 static void init_projection(psst_sim *s, psst_lproj *lp) {
   const psst_projection *p = lp->p;
-  const psst_state_info *si = &p->kind->state[0];
+  const psst_synapse_kind *k = lp->kind;
   uint64_t seed = s->m->run.seed;
   uint32_t stream = PSST_STREAM_INIT_PROJ + (uint32_t)lp->ip;
   int64_t tgt0 = psst_model_gid(s->m, p->to.pop, p->to.lo);
-  if (lp->kind == PSST_SYN_EXP_COND) {
-    for (int64_t r = 0; r < lp->nrows; r++)
-      s->y[lp->y_off + r] =
-          init_draw(&p->init[0], si->def, seed, stream, tgt0 + lp->row0 + r, 0);
-  } else if (lp->per_synapse) {
-    /* keyed by (post, pre) */
-    for (int64_t r = 0; r < lp->nrows; r++)
-      for (int64_t k = lp->csr.row_ptr[r]; k < lp->csr.row_ptr[r + 1]; k++)
-        s->y[lp->y_off + k] =
-            init_draw(&p->init[0], si->def, seed, stream, tgt0 + lp->row0 + r,
-                      (uint64_t)(lp->src_gid0 + lp->csr.col[k]));
-  } else {
-    for (int v = 0; v < p->kind->nstate; v++)
+  for (int v = 0; v < k->nstate; v++) {
+    const psst_init_value *iv = &p->init[v];
+    double def = k->state[v].def;
+    if (lp->store == PSST_STORE_POST) {
+      double *x = s->L.y + lp->off + (size_t)v * (size_t)lp->ld;
+      for (int64_t r = 0; r < lp->nrows; r++)
+        x[r] =
+            init_draw(iv, def, seed, stream, tgt0 + lp->row0 + r, (uint64_t)v);
+    } else if (lp->store == PSST_STORE_SYNAPSE) {
+      double *x = s->L.y + lp->off + (size_t)v * (size_t)lp->ld;
+      for (int64_t r = 0; r < lp->nrows; r++)
+        for (int64_t e = lp->csr.row_ptr[r]; e < lp->csr.row_ptr[r + 1]; e++)
+          x[e] = init_draw(iv, def, seed, stream, tgt0 + lp->row0 + r,
+                           (uint64_t)(lp->src_gid0 + lp->csr.col[e]) +
+                               ((uint64_t)v << 48));
+    } else {
+      double *x = s->L.z + lp->off + (size_t)v * (size_t)lp->ld;
       for (int64_t j = 0; j < lp->nsrc; j++)
-        s->z[lp->z_off + (size_t)v * (size_t)lp->nsrc + (size_t)j] =
-            init_draw(&p->init[v], p->kind->state[v].def, seed, stream,
-                      lp->src_gid0 + j, (uint64_t)v);
+        x[j] = init_draw(iv, def, seed, stream, lp->src_gid0 + j, (uint64_t)v);
+    }
   }
+  if (k->flags & PSST_SYN_F_STEP_BOUNDARY)
+    for (int64_t j = 0; j < lp->nsrc; j++)
+      s->L.aux[lp->aux_off + (size_t)j] = k->aux_init;
 }
 
 /* Positions of the selection that receive stimulus `is`: all of them, or
@@ -332,8 +341,8 @@ static int build_stimulus(psst_sim *s, int is, psst_lstim *ls) {
     const psst_slice *sl = &st->target.slice[k];
     for (int64_t i = sl->lo; i < sl->hi; i++, pos++) {
       int64_t gid = psst_model_gid(m, sl->pop, i);
-      if (pick[pos] && gid >= s->lo && gid < s->hi) {
-        ls->lid[ls->n] = gid - s->lo;
+      if (pick[pos] && gid >= s->L.lo && gid < s->L.hi) {
+        ls->lid[ls->n] = gid - s->L.lo;
         row[ls->n] = pos;
         ls->n++;
       }
@@ -402,7 +411,7 @@ static int build_recording(psst_sim *s) {
   const psst_record *rc = &m->record;
   int64_t total = 0;
   if (rc->neurons.n == 0) {
-    total = s->N;
+    total = s->L.N;
   } else {
     for (int k = 0; k < rc->neurons.n; k++)
       total += rc->neurons.slice[k].hi - rc->neurons.slice[k].lo;
@@ -430,8 +439,8 @@ static int build_recording(psst_sim *s) {
   s->rec_lo = s->rec_hi = 0;
   for (int64_t i = 0; i < s->n_rec; i++) {
     s->rec_pop[i] = psst_model_pop_of(m, s->rec_gid[i]);
-    if (s->rec_gid[i] < s->lo) s->rec_lo = i + 1;
-    if (s->rec_gid[i] < s->hi) s->rec_hi = i + 1;
+    if (s->rec_gid[i] < s->L.lo) s->rec_lo = i + 1;
+    if (s->rec_gid[i] < s->L.hi) s->rec_hi = i + 1;
   }
   if (s->rec_hi < s->rec_lo) s->rec_hi = s->rec_lo;
   int64_t nl = s->rec_hi - s->rec_lo;
@@ -439,18 +448,15 @@ static int build_recording(psst_sim *s) {
   ALLOC(s->rec_off, (size_t)s->nvars * (size_t)(nl > 0 ? nl : 1));
   for (int v = 0; v < s->nvars; v++)
     for (int64_t i = 0; i < nl; i++) {
-      int64_t lid = s->rec_gid[s->rec_lo + i] - s->lo;
-      const psst_seg *sg = NULL;
-      for (int q = 0; q < s->nseg; q++)
-        if (lid >= s->seg[q].lid0 && lid < s->seg[q].lid0 + s->seg[q].n)
-          sg = &s->seg[q];
+      int64_t lid = s->rec_gid[s->rec_lo + i] - s->L.lo;
+      const psst_seg *sg = psst__sim_seg_of(s, lid);
       PSST_CHECK(sg != NULL, PSST_ERR_INTERNAL, "recorded neuron not local");
       int vi = psst_state_index(sg->kind->state, sg->kind->nstate, rc->vars[v]);
       PSST_CHECK(vi >= 0, PSST_ERR_USER,
                  "record.variables: '%s' is not a state variable of kind '%s'",
                  rc->vars[v], sg->kind->name);
       s->rec_off[(size_t)v * (size_t)nl + (size_t)i] =
-          sg->y_off + (size_t)vi * (size_t)sg->n + (size_t)(lid - sg->lid0);
+          sg->y_off + (size_t)vi * (size_t)sg->ld + (size_t)(lid - sg->lid0);
     }
   s->rec_cap = rc->buffer > 0 ? rc->buffer : 1000;
   ALLOC(s->rec_buf, s->nvars > 0 ? s->nvars : 1);
@@ -463,153 +469,193 @@ static int build_recording(psst_sim *s) {
   return 0;
 }
 
+const psst_seg *psst__sim_seg_of(const psst_sim *s, int64_t lid) {
+  for (int q = 0; q < s->L.nseg; q++)
+    if (lid >= s->L.seg[q].lid0 && lid < s->L.seg[q].lid0 + s->L.seg[q].n)
+      return &s->L.seg[q];
+  return NULL;
+}
+
 static int sim_build(psst_sim *s) {
   const psst_model *m = s->m;
-  s->N = m->n_neurons;
+  psst_layout *L = &s->L;
+  L->N = m->n_neurons;
+  L->method = m->run.method;
   s->M = psst_model_grid_points(m);
   s->dt = m->run.dt;
   ALLOC(s->starts, (size_t)s->size + 1);
   PSST_TRY(psst_partition_compute(m, s->size, s->starts));
-  s->lo = s->starts[s->rank];
-  s->hi = s->starts[s->rank + 1];
-  s->nloc = s->hi - s->lo;
+  L->lo = s->starts[s->rank];
+  L->hi = s->starts[s->rank + 1];
+  L->nloc = L->hi - L->lo;
 
-  /* segments: local part of each population, in population order */
-  ALLOC(s->seg, m->npop);
-  size_t ny = 0, nz = 0;
+  /* segments: local part of each population, in population order, each
+   * padded to a multiple of PSST_PAD neurons */
+  ALLOC(L->seg, m->npop);
+  size_t ny = 0, nz = 0, naux = 0;
   for (int ip = 0; ip < m->npop; ip++) {
     const psst_population *pp = &m->pops[ip];
-    int64_t a = pp->first_gid > s->lo ? pp->first_gid : s->lo;
+    int64_t a = pp->first_gid > L->lo ? pp->first_gid : L->lo;
     int64_t b =
-        pp->first_gid + pp->size < s->hi ? pp->first_gid + pp->size : s->hi;
+        pp->first_gid + pp->size < L->hi ? pp->first_gid + pp->size : L->hi;
     if (b <= a) continue;
-    psst_seg *sg = &s->seg[s->nseg++];
+    psst_seg *sg = &L->seg[L->nseg++];
     sg->pop = ip;
     sg->kind = pp->kind;
     sg->params = pp->params;
     sg->gid_lo = a;
     sg->n = b - a;
-    sg->lid0 = a - s->lo;
+    sg->ld = (sg->n + PSST_PAD - 1) / PSST_PAD * PSST_PAD;
+    sg->lid0 = a - L->lo;
     sg->y_off = ny;
-    ny += (size_t)pp->kind->nstate * (size_t)sg->n;
+    ny += (size_t)pp->kind->nstate * (size_t)sg->ld;
   }
-  s->nlp = m->nproj;
-  ALLOC(s->lp, m->nproj);
-  for (int ip = 0; ip < m->nproj; ip++)
-    PSST_TRY(build_projection(s, ip, &s->lp[ip], &ny, &nz));
-  /* Only GABA_A release reads presynaptic voltages inside a step; without
-   * it the stages need no exchange (ACh uses fire_t, GABA_B and exp_cond
-   * act at step boundaries), and a step costs one Allgatherv, not four. */
-  for (int ip = 0; ip < m->nproj; ip++)
-    if (m->projs[ip].kind->id == PSST_SYN_GABA_A) s->stage_exchange = 1;
-  if (s->size == 1) s->stage_exchange = 0;
+  L->nlp = m->nproj;
+  ALLOC(L->lp, m->nproj);
+  for (int ip = 0; ip < m->nproj; ip++) {
+    PSST_TRY(build_projection(s, ip, &L->lp[ip], &ny, &nz, &naux));
+    unsigned f = m->projs[ip].kind->flags;
+    if (f & PSST_SYN_F_READS_STAGE_V) s->stage_v = 1;
+    if (f & PSST_SYN_F_SPIKE_TRIGGERED) s->has_events = 1;
+    if (f & PSST_SYN_F_STEP_BOUNDARY) s->has_boundary = 1;
+  }
+  /* Only kinds that read presynaptic stage voltages need them inside a
+   * step; without them the stages need no exchange, and a step costs one
+   * Allgatherv, not four. */
+  s->stage_exchange = s->stage_v && s->size > 1;
   s->nls = m->nstim;
   ALLOC(s->ls, m->nstim);
   for (int is = 0; is < m->nstim; is++)
     PSST_TRY(build_stimulus(s, is, &s->ls[is]));
-  s->ny = ny;
-  s->nz = nz;
+  L->ny = ny;
+  L->nz = nz;
+  L->naux = naux;
   return 0;
 }
 
 /* Second phase, after the ranks agreed the first went well. */
 static int sim_build_state(psst_sim *s) {
-  size_t ny = s->ny, nz = s->nz;
-  ALLOC(s->y, ny);
-  ALLOC(s->ys, ny);
-  ALLOC(s->k, ny);
-  ALLOC(s->acc, ny);
-  ALLOC(s->z, nz);
-  ALLOC(s->zs, nz);
-  ALLOC(s->kz, nz);
-  ALLOC(s->accz, nz);
-  ALLOC(s->V_cur, s->N);
-  ALLOC(s->V_stage, s->N);
-  ALLOC(s->V_next, s->N);
-  ALLOC(s->fire_t, s->N);
-  ALLOC(s->threshold, s->N);
-  ALLOC(s->refractory, s->N);
-  ALLOC(s->spiked, s->N);
-  ALLOC(s->counts, s->size);
-  ALLOC(s->displs, s->size);
-  for (int r = 0; r < s->size; r++) {
-    int64_t lo = s->starts[r], hi = s->starts[r + 1];
-    PSST_CHECK(hi - lo <= INT32_MAX && lo <= INT32_MAX, PSST_ERR_USER,
-               "%lld neurons: too many for the 32-bit counts of "
-               "MPI_Allgatherv; use more ranks",
-               (long long)s->N);
-    s->counts[r] = (int)(hi - lo);
-    s->displs[r] = (int)lo;
-  }
-  ALLOC(s->Isyn, s->nloc);
-  ALLOC(s->Itot, s->nloc);
-  ALLOC(s->Istim[0], s->nloc);
-  ALLOC(s->Istim[1], s->nloc);
+  psst_layout *L = &s->L;
+  ALLOC(L->y, L->ny);
+  ALLOC(L->z, L->nz);
+  ALLOC(L->aux, L->naux);
+  ALLOC(L->fire_t, L->N);
+  ALLOC(s->V_cur, L->N);
+  ALLOC(s->V_stage, L->N);
+  ALLOC(s->V_next, L->N);
+  ALLOC(s->threshold, L->N);
+  ALLOC(s->refractory, L->N);
+  ALLOC(s->spiked, L->N);
+  PSST_TRY(psst_vexchange_init(&s->vx, s->comm, s->starts));
+  ALLOC(s->Istim[0], L->nloc);
+  ALLOC(s->Istim[1], L->nloc);
   s->Istim_k[0] = s->Istim_k[1] = -1;
 
-  for (int q = 0; q < s->nseg; q++)
-    PSST_TRY(init_segment(s, &s->seg[q]));
+  for (int q = 0; q < L->nseg; q++)
+    PSST_TRY(init_segment(s, &L->seg[q]));
   PSST_TRY(init_replicated(s));
-  for (int ip = 0; ip < s->nlp; ip++)
-    init_projection(s, &s->lp[ip]);
+  for (int ip = 0; ip < L->nlp; ip++)
+    init_projection(s, &L->lp[ip]);
   PSST_TRY(build_recording(s));
+  return 0;
+}
+
+/* The elementary functions' family and the CPU kernels' instruction set,
+ * the same on every rank: the family with FMA when every rank has it
+ * (results differ between the families, never between widths), the
+ * widest instruction set every rank runs, or PSST_SIMD=baseline|avx2|avx512
+ * from rank 0's environment (speed only; README: vectorisation).
+ * Collective. */
+static int choose_cpu_isa(psst_sim *s, int *isa) {
+  int fam = 0;
+  PSST_TRY(psst_comm_min_int(s->comm, psst_vecmath_best(), &fam));
+  psst_vecmath_use(fam);
+  int best = 0;
+  PSST_TRY(psst_comm_min_int(s->comm, psst_backend_cpu_isa_best(), &best));
+  if (fam != PSST_VECMATH_FMA) best = PSST_ISA_BASELINE;
+  char want[32] = "";
+  if (s->rank == 0) {
+    const char *e = getenv("PSST_SIMD");
+    snprintf(want, sizeof want, "%s", e ? e : "");
+  }
+  PSST_TRY(psst_comm_bcast(s->comm, want, sizeof want, 0));
+  *isa = best;
+  if (want[0] && strcmp(want, "auto") != 0) {
+    int w = psst_backend_cpu_isa_parse(want);
+    PSST_CHECK(w >= 0, PSST_ERR_USER,
+               "PSST_SIMD=%s: expected auto, baseline, avx2 or avx512", want);
+    PSST_CHECK(w <= best, PSST_ERR_USER,
+               "PSST_SIMD=%s: not available here (every rank runs %s at "
+               "most)",
+               want, psst_backend_cpu_isa_name(best));
+    *isa = w;
+  }
   return 0;
 }
 
 /* The backend factory: the only place that chooses between the CPU and
  * CUDA. All ranks use the same backend (the two round differently), CUDA
  * only when every rank sees a device. A rank's device is its node-local
- * rank modulo the devices it sees. Collective. */
+ * rank modulo the devices it sees. PSST_BACKEND=cpu|cuda in the
+ * environment decides an `auto` model (the test suite pins its CPU tests
+ * with it); rank 0's value counts, so that ranks cannot disagree.
+ * Collective. */
 static int choose_backend(psst_sim *s) {
   psst_backend_choice want = s->m->run.backend;
-  /* PSST_BACKEND=cpu|cuda in the environment decides an `auto` model (the
-   * test suite pins its CPU tests with it) */
-  const char *env = getenv("PSST_BACKEND");
-  if (want == PSST_BACKEND_AUTO && env) {
-    if (strcmp(env, "cpu") == 0)
-      want = PSST_BACKEND_CPU;
-    else if (strcmp(env, "cuda") == 0)
-      want = PSST_BACKEND_CUDA;
+  int env = 0; /* 0 none, 1 cpu, 2 cuda */
+  if (s->rank == 0) {
+    const char *e = getenv("PSST_BACKEND");
+    if (e && strcmp(e, "cpu") == 0) env = 1;
+    if (e && strcmp(e, "cuda") == 0) env = 2;
   }
+  PSST_TRY(psst_comm_bcast(s->comm, &env, sizeof env, 0));
+  if (want == PSST_BACKEND_AUTO && env)
+    want = env == 1 ? PSST_BACKEND_CPU : PSST_BACKEND_CUDA;
   char why[512] = "";
-  int ndev =
-      want == PSST_BACKEND_CPU ? 0 : psst__cuda_device_count(why, sizeof why);
+  int ndev = want == PSST_BACKEND_CPU
+                 ? 0
+                 : psst_backend_cuda_device_count(why, sizeof why);
   int mine = ndev > 0, all = 0;
-  MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, s->comm);
-  s->backend = PSST_BACKEND_CPU;
+  PSST_TRY(psst_comm_min_int(s->comm, mine, &all));
+  s->backend_kind = PSST_BACKEND_CPU;
   s->device = -1;
-  if (want == PSST_BACKEND_CPU || (want == PSST_BACKEND_AUTO && !all)) return 0;
+  if (want == PSST_BACKEND_CPU || (want == PSST_BACKEND_AUTO && !all)) {
+    int isa = 0;
+    PSST_TRY(choose_cpu_isa(s, &isa));
+    return psst_comm_agree(s->comm,
+                           psst_backend_cpu_create(&s->L, isa, &s->be));
+  }
   if (!all) {
     /* name the first rank without a device and its reason */
-    int first = mine ? s->size : s->rank, who = 0;
-    MPI_Allreduce(&first, &who, 1, MPI_INT, MPI_MIN, s->comm);
-    MPI_Bcast(why, (int)sizeof why, MPI_CHAR, who, s->comm);
+    int who = 0;
+    PSST_TRY(psst_comm_first(s->comm, !mine, &who));
+    PSST_TRY(psst_comm_bcast(s->comm, why, sizeof why, who));
     return psst_error_set(PSST_ERR_USER,
                           "backend cuda: no CUDA device is visible on rank %d "
                           "(%s); use --backend cpu",
                           who, why);
   }
-  MPI_Comm node;
   int local = 0;
-  MPI_Comm_split_type(s->comm, MPI_COMM_TYPE_SHARED, s->rank, MPI_INFO_NULL,
-                      &node);
-  MPI_Comm_rank(node, &local);
-  MPI_Comm_free(&node);
-  s->backend = PSST_BACKEND_CUDA;
+  PSST_TRY(psst_comm_node_rank(s->comm, &local));
+  s->backend_kind = PSST_BACKEND_CUDA;
   s->device = local % ndev;
-  return psst_error_agree(s->comm, psst__cuda_init(s, s->device));
+  return psst_comm_agree(s->comm,
+                         psst_backend_cuda_create(&s->L, s->device, &s->be));
 }
 
 int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out) {
   *out = NULL;
-  double t0 = MPI_Wtime();
+  double t0 = psst_comm_wtime();
   psst_sim *s = calloc(1, sizeof *s);
   int rc = s ? 0 : psst_error_set(PSST_ERR_NOMEM, "out of memory");
   if (rc == 0) {
     s->m = m;
-    MPI_Comm_dup(comm, &s->comm);
-    MPI_Comm_rank(s->comm, &s->rank);
-    MPI_Comm_size(s->comm, &s->size);
+    s->comm = MPI_COMM_NULL;
+    rc = psst_comm_dup(comm, &s->comm);
+  }
+  if (rc == 0) {
+    s->rank = psst_comm_rank(s->comm);
+    s->size = psst_comm_size(s->comm);
     rc = sim_build(s);
   }
   rc = psst_comm_agree(comm, rc);
@@ -620,7 +666,7 @@ int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out) {
     psst_sim_destroy(&s);
     return rc;
   }
-  s->tm.setup = MPI_Wtime() - t0;
+  s->tm.setup = psst_comm_wtime() - t0;
   *out = s;
   return 0;
 }
@@ -628,38 +674,34 @@ int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out) {
 void psst_sim_destroy(psst_sim **sp) {
   if (!sp || !*sp) return;
   psst_sim *s = *sp;
-  if (s->dev) psst__cuda_free(s);
-  for (int i = 0; i < s->nlp; i++) {
-    psst_lproj *lp = &s->lp[i];
+  if (s->be) s->be->ops->destroy(&s->be);
+  psst_vexchange_free(&s->vx);
+  psst_layout *L = &s->L;
+  for (int i = 0; L->lp && i < L->nlp; i++) {
+    psst_lproj *lp = &L->lp[i];
     psst_csr_free(&lp->csr);
     free(lp->dense);
     free(lp->t_ptr);
     free(lp->t_row);
     free(lp->t_w);
-    free(lp->drive);
-    free(lp->T);
-    free(lp->t_rel);
     free(lp->inv_k);
   }
-  free(s->lp);
-  for (int i = 0; i < s->nls; i++) {
+  free(L->lp);
+  for (int i = 0; s->ls && i < s->nls; i++) {
     free(s->ls[i].lid);
     free(s->ls[i].kstart);
     free(s->ls[i].kstop);
     free(s->ls[i].data);
   }
   free(s->ls);
-  free(s->seg);
-  double *bufs[] = {s->y,         s->ys,         s->k,        s->acc,
-                    s->z,         s->zs,         s->kz,       s->accz,
-                    s->V_cur,     s->V_stage,    s->V_next,   s->fire_t,
-                    s->threshold, s->refractory, s->Isyn,     s->Itot,
-                    s->Istim[0],  s->Istim[1],   s->rec_time, s->spk_t};
+  free(L->seg);
+  double *bufs[] = {L->y,          L->z,        L->aux,      L->fire_t,
+                    s->V_cur,      s->V_stage,  s->V_next,   s->threshold,
+                    s->refractory, s->Istim[0], s->Istim[1], s->rec_time,
+                    s->spk_t};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
     free(bufs[i]);
   free(s->spiked);
-  free(s->counts);
-  free(s->displs);
   free(s->starts);
   free(s->rec_gid);
   free(s->rec_pop);
@@ -669,7 +711,7 @@ void psst_sim_destroy(psst_sim **sp) {
       free(s->rec_buf[v]);
   free(s->rec_buf);
   free(s->spk_gid);
-  if (s->comm != MPI_COMM_NULL && s->comm != 0) MPI_Comm_free(&s->comm);
+  psst_comm_free(&s->comm);
   free(s);
   *sp = NULL;
 }

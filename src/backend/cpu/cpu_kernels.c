@@ -1,0 +1,227 @@
+/* The CPU backend's loops, instantiated from the kind list (internal; see
+ * cpu_kernels.h). Compiled once per instruction set with
+ * PSST_CPU_ISA=<isa> (CMakeLists.txt): the source is the same, only the
+ * vector width differs.
+ *
+ * Every loop is elementwise (one element's arithmetic never depends on its
+ * neighbours or on the vector width) and sums in a fixed order, so each
+ * element's result is the same whatever the width and wherever the
+ * element sits; the parameters are copied into locals first, so that the
+ * compiler sees they cannot alias the state. */
+#include <cblas.h>
+#include <string.h>
+
+#include "backend/cpu/cpu_kernels.h"
+
+#ifndef PSST_CPU_ISA
+#define PSST_CPU_ISA baseline
+#endif
+#define PSST__CAT2(a, b) a##b
+#define PSST__CAT(a, b) PSST__CAT2(a, b)
+#define PSST__STR2(a) #a
+#define PSST__STR(a) PSST__STR2(a)
+
+/* The loops' elements are independent (no aliasing between the arrays):
+ * tell the vectoriser, which otherwise versions every loop. */
+#if defined(__clang__)
+#define SIMD _Pragma("clang loop vectorize(assume_safety)")
+#elif defined(__GNUC__)
+#define SIMD _Pragma("GCC ivdep")
+#else
+#define SIMD
+#endif
+
+/* ---- neuron kinds ---------------------------------------------------------
+ */
+
+#define PSST__NEURON_LOOP(name, NAME)                                          \
+  static void neuron_##name(                                                   \
+      int64_t n, int64_t ld, const double *p_, const double *restrict y,       \
+      const double *restrict Iext, double *restrict dy) {                      \
+    enum {                                                                     \
+      S = psst_nk_##name##_nstate,                                             \
+      P = psst_nk_##name##_nparam + psst_nk_##name##_nderived                  \
+    };                                                                         \
+    double p[P];                                                               \
+    for (int q = 0; q < P; q++)                                                \
+      p[q] = p_[q];                                                            \
+    SIMD for (int64_t i = 0; i < n; i++) {                                     \
+      double x[S], dx[S];                                                      \
+      for (int v = 0; v < S; v++)                                              \
+        x[v] = y[v * ld + i];                                                  \
+      psst_nk_##name##_deriv(p, x, Iext[i], dx);                               \
+      for (int v = 0; v < S; v++)                                              \
+        dy[v * ld + i] = dx[v];                                                \
+    }                                                                          \
+  }
+PSST_NEURON_KINDS(PSST__NEURON_LOOP)
+
+/* ---- synapse kinds --------------------------------------------------------
+ */
+
+#define PSST__SYNAPSE_LOOPS(name, NAME)                                        \
+  enum {                                                                       \
+    name##_S = psst_sk_##name##_nstate,                                        \
+    name##_P = psst_sk_##name##_nparam + psst_sk_##name##_nderived + 1         \
+  };                                                                           \
+  static void transmitter_##name(                                              \
+      int64_t n, const double *p_, double t, const double *restrict V,         \
+      const double *restrict fire_t, const double *restrict aux,               \
+      double *restrict T) {                                                    \
+    double p[name##_P];                                                        \
+    memcpy(p, p_, sizeof p - sizeof p[0]);                                     \
+    SIMD for (int64_t j = 0; j < n; j++) T[j] =                                \
+        psst_sk_##name##_transmitter(p, t, V[j], fire_t[j], aux[j]);           \
+  }                                                                            \
+  static void deriv_pre_##name(                                                \
+      int64_t n, const double *p_, const double *restrict T,                   \
+      const double *restrict x_, int64_t ld, double *restrict dx_) {           \
+    double p[name##_P];                                                        \
+    memcpy(p, p_, sizeof p - sizeof p[0]);                                     \
+    SIMD for (int64_t e = 0; e < n; e++) {                                     \
+      double x[name##_S], dx[name##_S];                                        \
+      for (int v = 0; v < name##_S; v++)                                       \
+        x[v] = x_[v * ld + e];                                                 \
+      psst_sk_##name##_deriv(p, T[e], x, dx);                                  \
+      for (int v = 0; v < name##_S; v++)                                       \
+        dx_[v * ld + e] = dx[v];                                               \
+    }                                                                          \
+  }                                                                            \
+  static void deriv_syn_##name(                                                \
+      int64_t n, const double *p_, const double *restrict T,                   \
+      const int32_t *restrict col, const double *restrict x_, int64_t ld,      \
+      double *restrict dx_) {                                                  \
+    double p[name##_P];                                                        \
+    memcpy(p, p_, sizeof p - sizeof p[0]);                                     \
+    SIMD for (int64_t e = 0; e < n; e++) {                                     \
+      double x[name##_S], dx[name##_S];                                        \
+      for (int v = 0; v < name##_S; v++)                                       \
+        x[v] = x_[v * ld + e];                                                 \
+      psst_sk_##name##_deriv(p, T[col[e]], x, dx);                             \
+      for (int v = 0; v < name##_S; v++)                                       \
+        dx_[v * ld + e] = dx[v];                                               \
+    }                                                                          \
+  }                                                                            \
+  static void deriv_post_##name(int64_t n, const double *p_,                   \
+                                const double *restrict x_, int64_t ld,         \
+                                double *restrict dx_) {                        \
+    double p[name##_P];                                                        \
+    memcpy(p, p_, sizeof p - sizeof p[0]);                                     \
+    SIMD for (int64_t e = 0; e < n; e++) {                                     \
+      double x[name##_S], dx[name##_S];                                        \
+      for (int v = 0; v < name##_S; v++)                                       \
+        x[v] = x_[v * ld + e];                                                 \
+      psst_sk_##name##_deriv(p, 0.0, x, dx);                                   \
+      for (int v = 0; v < name##_S; v++)                                       \
+        dx_[v * ld + e] = dx[v];                                               \
+    }                                                                          \
+  }                                                                            \
+  static void drive_##name(int64_t n, const double *p_,                        \
+                           const double *restrict x_, int64_t ld,              \
+                           double *restrict A) {                               \
+    double p[name##_P];                                                        \
+    memcpy(p, p_, sizeof p - sizeof p[0]);                                     \
+    SIMD for (int64_t e = 0; e < n; e++) {                                     \
+      double x[name##_S];                                                      \
+      for (int v = 0; v < name##_S; v++)                                       \
+        x[v] = x_[v * ld + e];                                                 \
+      A[e] = psst_sk_##name##_drive(p, x);                                     \
+    }                                                                          \
+  }                                                                            \
+  static void deliver_##name(const double *p, const int64_t *js, int64_t nj,   \
+                             const int64_t *t_ptr, const int32_t *t_row,       \
+                             const double *t_w, double *x_, int64_t ld) {      \
+    for (int64_t s = 0; s < nj; s++) {                                         \
+      int64_t j = js[s];                                                       \
+      for (int64_t e = t_ptr[j]; e < t_ptr[j + 1]; e++) {                      \
+        int64_t r = t_row[e];                                                  \
+        double x[name##_S];                                                    \
+        for (int v = 0; v < name##_S; v++)                                     \
+          x[v] = x_[v * ld + r];                                               \
+        psst_sk_##name##_on_spike(p, t_w[e], x);                               \
+        for (int v = 0; v < name##_S; v++)                                     \
+          x_[v * ld + r] = x[v];                                               \
+      }                                                                        \
+    }                                                                          \
+  }                                                                            \
+  static void release_##name(int64_t n, const double *p, double t,             \
+                             const double *restrict V, double *restrict aux) { \
+    for (int64_t j = 0; j < n; j++)                                            \
+      if (psst_sk_##name##_release(p, t, V[j], aux[j])) aux[j] = t;            \
+  }                                                                            \
+  static void current_##name(const double *p, double *g, double *E) {          \
+    psst_sk_##name##_current(p, g, E);                                         \
+  }
+PSST_SYNAPSE_KINDS(PSST__SYNAPSE_LOOPS)
+
+/* ---- the RK4 combination and the drive --------------------------------- */
+
+static void axpy(int64_t n, double *restrict out, const double *restrict y,
+                 double a, const double *restrict k) {
+  SIMD for (int64_t i = 0; i < n; i++) out[i] = y[i] + a * k[i];
+}
+
+static void accum(int64_t n, double *restrict acc, double b,
+                  const double *restrict k) {
+  SIMD for (int64_t i = 0; i < n; i++) acc[i] += b * k[i];
+}
+
+static void finish(int64_t n, double *restrict y, const double *restrict acc,
+                   double h6) {
+  SIMD for (int64_t i = 0; i < n; i++) y[i] += acc[i] * h6;
+}
+
+static void csr_pre(int64_t nrows, const int64_t *restrict row_ptr,
+                    const int32_t *restrict col, const double *restrict w,
+                    double weight, const double *restrict A,
+                    double *restrict drive) {
+  for (int64_t r = 0; r < nrows; r++) {
+    double d = 0.0;
+    if (w) {
+      for (int64_t x = row_ptr[r]; x < row_ptr[r + 1]; x++)
+        d += w[x] * A[col[x]];
+    } else {
+      for (int64_t x = row_ptr[r]; x < row_ptr[r + 1]; x++)
+        d += A[col[x]];
+      d *= weight;
+    }
+    drive[r] = d;
+  }
+}
+
+static void csr_syn(int64_t nrows, const int64_t *restrict row_ptr,
+                    const double *restrict w, double weight,
+                    const double *restrict A, double *restrict drive) {
+  for (int64_t r = 0; r < nrows; r++) {
+    double d = 0.0;
+    for (int64_t x = row_ptr[r]; x < row_ptr[r + 1]; x++)
+      d += (w ? w[x] : weight) * A[x];
+    drive[r] = d;
+  }
+}
+
+static void current(int64_t n, double g, double E, const double *restrict drive,
+                    const double *restrict V, double *restrict Isyn) {
+  SIMD for (int64_t r = 0; r < n; r++) Isyn[r] += g * drive[r] * (V[r] - E);
+}
+
+/* ---- the table ------------------------------------------------------------
+ */
+
+#define PSST__NEURON_ENTRY(name, NAME) [PSST_NK_##NAME] = neuron_##name,
+#define PSST__SYNAPSE_ENTRY(name, NAME)                                        \
+  [PSST_SYN_##NAME] = {transmitter_##name, deriv_pre_##name, deriv_syn_##name, \
+                       deriv_post_##name,  drive_##name,     deliver_##name,   \
+                       release_##name,     current_##name},
+
+const psst_cpu_kernels PSST__CAT(psst_cpu_kernels_, PSST_CPU_ISA) = {
+    PSST__STR(PSST_CPU_ISA),
+    {PSST_NEURON_KINDS(PSST__NEURON_ENTRY)},
+    {PSST_SYNAPSE_KINDS(PSST__SYNAPSE_ENTRY)},
+    axpy,
+    accum,
+    finish,
+    csr_pre,
+    csr_syn,
+    current,
+};

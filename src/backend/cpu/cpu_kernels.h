@@ -1,0 +1,89 @@
+/* backend/cpu/cpu_kernels.h — the CPU backend's loops (internal).
+ *
+ * cpu_kernels.c instantiates, from the kind list, one loop per hook and
+ * kind, plus the RK4 combination and the synaptic drive. It is compiled
+ * once per instruction set (cpu_kernels_<isa>); cpu_backend.c picks one
+ * table at run time (README: vectorisation). Every loop is elementwise in
+ * a fixed order, so all tables give the same numbers up to the elementary
+ * functions (mech/vecmath.h), whose vector and scalar forms agree.
+ *
+ * Layouts: state variable v of element e at x[v * ld + e]; n elements.
+ */
+#ifndef PSST_CPU_KERNELS_H
+#define PSST_CPU_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mech/list.h"
+
+/* dy = f(y) for n neurons (n a multiple of the padding), p the population's
+ * params, I the non-intrinsic current per neuron. */
+typedef void (*psst_cpu_neuron_fn)(int64_t n, int64_t ld, const double *p,
+                                   const double *y, const double *Iext,
+                                   double *dy);
+
+typedef struct psst_cpu_synapse_fns {
+  /* T[j] = transmitter(t, V[j], fire_t[j], aux[j]), j < n */
+  void (*transmitter)(int64_t n, const double *p, double t, const double *V,
+                      const double *fire_t, const double *aux, double *T);
+  /* dx_e = deriv(T[e], x_e) (per presynaptic neuron) */
+  void (*deriv_pre)(int64_t n, const double *p, const double *T,
+                    const double *x, int64_t ld, double *dx);
+  /* dx_e = deriv(T[col[e]], x_e) (per synapse) */
+  void (*deriv_syn)(int64_t n, const double *p, const double *T,
+                    const int32_t *col, const double *x, int64_t ld,
+                    double *dx);
+  /* dx_e = deriv(0, x_e) (per postsynaptic neuron, no transmitter) */
+  void (*deriv_post)(int64_t n, const double *p, const double *x, int64_t ld,
+                     double *dx);
+  /* A[e] = drive(x_e) */
+  void (*drive)(int64_t n, const double *p, const double *x, int64_t ld,
+                double *A);
+  /* for each presynaptic index js[s] (ascending), on_spike(w, x_r) for its
+   * targets r = t_row[t_ptr[j] .. t_ptr[j+1]) with weights t_w */
+  void (*deliver)(const double *p, const int64_t *js, int64_t nj,
+                  const int64_t *t_ptr, const int32_t *t_row, const double *t_w,
+                  double *x, int64_t ld);
+  /* aux[j] = t where release(t, V[j], aux[j]) */
+  void (*release)(int64_t n, const double *p, double t, const double *V,
+                  double *aux);
+  /* the current's g [mS/cm^2] and E [mV] */
+  void (*current)(const double *p, double *g, double *E);
+} psst_cpu_synapse_fns;
+
+typedef struct psst_cpu_kernels {
+  const char *isa; /* "avx512", "avx2", "baseline" */
+  psst_cpu_neuron_fn neuron[PSST_NK_COUNT];
+  psst_cpu_synapse_fns synapse[PSST_SYN_COUNT];
+  /* out = y + a k */
+  void (*axpy)(int64_t n, double *out, const double *y, double a,
+               const double *k);
+  /* acc += b k */
+  void (*accum)(int64_t n, double *acc, double b, const double *k);
+  /* y += acc h6 */
+  void (*finish)(int64_t n, double *y, const double *acc, double h6);
+  /* drive[r] = sum over row r of w * A[col] (or A[x] per synapse), in
+   * ascending order; w NULL: `weight` times the plain sum (per
+   * presynaptic) or times each term (per synapse) */
+  void (*csr_pre)(int64_t nrows, const int64_t *row_ptr, const int32_t *col,
+                  const double *w, double weight, const double *A,
+                  double *drive);
+  void (*csr_syn)(int64_t nrows, const int64_t *row_ptr, const double *w,
+                  double weight, const double *A, double *drive);
+  /* Isyn[r] += g drive[r] (V[r] - E) */
+  void (*current)(int64_t n, double g, double E, const double *drive,
+                  const double *V, double *Isyn);
+} psst_cpu_kernels;
+
+/* baseline: the compiler's default target (SSE2 on x86-64); the others
+ * where CMake found the compiler flags (PSST_CPU_HAVE_<ISA>) */
+extern const psst_cpu_kernels psst_cpu_kernels_baseline;
+#if PSST_CPU_HAVE_AVX2
+extern const psst_cpu_kernels psst_cpu_kernels_avx2;
+#endif
+#if PSST_CPU_HAVE_AVX512
+extern const psst_cpu_kernels psst_cpu_kernels_avx512;
+#endif
+
+#endif

@@ -1,0 +1,131 @@
+/* engine/engine.h — the simulation's data (internal; shared by
+ * the files of src/engine/).
+ *
+ *   build.c   partition, local network, stimuli, initial state, backend
+ *   step.c    one step: the stage loop, exchanges, spikes, sanity
+ *   stim.c    injected current samples
+ *   record.c  recording buffers and their collective writes
+ *   run.c     the run: output, checkpoint scheduling, stop requests,
+ *             progress
+ *   ckpt.c    checkpoint write and restore
+ *   stats.c   sizes of a model without building it (psst check)
+ */
+#ifndef PSST_ENGINE_H
+#define PSST_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend/backend.h"
+#include "comm/comm.h"
+#include "engine/layout.h"
+#include "psst/io.h"
+#include "psst/psst.h"
+
+/* A stimulus restricted to the local neurons. */
+typedef struct psst_lstim {
+  const psst_stimulus *s;
+  int64_t n;                /* local targets */
+  int64_t *lid;             /* local neuron index of each */
+  int64_t *kstart, *kstop;  /* PULSES: sample range [kstart, kstop) per pulse */
+  int64_t nsamples, stride; /* FILE */
+  double *data;             /* FILE: n x nsamples */
+} psst_lstim;
+
+struct psst_sim {
+  const psst_model *m;
+  MPI_Comm comm; /* psst's own, MPI_ERRORS_RETURN */
+  int rank, size;
+  int64_t *starts; /* rank r owns [starts[r], starts[r+1]) */
+  int64_t M;       /* grid points; steps = M - 1 */
+  double dt;
+
+  psst_layout L; /* this rank's network and the host state */
+  int nls;
+  psst_lstim *ls;
+
+  /* what the kinds ask of the engine (from their flags) */
+  int stage_v;        /* some projection reads presynaptic stage voltages */
+  int stage_exchange; /* ... and there is more than one rank */
+  int has_events;     /* some projection is spike-triggered */
+  int has_boundary;   /* some projection decides at step boundaries */
+
+  /* replicated per neuron (all N) */
+  double *V_cur, *V_stage, *V_next; /* exchanged membrane potentials [mV] */
+  double *threshold;                /* [mV] */
+  double *refractory;               /* [ms] */
+  psst_vexchange vx;
+  /* local scratch */
+  double *Istim[2]; /* samples held in Istim_k[2] [uA/cm^2] */
+  int64_t Istim_k[2];
+  int64_t *spiked; /* per step: gids that crossed */
+  int64_t nspiked;
+
+  /* recording */
+  int64_t n_rec, rec_lo, rec_hi;
+  int64_t *rec_gid;
+  int *rec_pop;
+  int nvars;
+  size_t *rec_off;  /* nvars x (rec_hi - rec_lo) offsets into y */
+  double **rec_buf; /* nvars arrays, buffer x nloc_rec */
+  double *rec_time;
+  int64_t rec_rows, rec_cap;
+  double *spk_t;
+  int64_t *spk_gid;
+  int64_t spk_n, spk_cap;
+
+  /* step counter and timings */
+  int64_t step;
+  psst_timings tm;
+
+  /* backend: PSST_BACKEND_CPU or PSST_BACKEND_CUDA (never AUTO here) */
+  int backend_kind;
+  int device; /* CUDA device of this rank, -1 on the CPU */
+  psst_backend *be;
+  int borrowed; /* the host state is current (get_state since the last
+                   step) */
+
+  /* restart and checkpoints */
+  int restored;             /* state loaded from a checkpoint */
+  psst_restart_info resume; /* what the checkpoint said */
+  char last_ckpt[4096];     /* last checkpoint written ("" none) */
+  double last_ckpt_t;       /* [ms] its time */
+};
+
+/* step.c: one step i (t_i -> t_{i+1}). Collective. */
+int psst__sim_step(psst_sim *s, int64_t i);
+/* Every rank's V of the current state into V_cur (before the first step).
+ * Collective. */
+int psst__sim_exchange_initial(psst_sim *s);
+/* Every V finite and sane at time t (the same check on every rank, V is
+ * replicated; names the neuron and variable). Collective. */
+int psst__sim_check_voltages(psst_sim *s, const double *V, double t);
+/* Step-boundary decisions at t from V (all N). */
+int psst__sim_boundary(psst_sim *s, double t, const double *V);
+/* The host state current (borrowed from the backend until the next step). */
+int psst__sim_host_state(psst_sim *s);
+
+/* stim.c: the injected current of every local neuron at grid sample k
+ * (cached). */
+const double *psst__sim_stim(psst_sim *s, int64_t k);
+
+/* record.c */
+int psst__sim_record_row(psst_sim *s, double t);
+int psst__sim_push_spike(psst_sim *s, double t, int64_t gid);
+int psst__sim_flush_records(psst_sim *s, psst_output *out);
+int psst__sim_flush_spikes(psst_sim *s, psst_output *out);
+
+/* ckpt.c: write the whole state. Collective. */
+int psst__sim_checkpoint(psst_sim *s, const char *path, const char *output,
+                         int64_t records, int64_t spikes);
+
+/* build.c: recipients of stimulus is among its `total` target positions
+ * (pick[pos] = 1), and the size of a selection. */
+int psst__stimulus_pick(const psst_model *m, int is, int64_t total,
+                        unsigned char *pick);
+int64_t psst__selection_size(const psst_selection *sel);
+
+/* The segment holding local neuron lid, or NULL. */
+const psst_seg *psst__sim_seg_of(const psst_sim *s, int64_t lid);
+
+#endif

@@ -1,0 +1,375 @@
+/* The run: the step loop around engine/step.c, output, checkpoint
+ * scheduling, stop requests and progress. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "psst/io.h"
+#include "psst/version.h"
+
+/* ---- progress -------------------------------------------------------- */
+
+typedef struct progress {
+  FILE *f;
+  int tty;
+  double start, last, interval;
+} progress;
+
+static void fmt_time(double sec, char *buf, size_t n) {
+  if (sec < 0 || !isfinite(sec)) sec = 0;
+  long t = (long)(sec + 0.5);
+  if (t >= 3600)
+    snprintf(buf, n, "%ldh%02ldm%02lds", t / 3600, (t / 60) % 60, t % 60);
+  else if (t >= 60)
+    snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
+  else
+    snprintf(buf, n, "%.1fs", sec);
+}
+
+static void progress_report(psst_sim *s, progress *pg, int64_t i, int final) {
+  if (!pg->f) return;
+  double now = psst_comm_wtime();
+  if (!final && now - pg->last < (pg->tty ? 0.25 : pg->interval)) return;
+  pg->last = now;
+  int64_t steps = s->M - 1;
+  double frac = steps > 0 ? (double)i / (double)steps : 1.0;
+  double el = now - pg->start;
+  double left = frac > 0 ? el * (1.0 - frac) / frac : 0.0;
+  double rate = el > 0 ? (double)i * (double)s->L.N / el : 0.0;
+  char e[32], l[32];
+  fmt_time(el, e, sizeof e);
+  fmt_time(left, l, sizeof l);
+  fprintf(pg->f,
+          "%s[psst] %5.1f%%  t = %.6g / %.6g ms  wall %s  left %s  "
+          "%.3g neuron-steps/s%s",
+          pg->tty ? "\r" : "", 100.0 * frac, (double)i * s->dt,
+          (double)(s->M - 1) * s->dt, e, l, rate,
+          pg->tty ? (final ? "\n" : "  ") : "\n");
+  fflush(pg->f);
+}
+
+/* ---- the run --------------------------------------------------------- */
+
+psst_run_options psst_run_options_default(void) {
+  psst_run_options o;
+  memset(&o, 0, sizeof o);
+  o.progress_interval = 30.0;
+  return o;
+}
+
+static const char *method_name(psst_method m) {
+  return m == PSST_METHOD_EULER ? "euler" : "rk4";
+}
+
+static int open_output(psst_sim *s, const char *path, int force, int append,
+                       psst_output **out) {
+  const psst_model *m = s->m;
+  psst_output_var *vars = calloc((size_t)(s->nvars + 1), sizeof *vars);
+  const char **names = calloc((size_t)m->npop, sizeof *names);
+  PSST_ALLOC_CHECK(vars);
+  PSST_ALLOC_CHECK(names);
+  for (int v = 0; v < s->nvars; v++) {
+    vars[v].name = m->record.vars[v];
+    vars[v].units = "1";
+    vars[v].long_name = m->record.vars[v];
+    /* units from the first recorded population's kind */
+    const psst_neuron_kind *kd = m->pops[s->n_rec ? s->rec_pop[0] : 0].kind;
+    int vi = psst_state_index(kd->state, kd->nstate, m->record.vars[v]);
+    if (vi >= 0) {
+      vars[v].units = kd->state[vi].unit;
+      vars[v].long_name = kd->state[vi].long_name;
+    }
+  }
+  for (int p = 0; p < m->npop; p++)
+    names[p] = m->pops[p].name;
+  char seed[32];
+  snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->run.seed);
+  psst_attr attrs[] = {
+      {"title", "psst simulation output", 0},
+      {"source", "psst " PSST_VERSION, 0},
+      {"psst_version", PSST_VERSION, 0},
+      {"git_revision", PSST_GIT_REVISION, 0},
+      {"model_file", m->path ? m->path : "", 0},
+      {"model_text", m->text ? m->text : "", 0},
+      {"mpi_ranks", NULL, (double)s->size},
+      {"backend", s->backend_kind == PSST_BACKEND_CUDA ? "cuda" : "cpu", 0},
+      {"method", method_name(m->run.method), 0},
+      {"dt_ms", NULL, m->run.dt},
+      {"t_end_ms", NULL, m->run.t_end},
+      {"record_every_steps", NULL, (double)m->record.every},
+      {"seed", seed, 0},
+      {"neurons", NULL, (double)s->L.N},
+  };
+  const int nbase = (int)(sizeof attrs / sizeof attrs[0]);
+  /* the recipients of randomly chosen stimuli, as text "gid gid ..." in
+   * attributes stimulus<i>_recipients, for analysis */
+  psst_attr *all = calloc((size_t)(nbase + m->nstim), sizeof *all);
+  char **texts = calloc((size_t)(m->nstim + 1), sizeof *texts);
+  char(*anames)[48] = calloc((size_t)(m->nstim + 1), sizeof *anames);
+  int nattrs = nbase, rc = 0;
+  if (!all || !texts || !anames) {
+    rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (attributes)");
+    goto done;
+  }
+  memcpy(all, attrs, sizeof attrs);
+  for (int is = 0; is < m->nstim && rc == 0; is++) {
+    if (m->stims[is].fraction < 0) continue;
+    int64_t *g = NULL, n = 0;
+    rc = psst_stimulus_recipients(m, is, &g, &n);
+    if (rc < 0) break;
+    texts[is] = malloc((size_t)(n * 21 + 1));
+    if (!texts[is]) {
+      free(g);
+      rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (attributes)");
+      break;
+    }
+    size_t len = 0;
+    texts[is][0] = '\0';
+    for (int64_t i = 0; i < n; i++)
+      len += (size_t)sprintf(texts[is] + len, i ? " %lld" : "%lld",
+                             (long long)g[i]);
+    free(g);
+    snprintf(anames[is], sizeof anames[is], "stimulus%d_recipients", is);
+    all[nattrs].name = anames[is];
+    all[nattrs].text = texts[is];
+    nattrs++;
+  }
+  if (rc < 0) goto done;
+  psst_output_spec spec = {
+      .path = path,
+      .force = force,
+      .n_rec = s->n_rec,
+      .rec_lo = s->rec_lo,
+      .rec_hi = s->rec_hi,
+      .rec_gid = s->rec_gid,
+      .rec_pop = s->rec_pop,
+      .npop = m->npop,
+      .pop_names = names,
+      .nvars = s->n_rec > 0 ? s->nvars : 0,
+      .vars = vars,
+      .spikes = m->record.spikes,
+      .nattrs = nattrs,
+      .attrs = all,
+  };
+  if (append)
+    rc = psst_output_open_append(s->comm, &spec, s->resume.records,
+                                 s->resume.spikes, out);
+  else
+    rc = psst_output_create(s->comm, &spec, out);
+done:
+  for (int is = 0; texts && is < m->nstim; is++)
+    free(texts[is]);
+  free(texts);
+  free(anames);
+  free(all);
+  free(vars);
+  free(names);
+  return rc;
+}
+
+static int close_output(psst_sim *s, psst_output **out, int commit) {
+  if (!*out) return 0;
+  /* wall times: the slowest rank's, which is what a user waits for; the
+   * fastest rank's compute too, which shows the imbalance between ranks */
+  double mine[5] = {s->tm.setup, s->tm.compute, s->tm.exchange, s->tm.output,
+                    s->vx.wait};
+  double mx[5], mn[1];
+  if (psst_comm_max_doubles(s->comm, mine, mx, 5) < 0)
+    memcpy(mx, mine, sizeof mx);
+  if (psst_comm_min_doubles(s->comm, &s->tm.compute, mn, 1) < 0)
+    mn[0] = s->tm.compute;
+  /* also the settings a restart may change (t_end, ranks, backend): a
+   * continued file describes the run that finished it; the wall times are
+   * those of that last segment (restarted: how often) */
+  psst_attr attrs[] = {
+      {"wall_setup_s", NULL, mx[0]},
+      {"wall_compute_s", NULL, mx[1]},
+      {"wall_compute_min_s", NULL, mn[0]},
+      {"wall_exchange_s", NULL, mx[2]},
+      {"wall_exchange_wait_s", NULL, mx[4]},
+      {"wall_output_s", NULL, mx[3]},
+      {"steps", NULL, (double)s->step},
+      {"complete", commit ? "yes" : "no", 0},
+      {"t_end_ms", NULL, s->m->run.t_end},
+      {"mpi_ranks", NULL, (double)s->size},
+      {"backend", s->backend_kind == PSST_BACKEND_CUDA ? "cuda" : "cpu", 0},
+      {"backend_detail", s->be->description, 0},
+      {"restarted_from_step", NULL, s->restored ? (double)s->resume.step : 0.0},
+  };
+  return psst_output_close(out, (int)(sizeof attrs / sizeof attrs[0]), attrs,
+                           commit);
+}
+
+/* A restarted run appends to the interrupted run's PATH.partial (or to a
+ * completed PATH, continued past its end); without either it starts a new
+ * file. Collective. */
+static int restart_output(psst_sim *s, const char *path, int force,
+                          psst_output **out) {
+  int where = 0; /* 0 none, 1 partial, 2 final */
+  if (s->rank == 0) {
+    char partial[4200];
+    snprintf(partial, sizeof partial, "%s.partial", path);
+    FILE *f = fopen(partial, "rb");
+    if (f) {
+      where = 1;
+      fclose(f);
+    } else if ((f = fopen(path, "rb"))) {
+      fclose(f);
+      where = rename(path, partial) == 0 ? 2 : -1;
+    }
+  }
+  PSST_TRY(psst_comm_bcast(s->comm, &where, sizeof where, 0));
+  PSST_CHECK(where >= 0, PSST_ERR_IO,
+             "%s: cannot reopen the finished output to continue it", path);
+  if (where == 0) return open_output(s, path, force, 0, out);
+  return open_output(s, path, force, 1, out);
+}
+
+/* Write a checkpoint at the current step: the output is flushed and synced
+ * first, so that the checkpoint never refers to data a crash could lose.
+ * Collective. */
+static int checkpoint_now(psst_sim *s, psst_output *out, const char *ckpt,
+                          const char *path) {
+  int64_t nrec = 0, nspk = 0;
+  if (out) {
+    PSST_TRY(psst__sim_flush_records(s, out));
+    PSST_TRY(psst__sim_flush_spikes(s, out));
+    PSST_TRY(psst_output_sync(out));
+    psst_output_counts(out, &nrec, &nspk);
+  }
+  double t0 = psst_comm_wtime();
+  PSST_TRY(psst__sim_host_state(s));
+  int rc = psst__sim_checkpoint(s, ckpt, path, nrec, nspk);
+  s->tm.output += psst_comm_wtime() - t0;
+  return rc;
+}
+
+/* Has any rank been asked to stop? Collective (every rank polls at the same
+ * steps). */
+static int stop_requested(psst_sim *s, volatile sig_atomic_t *stop) {
+  int mine = stop && *stop ? 1 : 0, any = 0;
+  if (psst_comm_max_int(s->comm, mine, &any) < 0) return 1;
+  return any;
+}
+
+int psst_sim_run(psst_sim *s, const psst_run_options *o) {
+  psst_run_options dflt = psst_run_options_default();
+  if (!o) o = &dflt;
+  double t_start = psst_comm_wtime();
+  /* output: the one asked for, else a restarted run's own, else the
+   * model's */
+  const char *path = o->output;
+  if (!path && s->restored && s->resume.output[0]) path = s->resume.output;
+  if (!path) path = s->m->output;
+  /* every rank's V at the start; a non-finite initial state is a user error,
+   * found before any output is created */
+  PSST_TRY(psst__sim_exchange_initial(s));
+  if (!s->restored) PSST_TRY(psst__sim_check_voltages(s, s->V_cur, 0.0));
+  psst_output *out = NULL;
+  if (path) {
+    if (s->restored)
+      PSST_TRY(restart_output(s, path, o->force, &out));
+    else
+      PSST_TRY(open_output(s, path, o->force, 0, &out));
+  }
+  /* where a checkpoint goes: --checkpoint, else (for a stop) OUTPUT.ckpt */
+  char ckpt_default[4200] = "";
+  const char *ckpt = o->checkpoint;
+  if (!ckpt && path) {
+    snprintf(ckpt_default, sizeof ckpt_default, "%s.ckpt", path);
+    ckpt = ckpt_default;
+  }
+  int64_t ckpt_every = 0;
+  if (o->checkpoint && o->checkpoint_every > 0) {
+    ckpt_every = (int64_t)llround(o->checkpoint_every / s->dt);
+    if (ckpt_every < 1) ckpt_every = 1;
+  }
+
+  progress pg = {0};
+  if (s->rank == 0 && o->progress) {
+    pg.f = o->progress;
+    pg.tty = isatty(fileno(o->progress));
+    pg.interval = o->progress_interval > 0 ? o->progress_interval : 30.0;
+    pg.start = pg.last = psst_comm_wtime();
+  }
+
+  int rc = 0, stopped = 0;
+  if (!s->restored) {
+    rc = psst__sim_boundary(s, 0.0, s->V_cur);
+    if (rc == 0) rc = psst__sim_record_row(s, 0.0);
+  }
+  const int64_t every = s->m->record.every;
+  const int64_t spike_cap = (int64_t)1 << 20; /* flush spikes past this */
+  const int64_t poll = 16; /* steps between agreements on a stop request */
+  for (int64_t i = s->step; rc == 0 && i < s->M - 1; i++) {
+    rc = psst__sim_step(s, i);
+    if (rc < 0) break;
+    s->step = i + 1;
+    if ((i + 1) % every == 0) {
+      rc = psst__sim_record_row(s, (double)(i + 1) * s->dt);
+      if (rc == 0 && s->rec_rows == s->rec_cap) {
+        rc = psst__sim_flush_records(s, out);
+        if (rc == 0) rc = psst__sim_flush_spikes(s, out);
+      }
+    }
+    /* spike counts are the same on every rank, so this is collective */
+    if (rc == 0 && s->spk_n >= spike_cap) rc = psst__sim_flush_spikes(s, out);
+    if (rc == 0 && ckpt_every && s->step % ckpt_every == 0 &&
+        s->step < s->M - 1)
+      rc = checkpoint_now(s, out, o->checkpoint, path);
+    if (rc == 0 && o->stop && s->step % poll == 0 &&
+        stop_requested(s, o->stop)) {
+      stopped = 1;
+      break;
+    }
+    progress_report(s, &pg, i + 1, 0);
+  }
+  if (rc == 0 && stopped && ckpt) {
+    rc = checkpoint_now(s, out, ckpt, path);
+  } else if (rc == 0 && o->checkpoint) {
+    rc = checkpoint_now(s, out, o->checkpoint, path); /* the final state */
+  }
+  /* keep what was computed: flush and close, committing only a full run */
+  int frc = 0;
+  if (out && rc != PSST_ERR_MPI) {
+    int r1 = psst__sim_flush_records(s, out);
+    int r2 = psst__sim_flush_spikes(s, out);
+    frc = r1 < 0 ? r1 : r2;
+  }
+  if (rc == 0 && frc == 0 && !stopped) progress_report(s, &pg, s->step, 1);
+  s->tm.total = psst_comm_wtime() - t_start + s->tm.setup;
+  int crc = close_output(s, &out, rc == 0 && frc == 0 && !stopped);
+  if (rc < 0) {
+    if (rc == PSST_ERR_NUMERIC) {
+      char msg[3000], ck[4400];
+      snprintf(msg, sizeof msg, "%s", psst_error_message());
+      if (s->last_ckpt[0])
+        snprintf(ck, sizeof ck, "the last checkpoint is %s (t = %g ms)",
+                 s->last_ckpt, s->last_ckpt_t);
+      else
+        snprintf(ck, sizeof ck, "no checkpoint was written");
+      if (path && crc == 0)
+        psst_error_set(rc,
+                       "%s\nthe output up to t = %g ms is kept in %s.partial; "
+                       "%s",
+                       msg, (double)s->step * s->dt, path, ck);
+      else
+        psst_error_set(rc, "%s\n%s", msg, ck);
+    }
+    return rc;
+  }
+  if (frc < 0) return frc;
+  if (crc < 0) return crc;
+  return stopped ? PSST_STOPPED : 0;
+}
+
+void psst_sim_timings(const psst_sim *s, psst_timings *t) {
+  *t = s->tm;
+  t->steps = s->step;
+}
+
+const char *psst_version(void) { return PSST_VERSION; }
+const char *psst_git_revision(void) { return PSST_GIT_REVISION; }
