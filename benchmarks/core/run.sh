@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # psst core benchmarks: COBAHH, random hh_tutorial networks at fixed
-# in-degree, and a dense all-to-all GABA_A network (benchmarks/README.md).
+# in-degree, a dense all-to-all GABA_A network, and uncoupled hh_classic
+# neurons against the floor of benchmarks/floor/ (benchmarks/README.md).
 #
 #   PSST=build/psst benchmarks/core/run.sh            # all cases
 #   REPEATS=1 CASES='cobahh|dense' benchmarks/core/run.sh
@@ -12,6 +13,9 @@
 #   CASES    extended regex matched against case names (default: all)
 #   MPIEXEC  launcher (default: mpiexec --allow-run-as-root --oversubscribe)
 #   CSV      output table (default ./psst_core_bench.csv)
+#   FLOOR    1 (default): build and run benchmarks/floor/ for the
+#            hh_classic_nosyn case (needs gcc; SLEEF for the sleef floor);
+#            0: skip it
 # Writes the table to stdout and as CSV in the current directory (the CSV
 # adds the fastest repeat and the 1-minute load average: the timings are
 # only meaningful on an otherwise idle machine).
@@ -29,6 +33,7 @@ PSST="$(cd "$(dirname "$PSST")" && pwd)/$(basename "$PSST")"
 REPEATS="${REPEATS:-3}"
 CASES="${CASES:-.}"
 CSV="${CSV:-$PWD/psst_core_bench.csv}"
+FLOOR="${FLOOR:-1}"
 read -r -a MPIEXEC <<<"${MPIEXEC:-mpiexec --allow-run-as-root --oversubscribe}"
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}"
 export OMPI_MCA_btl="${OMPI_MCA_btl:-self,vader}"
@@ -68,6 +73,38 @@ gen_dense() {
   echo "$out"
 }
 
+# hh_classic_nosyn N DT T_END: N uncoupled hh_classic cells (MODEL.md
+# §11.1), no synapses, constant 10 uA/cm^2 into all (they fire): the
+# neurons of benchmarks/floor/.
+gen_classic() {
+  local n=$1 dt=$2 te=$3 out="$tmp/hh_classic_$1.yaml"
+  cat >"$out" <<EOF
+run: {t_end: $te, dt: $dt, method: rk4, seed: 1}
+populations:
+  - {name: X, kind: hh_classic, size: $n,
+     init: {V: {uniform: [-70, -60]}, m: 0.05, h: 0.6, n: 0.32}}
+stimuli:
+  - {target: "X", amplitude: 10}
+record: {variables: [V], neurons: ["X[0:10]"], every: 100, spikes: true}
+EOF
+  echo "$out"
+}
+
+# floor_sleef N: neuron-steps/s of benchmarks/floor/'s sleef variant (N
+# neurons, 2000 steps, best of REPEATS); empty if it cannot be built or has
+# no sleef variant.
+floor_sleef() {
+  local fbin
+  fbin=$("$root/benchmarks/floor/run.sh" --build "$tmp/floor" 2>"$tmp/floor.log") || {
+    echo "run.sh: benchmarks/floor did not build (floor ratio skipped):" >&2
+    cat "$tmp/floor.log" >&2; return 0; }
+  grep -q '^vectorised sleef: yes' "$tmp/floor.log" ||
+    { echo "run.sh: floor:" >&2; cat "$tmp/floor.log" >&2; }
+  "$fbin" "$1" 2000 "$REPEATS" >"$tmp/floor.out" || {
+    echo "run.sh: floor failed:" >&2; cat "$tmp/floor.out" >&2; return 0; }
+  awk '$1 == "variant" && $2 == "sleef" { print $4 }' "$tmp/floor.out"
+}
+
 # ---- measurement ---------------------------------------------------------
 
 attr() { # attr FILE NAME: a numeric global attribute
@@ -86,7 +123,10 @@ synapses_of() { # total synapses reported by psst check
 printf '%-18s %6s %9s %3s %6s %8s %9s %10s %10s %7s %7s %6s\n' \
   case neurons synapses rk steps wall_s s/model_s nrn-step/s syn-upd/s \
   comp% exch% out%
-echo "case,neurons,synapses,ranks,steps,dt_ms,wall_s,wall_per_model_s,neuron_steps_per_s,synapse_updates_per_s,compute_s,exchange_s,output_s,setup_s,wall_min_s,load1_after" >"$CSV"
+echo "case,neurons,synapses,ranks,steps,dt_ms,wall_s,wall_per_model_s,neuron_steps_per_s,synapse_updates_per_s,compute_s,exchange_s,output_s,setup_s,wall_min_s,load1_after,compute_neuron_steps_per_s,floor_sleef_neuron_steps_per_s,compute_over_floor_sleef" >"$CSV"
+
+# The sleef floor's neuron-steps/s for the next run_case (empty: none).
+FLOOR_RATE=""
 
 # run_case NAME RANKS MODEL [psst run options...]
 run_case() {
@@ -122,14 +162,21 @@ run_case() {
   load=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo nan)
   awk -v name="$name" -v n="$n" -v syn="$syn" -v rk="$ranks" -v st="$steps" \
       -v dt="$dt" -v w="$wall" -v c="$comp" -v e="$exch" -v o="$outp" \
-      -v su="$setup" -v wm="$wmin" -v la="$load" -v csv="$CSV" 'BEGIN {
+      -v su="$setup" -v wm="$wmin" -v la="$load" -v csv="$CSV" \
+      -v fl="$FLOOR_RATE" 'BEGIN {
     model_s = st * dt / 1000; n += 0; st += 0
     spm = w / model_s; nps = n * st / w; sups = syn * 4 * st / c
     tot = c + e + o
     printf "%-18s %6d %9d %3d %6d %8.2f %9.1f %10.3g %10.3g %6.1f%% %6.1f%% %5.1f%%\n",
       name, n, syn, rk, st, w, spm, nps, sups, 100*c/tot, 100*e/tot, 100*o/tot
-    printf "%s,%d,%d,%d,%d,%g,%.3f,%.2f,%.4g,%.4g,%.3f,%.3f,%.3f,%.3f,%.3f,%s\n",
-      name, n, syn, rk, st, dt, w, spm, nps, sups, c, e, o, su, wm, la >> csv }'
+    cnps = n * st / c; fls = ""; rat = ""
+    if (fl != "") {
+      fls = sprintf("%.4g", fl); rat = sprintf("%.3f", cnps / fl)
+      printf "%-18s compute %.3g nrn-step/s = %s x the sleef floor (%.3g, benchmarks/floor)\n",
+        "", cnps, rat, fl
+    }
+    printf "%s,%d,%d,%d,%d,%g,%.3f,%.2f,%.4g,%.4g,%.3f,%.3f,%.3f,%.3f,%.3f,%s,%.4g,%s,%s\n",
+      name, n, syn, rk, st, dt, w, spm, nps, sups, c, e, o, su, wm, la, cnps, fls, rat >> csv }'
 }
 
 # (a) COBAHH (examples/cobahh.yaml): 4000 cells, p = 0.02, exp_cond, dt 0.05
@@ -148,5 +195,16 @@ for drive in dense sparse; do
   m=$(gen_dense 2000 "$drive" 0.02 10)
   run_case "dense2000_$drive" 1 "$m"
 done
+
+# (d) 4096 uncoupled hh_classic cells, constant current, dt 0.01 ms,
+#     100 ms (9999 steps), 1 rank; with FLOOR=1 also the ratio of psst's
+#     compute rate (neurons x steps / compute s) to benchmarks/floor/'s
+#     sleef variant on the same neurons
+if [[ "hh_classic_nosyn" =~ $CASES ]]; then
+  m=$(gen_classic 4096 0.01 100)
+  if [[ $FLOOR == 1 ]]; then FLOOR_RATE=$(floor_sleef 4096); fi
+  run_case "hh_classic_nosyn" 1 "$m"
+  FLOOR_RATE=""
+fi
 
 echo "CSV: $CSV"
