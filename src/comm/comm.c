@@ -162,7 +162,9 @@ int psst_vexchange_init(psst_vexchange *x, MPI_Comm comm,
   memset(x, 0, sizeof *x);
   x->comm = comm;
   x->req = MPI_REQUEST_NULL;
-  int size = psst_comm_size(comm);
+  x->rank = psst_comm_rank(comm);
+  x->size = psst_comm_size(comm);
+  int size = x->size;
   x->counts = calloc((size_t)size, sizeof *x->counts);
   x->displs = calloc((size_t)size, sizeof *x->displs);
   if (!x->counts || !x->displs) {
@@ -182,19 +184,71 @@ int psst_vexchange_init(psst_vexchange *x, MPI_Comm comm,
     x->counts[r] = (int)(hi - lo);
     x->displs[r] = (int)lo;
   }
+  int method = 0; /* 1 p2p, 2 allgather */
+  if (x->rank == 0) {
+    const char *e = getenv("PSST_EXCHANGE");
+    if (e && !strcmp(e, "p2p")) method = 1;
+    if (e && !strcmp(e, "allgather")) method = 2;
+  }
+  PSST_TRY(psst_comm_bcast(comm, &method, sizeof method, 0));
+  x->p2p = method ? method == 1 : size <= PSST_VX_P2P_MAX_RANKS;
   return 0;
 }
 
+const char *psst_vexchange_method(const psst_vexchange *x) {
+  return x->p2p ? "p2p" : "allgatherv";
+}
+
 void psst_vexchange_free(psst_vexchange *x) {
-  if (x->pending) MPI_Wait(&x->req, MPI_STATUS_IGNORE);
-  x->pending = NULL;
+  if (x->pending) psst_vexchange_wait(x);
+  for (int b = 0; b < x->nbuf; b++) {
+    for (int q = 0; q < x->buf[b].nreq; q++)
+      if (x->buf[b].reqs[q] != MPI_REQUEST_NULL)
+        MPI_Request_free(&x->buf[b].reqs[q]);
+    free(x->buf[b].reqs);
+  }
+  x->nbuf = 0;
   free(x->counts);
   free(x->displs);
   x->counts = x->displs = NULL;
 }
 
+/* The persistent requests bound to V (made on first use). */
+static int p2p_buffer(psst_vexchange *x, double *V, psst_vx_buffer **out) {
+  for (int b = 0; b < x->nbuf; b++)
+    if (x->buf[b].V == V) {
+      *out = &x->buf[b];
+      return 0;
+    }
+  PSST_CHECK(x->nbuf < PSST_VX_MAX_BUFFERS, PSST_ERR_INTERNAL,
+             "exchange: more than %d buffers", PSST_VX_MAX_BUFFERS);
+  psst_vx_buffer *B = &x->buf[x->nbuf];
+  B->reqs = calloc((size_t)(2 * x->size + 1), sizeof *B->reqs);
+  PSST_ALLOC_CHECK(B->reqs);
+  B->V = V;
+  B->nreq = 0;
+  x->nbuf++;
+  const int me = x->rank, tag = 7100 + x->nbuf;
+  for (int r = 0; r < x->size; r++)
+    if (r != me && x->counts[r] > 0)
+      MPI_TRY(MPI_Recv_init(V + x->displs[r], x->counts[r], MPI_DOUBLE, r, tag,
+                            x->comm, &B->reqs[B->nreq++]),
+              "MPI_Recv_init");
+  for (int r = 0; r < x->size; r++)
+    if (r != me && x->counts[me] > 0)
+      MPI_TRY(MPI_Send_init(V + x->displs[me], x->counts[me], MPI_DOUBLE, r,
+                            tag, x->comm, &B->reqs[B->nreq++]),
+              "MPI_Send_init");
+  *out = B;
+  return 0;
+}
+
 int psst_vexchange_all(psst_vexchange *x, double *V) {
   PSST_TRY(psst_vexchange_wait(x));
+  if (x->p2p) {
+    PSST_TRY(psst_vexchange_start(x, V));
+    return psst_vexchange_wait(x);
+  }
   double t0 = MPI_Wtime();
   int rc = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, V, x->counts,
                           x->displs, MPI_DOUBLE, x->comm);
@@ -208,21 +262,39 @@ int psst_vexchange_all(psst_vexchange *x, double *V) {
 int psst_vexchange_start(psst_vexchange *x, double *V) {
   PSST_TRY(psst_vexchange_wait(x));
   double t0 = MPI_Wtime();
-  int rc = MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, V, x->counts,
-                           x->displs, MPI_DOUBLE, x->comm, &x->req);
+  int rc;
+  if (x->p2p) {
+    psst_vx_buffer *B = NULL;
+    PSST_TRY(p2p_buffer(x, V, &B));
+    rc = B->nreq ? MPI_Startall(B->nreq, B->reqs) : MPI_SUCCESS;
+    x->pending_p2p = rc == MPI_SUCCESS ? B : NULL;
+  } else {
+    rc = MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, V, x->counts,
+                         x->displs, MPI_DOUBLE, x->comm, &x->req);
+  }
   x->time += MPI_Wtime() - t0;
   x->calls++;
   x->pending = rc == MPI_SUCCESS ? V : NULL;
-  return psst_comm_check(rc, "MPI_Iallgatherv of the membrane potentials");
+  return psst_comm_check(rc,
+                         "start of the exchange of the membrane potentials");
 }
 
 int psst_vexchange_wait(psst_vexchange *x) {
   if (!x->pending) return 0;
   double t0 = MPI_Wtime();
-  int rc = MPI_Wait(&x->req, MPI_STATUS_IGNORE);
+  int rc;
+  if (x->pending_p2p) {
+    psst_vx_buffer *B = x->pending_p2p;
+    rc = B->nreq ? MPI_Waitall(B->nreq, B->reqs, MPI_STATUSES_IGNORE)
+                 : MPI_SUCCESS;
+    x->pending_p2p = NULL;
+  } else {
+    rc = MPI_Wait(&x->req, MPI_STATUS_IGNORE);
+  }
   double dt = MPI_Wtime() - t0;
   x->time += dt;
   x->wait += dt;
   x->pending = NULL;
-  return psst_comm_check(rc, "MPI_Wait (exchange of the membrane potentials)");
+  return psst_comm_check(rc, "completion of the exchange of the membrane "
+                             "potentials");
 }

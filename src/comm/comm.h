@@ -66,20 +66,42 @@ int psst_comm_first(MPI_Comm comm, int mine, int *first);
  * MPI_Iallgatherv between start and wait). The time spent inside the calls
  * is accumulated in `time` [s], of which the time blocked waiting for the
  * other ranks (in MPI_Wait, or in the blocking call) in `wait` [s]. */
+/* How: with few ranks, persistent point-to-point requests to every other
+ * rank (MPI_Startall / MPI_Waitall: no per-call set-up, the lowest latency
+ * for the small messages of a few hundred neurons); with more,
+ * MPI_Iallgatherv (logarithmic rounds). PSST_EXCHANGE=p2p|allgather in the
+ * environment forces one (rank 0's value). */
+#define PSST_VX_P2P_MAX_RANKS 16
+#define PSST_VX_MAX_BUFFERS 4
+
+typedef struct psst_vx_buffer {
+  double *V;         /* the buffer these requests are bound to */
+  MPI_Request *reqs; /* receives, then sends */
+  int nreq;
+} psst_vx_buffer;
+
 typedef struct psst_vexchange {
   MPI_Comm comm;
+  int rank, size;
   int *counts, *displs;
-  MPI_Request req;
+  int p2p; /* persistent point-to-point (else MPI_Iallgatherv) */
+  psst_vx_buffer buf[PSST_VX_MAX_BUFFERS];
+  int nbuf;
+  MPI_Request req;             /* Iallgatherv in flight */
+  psst_vx_buffer *pending_p2p; /* p2p exchange in flight */
   double *pending; /* the buffer of the exchange in flight, or NULL */
   double time, wait;
   int64_t calls;
 } psst_vexchange;
 
-/* Set up for slices starts[0..size] (starts[size] = N). Not collective.
- * PSST_ERR_USER when a slice or N exceeds MPI's int counts. */
+/* Set up for slices starts[0..size] (starts[size] = N). Collective (the
+ * ranks agree on the method). PSST_ERR_USER when a slice or N exceeds
+ * MPI's int counts. */
 int psst_vexchange_init(psst_vexchange *x, MPI_Comm comm,
                         const int64_t *starts);
 void psst_vexchange_free(psst_vexchange *x);
+/* "p2p" or "allgatherv". */
+const char *psst_vexchange_method(const psst_vexchange *x);
 /* Blocking exchange of V. Collective. */
 int psst_vexchange_all(psst_vexchange *x, double *V);
 /* Start an exchange of V; V must not be touched until the wait.

@@ -2,7 +2,6 @@
  * in place on the layout's host state, with the loops of one kernel table
  * (cpu_kernels.h). No per-kind code: the kernel tables are indexed by the
  * kinds' ids, the flags say which loops a projection needs. */
-#include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +30,10 @@ typedef struct cpu_backend {
   double *Ipad;           /* per segment ld: the non-intrinsic current */
   size_t *ipad_off;       /* nseg: offset of each segment in Ipad */
   cpu_proj *proj;
+  int has_rows;  /* some projection has local rows (synaptic currents) */
+  double pend_b; /* RK4: the last stage's slopes still to be added to the
+                    sums with this weight (0: none), done in one pass with
+                    the next stage state or the final combination */
 } cpu_backend;
 
 static cpu_backend *CPU(psst_backend *b) { return (cpu_backend *)b; }
@@ -63,9 +66,18 @@ static int cpu_restore_state(psst_backend *b, int changed) {
 static int cpu_stage_state(psst_backend *b, int st, double a) {
   cpu_backend *c = CPU(b);
   const psst_layout *L = b->L;
-  const double *kp = st == 1 ? c->acc : c->k, *kzp = st == 1 ? c->accz : c->kz;
-  c->K->axpy((int64_t)L->ny, c->ys, L->y, a, kp);
-  c->K->axpy((int64_t)L->nz, c->zs, L->z, a, kzp);
+  const int64_t ny = (int64_t)L->ny, nz = (int64_t)L->nz;
+  if (st == 1 || c->pend_b == 0.0) {
+    const double *kp = st == 1 ? c->acc : c->k;
+    const double *kzp = st == 1 ? c->accz : c->kz;
+    c->K->axpy(ny, c->ys, L->y, a, kp);
+    c->K->axpy(nz, c->zs, L->z, a, kzp);
+  } else {
+    /* acc += b k_{st-1} and y + a k_{st-1}: the same sums, one pass */
+    c->K->accum_axpy(ny, c->acc, c->pend_b, c->k, c->ys, L->y, a);
+    c->K->accum_axpy(nz, c->accz, c->pend_b, c->kz, c->zs, L->z, a);
+    c->pend_b = 0.0;
+  }
   return 0;
 }
 
@@ -132,8 +144,7 @@ static void syn_drive(cpu_backend *c, int q, const double *y, const double *z,
   if (lp->store == PSST_STORE_POST) {
     memcpy(drive, A, (size_t)lp->nrows * sizeof *drive);
   } else if (lp->dense) {
-    for (int64_t r = 0; r < lp->nrows; r++)
-      drive[r] = cblas_ddot((int)lp->nsrc, lp->dense + r * lp->nsrc, 1, A, 1);
+    c->K->dense(lp->nrows, lp->nsrc, lp->dense, A, drive);
   } else if (lp->store == PSST_STORE_PRE) {
     c->K->csr_pre(lp->nrows, csr->row_ptr, csr->col, csr->w, csr->weight, A,
                   drive);
@@ -153,14 +164,17 @@ static int cpu_rhs_local(psst_backend *b, int st, double t, int64_t ks,
   const double *y, *z;
   double *k, *kz;
   stage_arrays(c, st, &y, &z, &k, &kz);
-  /* the local stage V, contiguous by local index */
-  for (int q = 0; q < L->nseg; q++) {
-    const psst_seg *sg = &L->seg[q];
-    memcpy(c->Vloc + sg->lid0, y + sg->y_off, (size_t)sg->n * sizeof *c->Vloc);
-  }
   /* synaptic currents, projection by projection in model order; within a
-   * projection each row sums in ascending presynaptic order */
-  memset(c->Isyn, 0, (size_t)L->nloc * sizeof *c->Isyn);
+   * projection each row sums in ascending presynaptic order; from the
+   * local stage V, contiguous by local index */
+  if (c->has_rows) {
+    for (int q = 0; q < L->nseg; q++) {
+      const psst_seg *sg = &L->seg[q];
+      memcpy(c->Vloc + sg->lid0, y + sg->y_off,
+             (size_t)sg->n * sizeof *c->Vloc);
+    }
+    memset(c->Isyn, 0, (size_t)L->nloc * sizeof *c->Isyn);
+  }
   for (int q = 0; q < L->nlp; q++) {
     const psst_lproj *lp = &L->lp[q];
     if (lp->nrows == 0) continue;
@@ -175,8 +189,11 @@ static int cpu_rhs_local(psst_backend *b, int st, double t, int64_t ks,
   for (int q = 0; q < L->nseg; q++) {
     const psst_seg *sg = &L->seg[q];
     double *Ii = c->Ipad + c->ipad_off[q];
-    for (int64_t i = 0; i < sg->n; i++)
-      Ii[i] = Iinj[sg->lid0 + i] - c->Isyn[sg->lid0 + i];
+    if (c->has_rows)
+      for (int64_t i = 0; i < sg->n; i++)
+        Ii[i] = Iinj[sg->lid0 + i] - c->Isyn[sg->lid0 + i];
+    else
+      memcpy(Ii, Iinj + sg->lid0, (size_t)sg->n * sizeof *Ii);
     c->K->neuron[sg->kind->id](sg->ld, sg->ld, sg->params, y + sg->y_off, Ii,
                                k + sg->y_off);
   }
@@ -211,13 +228,13 @@ static int cpu_stage_end(psst_backend *b, int st, double h) {
   }
   if (st == 0) return 0; /* k1 is already in the sums */
   double bst = psst_rk4_b[st];
-  c->K->accum(ny, c->acc, bst, c->k);
-  c->K->accum(nz, c->accz, bst, c->kz);
-  if (st == 3) {
-    double h6 = h / 6.0;
-    c->K->finish(ny, L->y, c->acc, h6);
-    c->K->finish(nz, L->z, c->accz, h6);
+  if (st < 3) {
+    c->pend_b = bst; /* added by the next stage_state */
+    return 0;
   }
+  double h6 = h / 6.0;
+  c->K->accum_finish(ny, c->acc, bst, c->k, L->y, h6);
+  c->K->accum_finish(nz, c->accz, bst, c->kz, L->z, h6);
   return 0;
 }
 
@@ -361,6 +378,7 @@ int psst_backend_cpu_create(const psst_layout *L, int isa, psst_backend **out) {
     ALLOC(cp->A, nelem);
     ALLOC(cp->drive, lp->nrows);
     ALLOC(cp->js, lp->nsrc);
+    if (lp->nrows > 0) c->has_rows = 1;
   }
   *out = &c->base;
   return 0;

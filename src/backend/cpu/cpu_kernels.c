@@ -8,7 +8,6 @@
  * element's result is the same whatever the width and wherever the
  * element sits; the parameters are copied into locals first, so that the
  * compiler sees they cannot alias the state. */
-#include <cblas.h>
 #include <string.h>
 
 #include "backend/cpu/cpu_kernels.h"
@@ -171,6 +170,24 @@ static void finish(int64_t n, double *restrict y, const double *restrict acc,
   SIMD for (int64_t i = 0; i < n; i++) y[i] += acc[i] * h6;
 }
 
+static void accum_axpy(int64_t n, double *restrict acc, double b,
+                       const double *restrict k, double *restrict out,
+                       const double *restrict y, double a) {
+  SIMD for (int64_t i = 0; i < n; i++) {
+    acc[i] += b * k[i];
+    out[i] = y[i] + a * k[i];
+  }
+}
+
+static void accum_finish(int64_t n, double *restrict acc, double b,
+                         const double *restrict k, double *restrict y,
+                         double h6) {
+  SIMD for (int64_t i = 0; i < n; i++) {
+    acc[i] += b * k[i];
+    y[i] += acc[i] * h6;
+  }
+}
+
 static void csr_pre(int64_t nrows, const int64_t *restrict row_ptr,
                     const int32_t *restrict col, const double *restrict w,
                     double weight, const double *restrict A,
@@ -200,6 +217,26 @@ static void csr_syn(int64_t nrows, const int64_t *restrict row_ptr,
   }
 }
 
+static double dot(int64_t n, const double *restrict a,
+                  const double *restrict b) {
+  double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int l = 0; l < 8; l++)
+      s[l] += a[i + l] * b[i + l];
+  double t = 0.0;
+  for (; i < n; i++)
+    t += a[i] * b[i];
+  return (((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]))) +
+         t;
+}
+
+static void dense(int64_t nrows, int64_t n, const double *restrict A,
+                  const double *restrict x, double *restrict drive) {
+  for (int64_t r = 0; r < nrows; r++)
+    drive[r] = dot(n, A + r * n, x);
+}
+
 static void current(int64_t n, double g, double E, const double *restrict drive,
                     const double *restrict V, double *restrict Isyn) {
   SIMD for (int64_t r = 0; r < n; r++) Isyn[r] += g * drive[r] * (V[r] - E);
@@ -221,7 +258,10 @@ const psst_cpu_kernels PSST__CAT(psst_cpu_kernels_, PSST_CPU_ISA) = {
     axpy,
     accum,
     finish,
+    accum_axpy,
+    accum_finish,
     csr_pre,
     csr_syn,
+    dense,
     current,
 };

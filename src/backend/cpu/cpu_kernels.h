@@ -63,6 +63,12 @@ typedef struct psst_cpu_kernels {
   void (*accum)(int64_t n, double *acc, double b, const double *k);
   /* y += acc h6 */
   void (*finish)(int64_t n, double *y, const double *acc, double h6);
+  /* acc += b k and out = y + a k in one pass */
+  void (*accum_axpy)(int64_t n, double *acc, double b, const double *k,
+                     double *out, const double *y, double a);
+  /* acc += b k, then y += acc h6, in one pass */
+  void (*accum_finish)(int64_t n, double *acc, double b, const double *k,
+                       double *y, double h6);
   /* drive[r] = sum over row r of w * A[col] (or A[x] per synapse), in
    * ascending order; w NULL: `weight` times the plain sum (per
    * presynaptic) or times each term (per synapse) */
@@ -71,6 +77,11 @@ typedef struct psst_cpu_kernels {
                   double *drive);
   void (*csr_syn)(int64_t nrows, const int64_t *row_ptr, const double *w,
                   double weight, const double *A, double *drive);
+  /* drive[r] = sum_j A_rj x_j over a dense nrows x n block, each row in
+   * a fixed order (8 interleaved partial sums combined pairwise, then the
+   * tail): the rounding depends on the row alone */
+  void (*dense)(int64_t nrows, int64_t n, const double *A, const double *x,
+                double *drive);
   /* Isyn[r] += g drive[r] (V[r] - E) */
   void (*current)(int64_t n, double g, double E, const double *drive,
                   const double *V, double *Isyn);

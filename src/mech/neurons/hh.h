@@ -99,7 +99,7 @@ psst_hh_deriv(const psst_hh_rates *r, double phi, double Cm, double gNa,
   double INa = gNa * m3h * (V - ENa);
   double IK = gK * n2 * n2 * (V - EK);
   double IL = gL * (V - EL);
-  *dV = (Iext - INa - IK - IL) / Cm;
+  *dV = (Iext - INa - IK - IL) * (1.0 / Cm); /* 1/Cm: hoisted out of loops */
   *dm = psst_gate_deriv(m, r->am, r->bm, phi);
   *dh = psst_gate_deriv(h, r->ah, r->bh, phi);
   *dn = psst_gate_deriv(n, r->an, r->bn, phi);

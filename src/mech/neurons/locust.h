@@ -86,7 +86,7 @@ PSST_HD static inline void psst_pn_deriv(const double *p, double phi,
   const double INa = p[PSST_PN_GNA] * m * m * m * h * (V - p[PSST_PN_ENA]);
   const double IK = p[PSST_PN_GK] * n2 * n2 * (V - p[PSST_PN_EK]);
   const double IA = p[PSST_PN_GA] * mA2 * mA2 * hA * (V - p[PSST_PN_EA]);
-  dx[PSST_PN_V] = (Iext - IL - IKL - INa - IK - IA) / p[PSST_PN_CM];
+  dx[PSST_PN_V] = (Iext - IL - IKL - INa - IK - IA) * (1.0 / p[PSST_PN_CM]);
 
   psst_hh_rates r = psst_traub_rates(V - p[PSST_PN_VT], 0.02);
   dx[PSST_PN_M] = psst_gate_deriv(m, r.am, r.bm, phi);
@@ -165,7 +165,7 @@ PSST_HD static inline void psst_ln_deriv(const double *p, double phi,
   const double ICa = p[PSST_LN_GCA] * mCa * mCa * hCa * (V - p[PSST_LN_ECA]);
   const double IKCa =
       p[PSST_LN_GKCA] * mKCa * p[PSST_LN_PHIKCAI] * (V - p[PSST_LN_EKCA]);
-  dx[PSST_LN_V] = (Iext - IL - IKL - IK - ICa - IKCa) / p[PSST_LN_CM];
+  dx[PSST_LN_V] = (Iext - IL - IKL - IK - ICa - IKCa) * (1.0 / p[PSST_LN_CM]);
 
   psst_hh_rates r = psst_traub_rates(V - p[PSST_LN_VT], 0.02);
   dx[PSST_LN_N] = psst_gate_deriv(n, r.an, r.bn, phi);
