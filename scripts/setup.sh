@@ -6,8 +6,7 @@
 # Checks each dependency by what the build needs, not by package name, so a
 # cluster whose modules provide them needs nothing installed:
 #   C compiler + make, cmake, pkg-config, mpicc/mpiexec, libyaml (pkg-config
-#   yaml-0.1), OpenBLAS (pkg-config openblas, or a BLAS module: OPENBLAS_ROOT,
-#   OPENBLAS_DIR, BLAS_ROOT, MKLROOT), a *parallel* netCDF (pkg-config
+#   yaml-0.1), a *parallel* netCDF (pkg-config
 #   netcdf-mpi, or NETCDF_ROOT / NETCDF_DIR / netCDF_DIR from a module, or
 #   `nc-config --has-parallel4` = yes), Random123/philox.h, and ncdump;
 #   optionally SLEEF (pkg-config sleef; vectorised math for the CPU kernels:
@@ -63,9 +62,6 @@ if ! have mpicc || ! have mpiexec; then
   need libopenmpi-dev "mpicc (MPI development files)"
 fi
 pc yaml-0.1 || need libyaml-dev "libyaml (pkg-config yaml-0.1)"
-if ! pc openblas && [ -z "${OPENBLAS_ROOT:-}${OPENBLAS_DIR:-}${BLAS_ROOT:-}${MKLROOT:-}" ]; then
-  need libopenblas-dev "OpenBLAS (pkg-config openblas, or a BLAS module)"
-fi
 netcdf_ok=0
 if pc netcdf-mpi || [ -n "${NETCDF_ROOT:-}${NETCDF_DIR:-}${netCDF_DIR:-}" ]; then
   netcdf_ok=1
@@ -119,7 +115,7 @@ printf '  - %s\n' "${what[@]}" >&2
 
 if ! have apt-get; then
   echo "setup.sh: no apt-get here. Load your site's modules (MPI, netCDF with parallel" >&2
-  echo "  HDF5, OpenBLAS, libyaml, Random123) or install the above, then run again." >&2
+  echo "  HDF5, libyaml, Random123, optionally SLEEF) or install the above, then run again." >&2
   echo "  (Debian package names: ${missing[*]})" >&2
   exit 1
 fi

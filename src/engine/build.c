@@ -202,9 +202,10 @@ static int build_projection(psst_sim *s, int ip, psst_lproj *lp, size_t *ny,
 
 /* Dense or sparse drive, decided from the projection's global density so
  * that every rank makes the same choice (the two sum in different orders).
- * Collective. A dense row is one cblas_ddot of fixed length nsrc: its
- * rounding depends only on the row, never on how rows are split over ranks
- * (dgemv's blocking of rows would). */
+ * Collective. A dense row is one fixed-order dot product of length nsrc
+ * (backend/cpu/cpu_kernels.c): its rounding depends only on the row, never
+ * on how rows are split over ranks (a BLAS dgemv's blocking of rows would)
+ * nor on the CPU (a BLAS picks its kernel by CPU). */
 static int choose_drive(psst_sim *s) {
   int n = s->L.nlp;
   double *loc = calloc((size_t)(2 * n + 1), sizeof *loc);
