@@ -956,7 +956,7 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
   /* parameters whose default is the target's (e.g. gaba_b's E = E_K) */
   const psst_population *tp = &c->m->pops[pr->to.pop];
   for (int q = 0; q < k->nparam; q++) {
-    const char *from = k->param[q].from_target;
+    const char *from = k->from_target ? k->from_target[q] : NULL;
     if (!from || !isnan(pr->params[q])) continue;
     int j = psst_param_index(tp->kind->param, tp->kind->nparam, from);
     if (j < 0) {

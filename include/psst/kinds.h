@@ -23,13 +23,10 @@ extern "C" {
 typedef struct psst_param_info {
   const char *name;        /* key in the model file, e.g. "g_Na" */
   const char *unit;        /* e.g. "mS/cm^2"; "1" when dimensionless */
-  double def;              /* default value [unit]; NaN: see from_target */
+  double def;              /* default value [unit]; NaN: see
+                              psst_synapse_kind.from_target */
   double min, max;         /* allowed closed range [unit] */
   const char *description; /* one line, for `psst info` */
-  /* synapse kinds: when the value is not given (default NaN), take the
-   * postsynaptic population's parameter of this name (e.g. "E_K"), or
-   * NULL */
-  const char *from_target;
 } psst_param_info;
 
 /* One state variable of a kind. */
@@ -136,6 +133,10 @@ typedef struct psst_synapse_kind {
   int id; /* position in the kind list (src/mech/list.h) */
   int nparam;
   const psst_param_info *param;
+  /* NULL, or per parameter: when its value is not given (default NaN),
+   * take the postsynaptic population's parameter of this name (e.g. "E_K"),
+   * or NULL */
+  const char *const *from_target;
   int nderived;
   psst_kind_prepare_fn prepare;
   psst_kind_check_fn check; /* or NULL */

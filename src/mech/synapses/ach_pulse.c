@@ -30,6 +30,7 @@ const psst_synapse_kind psst_synapse_ach_pulse = {
     PSST_SYN_ACH_PULSE,
     PSST_ACH_NPARAM,
     ach_param,
+    NULL,
     psst_sk_ach_pulse_nderived,
     NULL,
     NULL,

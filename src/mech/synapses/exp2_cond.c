@@ -50,6 +50,7 @@ const psst_synapse_kind psst_synapse_exp2_cond = {
     PSST_SYN_EXP2_COND,
     PSST_EXP2_NPARAM,
     exp2_param,
+    NULL,
     psst_sk_exp2_cond_nderived,
     exp2_prepare,
     exp2_check,

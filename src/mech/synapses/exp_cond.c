@@ -27,6 +27,7 @@ const psst_synapse_kind psst_synapse_exp_cond = {
     PSST_SYN_EXP_COND,
     PSST_EXPC_NPARAM,
     expc_param,
+    NULL,
     psst_sk_exp_cond_nderived,
     NULL,
     NULL,

@@ -30,6 +30,7 @@ const psst_synapse_kind psst_synapse_gaba_a = {
     PSST_SYN_GABA_A,
     PSST_GABAA_NPARAM,
     gaba_a_param,
+    NULL,
     psst_sk_gaba_a_nderived,
     NULL,
     NULL,

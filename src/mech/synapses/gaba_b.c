@@ -27,7 +27,7 @@ static const psst_param_info gaba_b_param[PSST_GABAB_NPARAM] = {
         {"g", "mS/cm^2", 1.4, 0, BIG,
          "total conductance per postsynaptic neuron, shared among its inputs"},
     [PSST_GABAB_E] = {"E", "mV", NAN, -1000, 1000,
-                      "reversal potential (default: the target's E_K)", "E_K"},
+                      "reversal potential (default: the target's E_K)"},
     [PSST_GABAB_CMAX] = {"Cmax", "mM", 0.5, 0, BIG,
                          "transmitter pulse amplitude"},
     [PSST_GABAB_CDUR] = {"Cdur", "ms", 0.3, 0, BIG, "transmitter pulse length"},
@@ -37,6 +37,9 @@ static const psst_param_info gaba_b_param[PSST_GABAB_NPARAM] = {
                          "dead time after a pulse before the next release"},
 };
 
+static const char *const gaba_b_from_target[PSST_GABAB_NPARAM] = {
+    [PSST_GABAB_E] = "E_K"};
+
 const psst_synapse_kind psst_synapse_gaba_b = {
     "gaba_b",
     "slow GABA_B: receptor / G-protein kinetics, level-triggered release",
@@ -44,6 +47,7 @@ const psst_synapse_kind psst_synapse_gaba_b = {
     PSST_SYN_GABA_B,
     PSST_GABAB_NPARAM,
     gaba_b_param,
+    gaba_b_from_target,
     psst_sk_gaba_b_nderived,
     NULL,
     NULL,
