@@ -19,9 +19,17 @@
 #include "psst/error.h"
 
 /* Relative costs per step are the kinds' own (psst_*_kind.cost, in units
- * of one synapse-step of a sparse per-presynaptic drive); one entry of a
- * dense block costs about half a sparse synapse (streamed, no gather). */
-#define COST_PER_DENSE_ENTRY 0.5
+ * of one synapse-step of a sparse per-presynaptic drive, about 2.2 ns here);
+ * each projection row a neuron receives costs a fixed overhead, and one
+ * entry of a dense block a fraction of a sparse synapse (no gather: 0.2-0.25
+ * while the block is in cache, 0.5 when it streams from memory); a synapse
+ * with its own state (per_synapse storage: its derivative and a second
+ * pass) about 2.5 times its kind's cost. Measured by
+ * benchmarks/calibrate/run.sh and, for short dense rows, on the locust
+ * model (benchmarks/README.md: calibration). */
+#define COST_PER_ROW 3.0
+#define COST_PER_DENSE_ENTRY 0.25
+#define COST_FACTOR_PER_SYNAPSE_STATE 2.5
 
 /* Expected in-degree of row `row` of projection p with nsrc sources. */
 static double row_indegree(const psst_projection *p, int64_t row,
@@ -66,9 +74,12 @@ int psst_partition_compute(const psst_model *m, int size, int64_t *starts) {
       expected += row_indegree(src, r, nsrc);
     /* dense rows cost their full length */
     int dense = psst_projection_dense(p, expected, 0.0);
+    double per = p->kind->cost;
+    if (psst_projection_store(p) == PSST_STORE_SYNAPSE)
+      per *= COST_FACTOR_PER_SYNAPSE_STATE;
     for (int64_t r = 0; r < nrows; r++)
-      w[t0 + r] += dense ? (double)nsrc * COST_PER_DENSE_ENTRY
-                         : row_indegree(src, r, nsrc) * p->kind->cost;
+      w[t0 + r] += COST_PER_ROW + (dense ? (double)nsrc * COST_PER_DENSE_ENTRY
+                                         : row_indegree(src, r, nsrc) * per);
   }
   /* cut where the running total crosses r/size of the whole */
   double total = 0.0;

@@ -7,10 +7,10 @@
 #define BIG 1e9
 
 /* Cost of one neuron-step against one synapse-step of a sparse drive
- * (partition balance). */
-#define PSST_COST_HH_TUTORIAL 85.0
-#define PSST_COST_COBAHH 85.0
-#define PSST_COST_HH_CLASSIC 85.0
+ * (partition balance), measured by benchmarks/calibrate/run.sh. */
+#define PSST_COST_HH_TUTORIAL 21.0
+#define PSST_COST_COBAHH 22.0
+#define PSST_COST_HH_CLASSIC 19.0
 
 /* ---- hh_tutorial (MODEL.md §2) ---------------------------------------- */
 

@@ -8,9 +8,9 @@
 #define BIG 1e9
 
 /* Cost of one neuron-step against one synapse-step of a sparse drive
- * (partition balance). */
-#define PSST_COST_PN 127.5
-#define PSST_COST_LN 127.5
+ * (partition balance), measured by benchmarks/calibrate/run.sh. */
+#define PSST_COST_PN 35.0
+#define PSST_COST_LN 20.0
 
 /* ---- pn (MODEL.md §6.1) ---------------------------------------------------
  */

@@ -37,4 +37,4 @@ const psst_synapse_kind psst_synapse_exp_cond = {
     1u << PSST_STORE_POST,
     NULL,
     0.0,
-    0.02};
+    0.05};
