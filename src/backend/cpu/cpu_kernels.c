@@ -217,8 +217,18 @@ static void csr_syn(int64_t nrows, const int64_t *restrict row_ptr,
   }
 }
 
-static double dot(int64_t n, const double *restrict a,
-                  const double *restrict b) {
+/* Streaming a dense block from memory measured faster with 256-bit
+ * vectors than with 512-bit ones here (31 against 24 GB/s for 2000 x 2000;
+ * OpenBLAS ddot: 34); the partial sums, and so the result, are the same at
+ * every width. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)
+#define PSST__STREAM __attribute__((target("prefer-vector-width=256")))
+#else
+#define PSST__STREAM
+#endif
+
+PSST__STREAM static double dot(int64_t n, const double *restrict a,
+                               const double *restrict b) {
   double s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   int64_t i = 0;
   for (; i + 8 <= n; i += 8)
@@ -231,8 +241,10 @@ static double dot(int64_t n, const double *restrict a,
          t;
 }
 
-static void dense(int64_t nrows, int64_t n, const double *restrict A,
-                  const double *restrict x, double *restrict drive) {
+PSST__STREAM static void dense(int64_t nrows, int64_t n,
+                               const double *restrict A,
+                               const double *restrict x,
+                               double *restrict drive) {
   for (int64_t r = 0; r < nrows; r++)
     drive[r] = dot(n, A + r * n, x);
 }
