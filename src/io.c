@@ -4,7 +4,7 @@
  * MPI-IO/HDF5) under PATH.partial and renamed to PATH at a committed close.
  *
  * Collective error agreement: every collective netCDF call is followed by
- * agree(), an MPI_Allreduce(MPI_MINLOC) of (status, rank). When any rank
+ * agree(), psst_comm_agree_worst over (status, rank). When any rank
  * failed, every rank returns the same code and the message of the lowest
  * failing rank (broadcast), the file is closed and PATH.partial removed by
  * rank 0. No rank goes on to the next collective call alone, so a failure
@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "comm/comm.h"
 #include "psst/error.h"
 
 /* Chunking of the (time, neuron) variables: a chunk holds between
@@ -87,15 +88,8 @@ static int nc_fail(const char *path, int rank, int ncrc, const char *fmt, ...) {
  * all ranks, with the message of the lowest rank holding it on every rank.
  * Collective. */
 static int agree(MPI_Comm comm, int rank, int rc) {
-  int in[2] = {rc < 0 ? rc : 0, rank}, res[2];
-  MPI_Allreduce(in, res, 1, MPI_2INT, MPI_MINLOC, comm);
-  if (res[0] == 0) return 0;
-  char msg[PSST_IO_MSG];
-  if (rank == res[1]) snprintf(msg, sizeof msg, "%s", psst_error_message());
-  MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, res[1], comm);
-  msg[sizeof msg - 1] = '\0';
-  if (rank != res[1]) psst_error_set(res[0], "%s", msg);
-  return res[0];
+  (void)rank;
+  return psst_comm_agree_worst(comm, rc);
 }
 
 static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) {
@@ -106,7 +100,7 @@ static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) {
 
 static void output_free(psst_output *o) {
   if (!o) return;
-  if (o->comm != MPI_COMM_NULL) MPI_Comm_free(&o->comm);
+  psst_comm_free(&o->comm);
   if (o->var_names)
     for (int v = 0; v < o->nvars; v++)
       free(o->var_names[v]);
@@ -154,9 +148,9 @@ static int output_abandon(psst_output *o, int rc) {
     nc_close(o->ncid); /* the error that brought us here is what counts */
     o->open = 0;
   }
-  MPI_Barrier(o->comm);
+  (void)psst_comm_barrier(o->comm);
   if (o->rank == 0 && !o->appended) unlink(o->partial);
-  MPI_Barrier(o->comm);
+  (void)psst_comm_barrier(o->comm);
   o->failed = rc;
   return rc;
 }
@@ -397,13 +391,13 @@ static int create_fail(psst_output *o, int nc) {
 int psst_output_create(MPI_Comm comm, const psst_output_spec *spec,
                        psst_output **out) {
   int rank, size, rc, nc;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
+  rank = psst_comm_rank(comm);
+  size = psst_comm_size(comm);
   if (out) *out = NULL;
 
   rc = out ? spec_check(spec) : psst_error_set(PSST_ERR_INTERNAL, "no handle");
   int64_t mine = rc ? 0 : spec->rec_hi - spec->rec_lo, total = 0;
-  MPI_Allreduce(&mine, &total, 1, MPI_INT64_T, MPI_SUM, comm);
+  PSST_TRY(psst_comm_sum_i64(comm, mine, &total));
   PSST_TRY(agree(comm, rank, rc));
   if (total != spec->n_rec)
     return psst_error_set(PSST_ERR_INTERNAL,
@@ -417,7 +411,7 @@ int psst_output_create(MPI_Comm comm, const psst_output_spec *spec,
     struct stat st;
     if (stat(spec->path, &st) == 0) exists = S_ISDIR(st.st_mode) ? 2 : 1;
   }
-  MPI_Bcast(&exists, 1, MPI_INT, 0, comm);
+  PSST_TRY(psst_comm_bcast(comm, &exists, sizeof exists, 0));
   if (exists == 2)
     return psst_error_set(PSST_ERR_USER, "%s: output is a directory",
                           spec->path);
@@ -434,7 +428,11 @@ int psst_output_create(MPI_Comm comm, const psst_output_spec *spec,
     output_free(o);
     return rc;
   }
-  MPI_Comm_dup(comm, &o->comm);
+  rc = psst_comm_dup(comm, &o->comm);
+  if (rc) {
+    output_free(o);
+    return rc;
+  }
 
   nc = nc_create_par(o->partial, NC_NETCDF4 | NC_CLOBBER, o->comm,
                      MPI_INFO_NULL, &o->ncid);
@@ -545,7 +543,7 @@ int psst_output_write_spikes(psst_output *o, int64_t n_total, int64_t offset,
                         o->path, o->rank, (long long)n_mine, (long long)offset,
                         (long long)n_total);
   int64_t nt[2] = {n_total, -n_total}, ntr[2];
-  MPI_Allreduce(nt, ntr, 2, MPI_INT64_T, MPI_MAX, o->comm);
+  PSST_TRY(psst_comm_max_i64(o->comm, nt, ntr, 2));
   PSST_TRY(agree(o->comm, o->rank, rc));
   if (ntr[0] != -ntr[1])
     return psst_error_set(PSST_ERR_INTERNAL,
@@ -622,7 +620,7 @@ int psst_output_close(psst_output **op, int nattrs, const psst_attr *attrs,
     return rc;
   }
   if (commit) {
-    MPI_Barrier(o->comm);
+    (void)psst_comm_barrier(o->comm);
     rc = 0;
     if (o->rank == 0) {
       struct stat st;
@@ -661,8 +659,8 @@ int psst_output_open_append(MPI_Comm comm, const psst_output_spec *spec,
                             int64_t n_records, int64_t n_spikes,
                             psst_output **out) {
   int rank, size, rc = 0, nc;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
+  rank = psst_comm_rank(comm);
+  size = psst_comm_size(comm);
   *out = NULL;
   PSST_TRY(agree(comm, rank, spec_check(spec)));
   psst_output *o = output_alloc(spec, rank, size);
@@ -679,7 +677,11 @@ int psst_output_open_append(MPI_Comm comm, const psst_output_spec *spec,
     output_free(o);
     return rc;
   }
-  MPI_Comm_dup(comm, &o->comm);
+  rc = psst_comm_dup(comm, &o->comm);
+  if (rc) {
+    output_free(o);
+    return rc;
+  }
   nc = nc_open_par(o->partial, NC_WRITE, o->comm, MPI_INFO_NULL, &o->ncid);
   o->open = nc == NC_NOERR;
   rc = agree(o->comm, rank,
@@ -753,7 +755,7 @@ struct psst_ckpt {
 
 static void ckpt_free(psst_ckpt *c) {
   if (!c) return;
-  if (c->comm != MPI_COMM_NULL) MPI_Comm_free(&c->comm);
+  psst_comm_free(&c->comm);
   free(c->path);
   free(c->tmp);
   free(c);
@@ -763,7 +765,7 @@ static psst_ckpt *ckpt_alloc(MPI_Comm comm, const char *path) {
   psst_ckpt *c = calloc(1, sizeof *c);
   if (!c) return NULL;
   c->comm = MPI_COMM_NULL;
-  MPI_Comm_rank(comm, &c->rank);
+  c->rank = psst_comm_rank(comm);
   c->path = dup_str(path);
   c->tmp = malloc(strlen(path) + sizeof ".tmp");
   if (!c->path || !c->tmp) {
@@ -778,16 +780,16 @@ static psst_ckpt *ckpt_alloc(MPI_Comm comm, const char *path) {
 static int ckpt_abandon(psst_ckpt *c, int rc) {
   if (c->open) nc_close(c->ncid);
   c->open = 0;
-  MPI_Barrier(c->comm);
+  (void)psst_comm_barrier(c->comm);
   if (c->rank == 0 && c->writing) unlink(c->tmp);
-  MPI_Barrier(c->comm);
+  (void)psst_comm_barrier(c->comm);
   return rc;
 }
 
 /* Allocate a handle on every rank (agreed) with its own communicator. */
 static int ckpt_start(MPI_Comm comm, const char *path, psst_ckpt **cp) {
   int rank;
-  MPI_Comm_rank(comm, &rank);
+  rank = psst_comm_rank(comm);
   psst_ckpt *c = ckpt_alloc(comm, path);
   int rc = c ? 0
              : psst_error_set(PSST_ERR_NOMEM, "%s: out of memory (rank %d)",
@@ -797,7 +799,11 @@ static int ckpt_start(MPI_Comm comm, const char *path, psst_ckpt **cp) {
     ckpt_free(c);
     return rc;
   }
-  MPI_Comm_dup(comm, &c->comm);
+  rc = psst_comm_dup(comm, &c->comm);
+  if (rc) {
+    ckpt_free(c);
+    return rc;
+  }
   *cp = c;
   return 0;
 }
@@ -891,7 +897,7 @@ int psst_ckpt_close(psst_ckpt **cp, int commit) {
   }
   rc = agree(c->comm, c->rank, rc);
   if (c->writing) {
-    MPI_Barrier(c->comm);
+    (void)psst_comm_barrier(c->comm);
     int r2 = 0;
     if (c->rank == 0) {
       if (rc || !commit)

@@ -82,6 +82,23 @@ int psst_comm_agree(MPI_Comm comm, int rc) {
   return e.code;
 }
 
+int psst_comm_agree_worst(MPI_Comm comm, int rc) {
+  int rank = psst_comm_rank(comm);
+  int in[2] = {rc < 0 ? rc : 0, rank}, res[2];
+  int mrc = MPI_Allreduce(in, res, 1, MPI_2INT, MPI_MINLOC, comm);
+  if (mrc != MPI_SUCCESS)
+    return psst_comm_check(mrc, "MPI_Allreduce (agreement on an error)");
+  if (res[0] == 0) return 0;
+  char msg[4096];
+  if (rank == res[1]) snprintf(msg, sizeof msg, "%s", psst_error_message());
+  mrc = MPI_Bcast(msg, (int)sizeof msg, MPI_CHAR, res[1], comm);
+  if (mrc != MPI_SUCCESS)
+    return psst_comm_check(mrc, "MPI_Bcast (agreement on an error)");
+  msg[sizeof msg - 1] = '\0';
+  if (rank != res[1]) psst_error_set(res[0], "%s", msg);
+  return res[0];
+}
+
 int psst_error_agree(MPI_Comm comm, int rc) {
   return psst_comm_agree(comm, rc);
 }

@@ -37,6 +37,11 @@ double psst_comm_wtime(void);
  * Collective. */
 int psst_comm_agree(MPI_Comm comm, int rc);
 
+/* The same, but every rank returns the most negative code of all ranks,
+ * with the message of the lowest rank holding it (the output's rule: the
+ * most serious failure wins). Collective. */
+int psst_comm_agree_worst(MPI_Comm comm, int rc);
+
 /* Turn an MPI return code into a psst error naming the call. */
 int psst_comm_check(int mpi_rc, const char *what);
 

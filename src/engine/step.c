@@ -114,7 +114,8 @@ int psst__sim_check_voltages(psst_sim *s, const double *V, double t) {
  *   the injected sample i (stage 3: sample i+1, sample-and-hold):
  *     st > 0: the stage state y_i + c[st] h k_{st-1}; when a projection
  *       reads presynaptic stage voltages, its V is exchanged: the exchange
- *       is started (MPI_Iallgatherv), the part of the stage that needs
+ *       is started (comm: persistent point-to-point requests or an
+ *       MPI_Iallgatherv), the part of the stage that needs
  *       only local state runs meanwhile (synaptic currents from the local
  *       stage state, intrinsic currents, every other derivative), then
  *       the exchange completes and the derivatives that read presynaptic
