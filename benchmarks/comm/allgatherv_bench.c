@@ -1,6 +1,7 @@
 /* allgatherv_bench: time MPI_Allgatherv of N doubles split over P ranks in
  * contiguous balanced blocks (the layout psst uses for the membrane
- * potentials, in place, like src/sim_run.c), for N = 1e2 .. 1e7 (x10).
+ * potentials, in place, as psst 0.1.0 did and psst does above 16 ranks),
+ * for N = 1e2 .. 1e7 (x10).
  *
  * Each repetition: MPI_Barrier, t0, MPI_Allgatherv(MPI_IN_PLACE ...), t1;
  * the repetition's time is the slowest rank's t1 - t0 (MPI_MAX). Prints
