@@ -561,9 +561,10 @@ static int get_selection(ctx *c, yaml_node_t *n, const char *kp,
  */
 
 static int parse_run(ctx *c, yaml_node_t *n) {
-  static const char *const keys[] = {"t_end", "dt",      "method",
-                                     "seed",  "backend", NULL};
+  static const char *const keys[] = {"t_end",   "dt",   "method", "seed",
+                                     "backend", "hold", NULL};
   static const char *const methods[] = {"rk4", "euler", NULL};
+  static const char *const holds[] = {"exact", "tutorial", NULL};
   static const char *const backends[] = {"auto", "cpu", "cuda", NULL};
   psst_run_settings *r = &c->m->run;
   PSST_TRY(check_map(c, n, "run", keys));
@@ -598,6 +599,10 @@ static int parse_run(ctx *c, yaml_node_t *n) {
   if ((v = opt(c, n, "backend")))
     PSST_TRY(get_enum(c, v, "run.backend", backends, &backend));
   r->backend = (psst_backend_choice)backend;
+  int hold = 0;
+  if ((v = opt(c, n, "hold")))
+    PSST_TRY(get_enum(c, v, "run.hold", holds, &hold));
+  r->hold = (psst_hold)hold;
   return 0;
 }
 
@@ -1234,8 +1239,9 @@ static int check_record_var(ctx *c, yaml_node_t *n, const char *kp,
 }
 
 static int parse_record(ctx *c, yaml_node_t *n) {
-  static const char *const keys[] = {"variables", "neurons", "every",
-                                     "spikes",    "buffer",  NULL};
+  static const char *const keys[] = {
+      "variables", "neurons", "every", "spikes", "spike_times", "buffer", NULL};
+  static const char *const interps[] = {"hermite", "linear", NULL};
   psst_record *r = &c->m->record;
   yaml_node_t *v;
   if (n) PSST_TRY(check_map(c, n, "record", keys));
@@ -1277,6 +1283,10 @@ static int parse_record(ctx *c, yaml_node_t *n) {
   r->spikes = 1;
   if (n && (v = opt(c, n, "spikes")))
     PSST_TRY(get_bool(c, v, "record.spikes", &r->spikes));
+  int interp = 0;
+  if (n && (v = opt(c, n, "spike_times")))
+    PSST_TRY(get_enum(c, v, "record.spike_times", interps, &interp));
+  r->spike_linear = interp == 1;
   r->buffer = 1000;
   if (n && (v = opt(c, n, "buffer")))
     PSST_TRY(get_int(c, v, "record.buffer", 1, 1000000000, &r->buffer));

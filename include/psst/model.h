@@ -152,12 +152,19 @@ typedef enum psst_backend_choice {
   PSST_BACKEND_CUDA
 } psst_backend_choice;
 
+/* How injected currents sampled on the grid are held between grid points:
+ * EXACT: all stages of step i use sample i (the current on [t_i, t_i+1), so
+ * a step that starts on a grid point is exact); TUTORIAL: the tutorial's
+ * rule, RK4's last stage (at t_i + h) uses sample i+1. */
+typedef enum psst_hold { PSST_HOLD_EXACT = 0, PSST_HOLD_TUTORIAL } psst_hold;
+
 typedef struct psst_run_settings {
   double t_end; /* [ms] grid is t_k = k*dt, k = 0..M-1, M = t_end/dt */
   double dt;    /* [ms] */
   psst_method method;
   uint64_t seed;
   psst_backend_choice backend; /* run.backend / --backend */
+  psst_hold hold;              /* run.hold */
 } psst_run_settings;
 
 typedef struct psst_record {
@@ -166,6 +173,9 @@ typedef struct psst_record {
   psst_selection neurons;      /* n == 0: all neurons */
   int64_t every;               /* record every k steps (>= 1) */
   int spikes;                  /* 1: record spikes */
+  int spike_linear;            /* spike times by linear interpolation of V
+                                  between the step ends (else: cubic
+                                  Hermite, V and dV/dt at both ends) */
   int64_t buffer;              /* records held before a collective write */
 } psst_record;
 

@@ -35,7 +35,10 @@
 
 typedef struct psst_backend psst_backend;
 
-enum { PSST_V_STAGE = 0, PSST_V_FINAL = 1 };
+/* What local_voltages copies: the V of the stage state, of the state after
+ * the step, or dV/dt of the step's first stage (the slope at t_i; valid
+ * from the end of stage 0 until the next stage_state). */
+enum { PSST_V_STAGE = 0, PSST_V_FINAL = 1, PSST_V_SLOPE = 2 };
 
 typedef struct psst_backend_ops {
   const char *name; /* "cpu", "cuda" */
@@ -50,8 +53,9 @@ typedef struct psst_backend_ops {
   int (*restore_state)(psst_backend *b, int changed);
   /* state_st = y + a k_{st-1} (st >= 1; a [ms]). */
   int (*stage_state)(psst_backend *b, int st, double a);
-  /* This rank's V (of the stage state, or of the state after the step)
-   * into Vall[lo, hi) (host memory, N long). */
+  /* This rank's V (of the stage state, or of the state after the step),
+   * or its dV/dt at the start of the step, into Vall[lo, hi) (host memory,
+   * N long). */
   int (*local_voltages)(psst_backend *b, int which, double *Vall);
   /* First half of stage st at time t: Iinj is the local injected current
    * (host, nloc), k its sample index (backends may cache by it). */

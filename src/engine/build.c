@@ -548,6 +548,23 @@ static int sim_build_state(psst_sim *s) {
   ALLOC(s->refractory, L->N);
   ALLOC(s->spiked, L->N);
   PSST_TRY(psst_vexchange_init(&s->vx, s->comm, s->starts));
+  s->hermite = s->m->record.spikes && !s->m->record.spike_linear;
+  if (s->hermite) {
+    int64_t *starts2;
+    ALLOC(starts2, (size_t)s->size + 1);
+    for (int r = 0; r <= s->size; r++)
+      starts2[r] = 2 * s->starts[r];
+    int rc = psst_vexchange_init(&s->vx2, s->comm, starts2);
+    free(starts2);
+    PSST_TRY(rc);
+    ALLOC(s->dV, L->N);
+    ALLOC(s->xbuf, 2 * L->N);
+    ALLOC(s->pend_gid, L->N);
+    ALLOC(s->pend_t, L->N);
+    ALLOC(s->pend_Va, L->N);
+    ALLOC(s->pend_Vb, L->N);
+    ALLOC(s->pend_dVa, L->N);
+  }
   ALLOC(s->Istim[0], L->nloc);
   ALLOC(s->Istim[1], L->nloc);
   s->Istim_k[0] = s->Istim_k[1] = -1;
@@ -677,6 +694,7 @@ void psst_sim_destroy(psst_sim **sp) {
   psst_sim *s = *sp;
   if (s->be) s->be->ops->destroy(&s->be);
   psst_vexchange_free(&s->vx);
+  psst_vexchange_free(&s->vx2);
   psst_layout *L = &s->L;
   for (int i = 0; L->lp && i < L->nlp; i++) {
     psst_lproj *lp = &L->lp[i];

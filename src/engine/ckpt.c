@@ -128,6 +128,17 @@ static int make_plan(psst_sim *s, ckpt_plan *pl) {
       pl->v[pl->n - 1].count = w0 ? lp->nsrc : -lp->nsrc;
     }
   }
+  /* crossings of the last step, timed at the next (Hermite spike times) */
+  if (s->npend > 0) {
+    double *pend[5] = {s->pend_gid, s->pend_t, s->pend_Va, s->pend_Vb,
+                       s->pend_dVa};
+    const char *names[5] = {"gid", "t", "V_a", "V_b", "dV_a"};
+    for (int v = 0; v < 5; v++) {
+      PSST_TRY(plan_add(pl, "pending_spike.", names[v], s->npend, 0, s->npend,
+                        pend[v]));
+      pl->v[pl->n - 1].count = w0 ? s->npend : -s->npend;
+    }
+  }
   return 0;
 }
 
@@ -155,6 +166,7 @@ int psst__sim_checkpoint(psst_sim *s, const char *path, const char *output,
     if (!lrc) lrc = psst_ckpt_put_num(c, "mpi_ranks", (double)s->size);
     if (!lrc) lrc = psst_ckpt_put_num(c, "output_records", (double)records);
     if (!lrc) lrc = psst_ckpt_put_num(c, "output_spikes", (double)spikes);
+    if (!lrc) lrc = psst_ckpt_put_num(c, "pending_spikes", (double)s->npend);
     for (int i = 0; !lrc && i < pl.n; i++) {
       ids[i] = psst_ckpt_def(c, pl.v[i].name, pl.v[i].len);
       if (ids[i] < 0) lrc = ids[i];
@@ -200,6 +212,17 @@ int psst_sim_restore(psst_sim *s, const char *path, psst_restart_info *info) {
   if (rc == 0) rc = psst_ckpt_get_num(c, "output_spikes", &spikes);
   if (rc == 0)
     rc = psst_ckpt_get_text(c, "output", ri.output, sizeof ri.output);
+  double pend = 0;
+  if (rc == 0 && psst_ckpt_get_num(c, "pending_spikes", &pend) < 0) {
+    psst_error_clear(); /* a checkpoint of psst 0.1.0: none pending */
+    pend = 0;
+  }
+  if (rc == 0 && (pend < 0 || pend > (double)s->L.N || pend != floor(pend) ||
+                  (pend > 0 && !s->hermite)))
+    rc = psst_error_set(PSST_ERR_USER,
+                        "%s: damaged checkpoint (%g pending spikes)", path,
+                        pend);
+  if (rc == 0) s->npend = (int64_t)pend;
   if (rc == 0 && (step < 0 || step != floor(step) || records < 0 || spikes < 0))
     rc = psst_error_set(PSST_ERR_USER, "%s: damaged checkpoint (step %g)", path,
                         step);

@@ -55,6 +55,18 @@ struct psst_sim {
   double *threshold;                /* [mV] */
   double *refractory;               /* [ms] */
   psst_vexchange vx;
+  /* Hermite spike times: dV/dt at every step start travels with the
+   * voltages at the end of the step (packed: this rank's V, then its dV, at
+   * [2 lo, 2 hi) of xbuf); a crossing found in step i is timed one step
+   * later, when dV/dt at t_{i+1} has arrived (the pending crossings) */
+  int hermite;
+  double *dV;   /* [mV/ms] dV/dt of every neuron at the current step start */
+  double *xbuf; /* 2 N */
+  psst_vexchange vx2;
+  int64_t npend;
+  /* global id (as a double: checkpoints store doubles), t_i [ms], V at the
+   * two ends [mV], dV/dt at t_i [mV/ms] */
+  double *pend_gid, *pend_t, *pend_Va, *pend_Vb, *pend_dVa;
   /* local scratch */
   double *Istim[2]; /* samples held in Istim_k[2] [uA/cm^2] */
   int64_t Istim_k[2];
@@ -104,6 +116,11 @@ int psst__sim_check_voltages(psst_sim *s, const double *V, double t);
 int psst__sim_boundary(psst_sim *s, double t, const double *V);
 /* The host state current (borrowed from the backend until the next step). */
 int psst__sim_host_state(psst_sim *s);
+
+/* Time the crossings still pending (a run's last step, when no later
+ * slope exists: quadratic through V_a, dV_a, V_b) and record them. Not
+ * collective. */
+int psst__sim_finish_spikes(psst_sim *s);
 
 /* stim.c: the injected current of every local neuron at grid sample k
  * (cached). */

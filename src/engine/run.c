@@ -175,7 +175,7 @@ static int close_output(psst_sim *s, psst_output **out, int commit) {
   /* wall times: the slowest rank's, which is what a user waits for; the
    * fastest rank's compute too, which shows the imbalance between ranks */
   double mine[5] = {s->tm.setup, s->tm.compute, s->tm.exchange, s->tm.output,
-                    s->vx.wait};
+                    s->vx.wait + s->vx2.wait};
   double mx[5], mn[1];
   if (psst_comm_max_doubles(s->comm, mine, mx, 5) < 0)
     memcpy(mx, mine, sizeof mx);
@@ -332,6 +332,9 @@ int psst_sim_run(psst_sim *s, const psst_run_options *o) {
   } else if (rc == 0 && o->checkpoint) {
     rc = checkpoint_now(s, out, o->checkpoint, path); /* the final state */
   }
+  /* the last step's crossings, when the run is complete (a stopped run
+   * keeps them pending in its checkpoint) */
+  if (rc == 0 && !stopped) rc = psst__sim_finish_spikes(s);
   /* keep what was computed: flush and close, committing only a full run */
   int frc = 0;
   if (out && rc != PSST_ERR_MPI) {

@@ -35,23 +35,98 @@ int psst__sim_boundary(psst_sim *s, double t, const double *V) {
   return s->be->ops->boundary(s->be, t, V);
 }
 
+/* The crossing of th on [t_i, t_i + h] as a fraction of h, on the cubic
+ * Hermite interpolant of V (Va, Vb at the ends, slopes dVa, dVb [mV/ms]),
+ * or, without dVb (a run's last step), on the quadratic through Va, dVa and
+ * Vb. Va < th <= Vb: bisection keeps the bracket, 60 halvings reach the
+ * last bit; the same arithmetic on every rank. */
+static double crossing(double Va, double Vb, double dVa, const double *dVb,
+                       double h, double th) {
+  double lo = 0.0, hi = 1.0;
+  for (int it = 0; it < 60; it++) {
+    double x = 0.5 * (lo + hi), p;
+    if (dVb) {
+      double x2 = x * x, x3 = x2 * x;
+      p = (2.0 * x3 - 3.0 * x2 + 1.0) * Va + (x3 - 2.0 * x2 + x) * h * dVa +
+          (-2.0 * x3 + 3.0 * x2) * Vb + (x3 - x2) * h * *dVb;
+    } else {
+      p = Va + x * (h * dVa + x * (Vb - Va - h * dVa));
+    }
+    if (p < th)
+      lo = x;
+    else
+      hi = x;
+  }
+  return 0.5 * (lo + hi);
+}
+
+/* The pending crossings (found one step earlier) timed now that dV/dt at
+ * their step's end is known (dV: the current step start), or with the
+ * quadratic when dV is NULL. */
+static int time_pending(psst_sim *s, const double *dV) {
+  for (int64_t x = 0; x < s->npend; x++) {
+    int64_t j = (int64_t)s->pend_gid[x];
+    double th = s->threshold[j], h = s->dt;
+    double f = crossing(s->pend_Va[x], s->pend_Vb[x], s->pend_dVa[x],
+                        dV ? &dV[j] : NULL, h, th);
+    PSST_TRY(psst__sim_push_spike(s, s->pend_t[x] + f * h, j));
+  }
+  s->npend = 0;
+  return 0;
+}
+
+int psst__sim_finish_spikes(psst_sim *s) {
+  if (!s->hermite) return 0;
+  return time_pending(s, NULL);
+}
+
 /* Threshold crossings between V_cur (t_i) and V_next (t_i + h), judged on
  * the two step ends (MODEL.md §1.5) for all N neurons on every rank: the
- * last firing time becomes t_i; the recorded time is the linear
- * interpolation of the crossing. */
+ * last firing time becomes t_i. The recorded time is the crossing of the
+ * cubic Hermite interpolant of V over the step (V and dV/dt at both ends;
+ * timed one step later, when dV/dt at t_i + h has arrived), or of the
+ * straight line between the ends (record.spike_times: linear). */
 static int detect_spikes(psst_sim *s, double ti, double h) {
   double *fire_t = s->L.fire_t;
+  if (s->hermite) PSST_TRY(time_pending(s, s->dV));
   s->nspiked = 0;
   for (int64_t j = 0; j < s->L.N; j++) {
     double a = s->V_cur[j], b = s->V_next[j], th = s->threshold[j];
     if (a < th && b >= th && ti - fire_t[j] >= s->refractory[j]) {
       fire_t[j] = ti;
       s->spiked[s->nspiked++] = j;
-      if (s->m->record.spikes)
+      if (!s->m->record.spikes) continue;
+      if (s->hermite) {
+        int64_t x = s->npend++;
+        s->pend_gid[x] = (double)j;
+        s->pend_t[x] = ti;
+        s->pend_Va[x] = a;
+        s->pend_Vb[x] = b;
+        s->pend_dVa[x] = s->dV[j];
+      } else {
         PSST_TRY(psst__sim_push_spike(s, ti + h * (th - a) / (b - a), j));
+      }
     }
   }
   s->tm.spikes += s->nspiked;
+  return 0;
+}
+
+/* V(t_{i+1}) of every neuron into V_next (and, for Hermite spike times,
+ * dV/dt at t_i into dV: both in one exchange). Collective. */
+static int exchange_final(psst_sim *s) {
+  const psst_backend_ops *B = s->be->ops;
+  PSST_TRY(B->local_voltages(s->be, PSST_V_FINAL, s->V_next));
+  if (!s->hermite) return psst_vexchange_all(&s->vx, s->V_next);
+  const int64_t lo = s->L.lo, n = s->L.nloc;
+  memcpy(s->xbuf + 2 * lo, s->V_next + lo, (size_t)n * sizeof *s->xbuf);
+  memcpy(s->xbuf + 2 * lo + n, s->dV + lo, (size_t)n * sizeof *s->xbuf);
+  PSST_TRY(psst_vexchange_all(&s->vx2, s->xbuf));
+  for (int r = 0; r < s->size; r++) {
+    int64_t a = s->starts[r], m = s->starts[r + 1] - a;
+    memcpy(s->V_next + a, s->xbuf + 2 * a, (size_t)m * sizeof *s->xbuf);
+    memcpy(s->dV + a, s->xbuf + 2 * a + m, (size_t)m * sizeof *s->xbuf);
+  }
   return 0;
 }
 
@@ -111,7 +186,7 @@ int psst__sim_check_voltages(psst_sim *s, const double *V, double t) {
  *   or before the first step). fire_t and the step-boundary decisions are
  *   constant within the step.
  *   RK4 stage st = 0..3 at t = t_i + c[st] h (Euler: stage 0 only), with
- *   the injected sample i (stage 3: sample i+1, sample-and-hold):
+ *   the injected sample i (run.hold: tutorial: stage 3 takes sample i+1):
  *     st > 0: the stage state y_i + c[st] h k_{st-1}; when a projection
  *       reads presynaptic stage voltages, its V is exchanged: the exchange
  *       is started (comm: persistent point-to-point requests or an
@@ -123,23 +198,25 @@ int psst__sim_check_voltages(psst_sim *s, const double *V, double t) {
  *     the slopes are accumulated; after the last stage the state is
  *     y_{i+1} = y_i + (k1 + 2 k2 + 2 k3 + k4) h/6.
  *   V(t_{i+1}) is exchanged into V_next (blocking: everything after needs
- *   it), checked, and every rank detects every crossing between V_cur and
- *   V_next (replicated); spiking neurons get fire_t = t_i; spike-triggered
- *   synapses add their increments (effective from step i+1); step-boundary
- *   decisions are taken at t_{i+1} from V_next.
- * No per-kind code: what a kind needs is in its flags, how it computes is
- * in the backend's loops over the kind list. */
+ *   it; with it dV/dt at t_i, the first stage's slope, for spike times),
+ *   checked, and every rank detects every crossing between V_cur and
+ *   V_next (replicated; the crossings of step i-1 are timed now); spiking
+ * neurons get fire_t = t_i; spike-triggered synapses add their increments
+ * (effective from step i+1); step-boundary decisions are taken at t_{i+1} from
+ * V_next. No per-kind code: what a kind needs is in its flags, how it computes
+ * is in the backend's loops over the kind list. */
 int psst__sim_step(psst_sim *s, int64_t i) {
   const psst_backend_ops *B = s->be->ops;
   psst_backend *be = s->be;
   const double ti = (double)i * s->dt, t1 = (double)(i + 1) * s->dt;
   const double h = t1 - ti;
   const int nstage = s->L.method == PSST_METHOD_EULER ? 1 : 4;
-  double c0 = psst_comm_wtime(), ex0 = s->vx.time;
+  double c0 = psst_comm_wtime(), ex0 = s->vx.time + s->vx2.time;
   PSST_TRY(give_back(s));
   for (int st = 0; st < nstage; st++) {
     const double a = psst_rk4_c[st] * h, t = ti + a;
-    const int64_t k = st == 3 ? i + 1 : i;
+    const int64_t k =
+        (st == 3 && s->m->run.hold == PSST_HOLD_TUTORIAL) ? i + 1 : i;
     const double *V = s->stage_v ? s->V_cur : NULL;
     if (st > 0) {
       PSST_TRY(B->stage_state(be, st, a));
@@ -154,9 +231,10 @@ int psst__sim_step(psst_sim *s, int64_t i) {
     PSST_TRY(psst_vexchange_wait(&s->vx));
     PSST_TRY(B->rhs_remote(be, st, t, V));
     PSST_TRY(B->stage_end(be, st, h));
+    if (st == 0 && s->hermite)
+      PSST_TRY(B->local_voltages(be, PSST_V_SLOPE, s->dV));
   }
-  PSST_TRY(B->local_voltages(be, PSST_V_FINAL, s->V_next));
-  PSST_TRY(psst_vexchange_all(&s->vx, s->V_next));
+  PSST_TRY(exchange_final(s));
   PSST_TRY(psst__sim_check_voltages(s, s->V_next, t1));
   PSST_TRY(detect_spikes(s, ti, h));
   if (s->nspiked > 0) PSST_TRY(B->deliver(be, s->spiked, s->nspiked, ti));
@@ -164,7 +242,7 @@ int psst__sim_step(psst_sim *s, int64_t i) {
   double *tmp = s->V_cur;
   s->V_cur = s->V_next;
   s->V_next = tmp;
-  s->tm.compute += (psst_comm_wtime() - c0) - (s->vx.time - ex0);
-  s->tm.exchange = s->vx.time;
+  s->tm.compute += (psst_comm_wtime() - c0) - (s->vx.time + s->vx2.time - ex0);
+  s->tm.exchange = s->vx.time + s->vx2.time;
   return 0;
 }

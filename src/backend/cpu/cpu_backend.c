@@ -85,6 +85,8 @@ static int cpu_local_voltages(psst_backend *b, int which, double *Vall) {
   cpu_backend *c = CPU(b);
   const psst_layout *L = b->L;
   const double *y = which == PSST_V_STAGE ? c->ys : L->y;
+  if (which == PSST_V_SLOPE) /* k1: RK4 keeps it in the sums */
+    y = L->method == PSST_METHOD_RK4 ? c->acc : c->k;
   for (int q = 0; q < L->nseg; q++) {
     const psst_seg *sg = &L->seg[q];
     memcpy(Vall + sg->gid_lo, y + sg->y_off, (size_t)sg->n * sizeof *Vall);

@@ -639,6 +639,8 @@ static int cuda_local_voltages(psst_backend *b, int which, double *Vall) {
   psst_cuda_backend *c = CB(b);
   const psst_layout *L = b->L;
   const double *y = which == PSST_V_STAGE ? c->ys : c->y;
+  if (which == PSST_V_SLOPE) /* k1: RK4 keeps it in the sums */
+    y = L->method == PSST_METHOD_RK4 ? c->acc : c->k;
   for (int q = 0; q < L->nseg; q++) {
     const psst_seg *sg = &L->seg[q];
     if (sg->n)
