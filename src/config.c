@@ -428,6 +428,91 @@ static int get_init_value(ctx *c, yaml_node_t *n, const char *kp,
   return 0;
 }
 
+/* A per-synapse value: a number, or {normal: [mean, sd]},
+ * {uniform: [lo, hi]} or {lognormal: [mu, sigma]} (of the log), each with
+ * optional min and max (clamping bounds, within [lo, hi] and defaulting to
+ * them). `unit` for messages. */
+static int get_dist(ctx *c, yaml_node_t *n, const char *kp, double lo,
+                    double hi, const char *unit, psst_dist *out) {
+  static const char *const forms[] = {"normal", "uniform", "lognormal", "min",
+                                      "max",    NULL};
+  const char *what = "must be a number, {normal: [mean, sd]}, {uniform: [lo, "
+                     "hi]} or {lognormal: [mu, sigma]} (with optional min, "
+                     "max)";
+  memset(out, 0, sizeof *out);
+  out->min = lo;
+  out->max = hi;
+  double x;
+  if (parse_double(n, &x)) {
+    PSST_TRY(get_num(c, n, kp, lo, hi, 0, unit, &x));
+    out->type = PSST_DIST_CONST;
+    out->a = x;
+    return 0;
+  }
+  if (n->type != YAML_MAPPING_NODE)
+    return fail(c, n, kp, "%s%s%s, got %s", what, *unit_s(unit) ? " in " : "",
+                unit_s(unit), got(c, n));
+  PSST_TRY(check_map(c, n, kp, forms));
+  char kp2[KP_MAX];
+  yaml_node_t *v, *form = NULL;
+  const char *fname = NULL;
+  for (int f = 0; f < 3; f++)
+    if ((v = opt(c, n, forms[f]))) {
+      if (form) {
+        kp_key(kp2, kp, forms[f]);
+        return fail(c, v, kp2, "%s and %s exclude each other", fname,
+                    forms[f]);
+      }
+      form = v;
+      fname = forms[f];
+      out->type = f == 0   ? PSST_DIST_NORMAL
+                  : f == 1 ? PSST_DIST_UNIFORM
+                           : PSST_DIST_LOGNORMAL;
+    }
+  if (!form) return fail(c, n, kp, "%s, got %s", what, got(c, n));
+  kp_key(kp2, kp, fname);
+  double ab[2];
+  const char *names = out->type == PSST_DIST_NORMAL    ? "[mean, sd]"
+                      : out->type == PSST_DIST_UNIFORM ? "[lo, hi]"
+                                                       : "[mu, sigma]";
+  if (form->type != YAML_SEQUENCE_NODE || seq_len(form) != 2 ||
+      !parse_double(seq_at(c, form, 0), &ab[0]) ||
+      !parse_double(seq_at(c, form, 1), &ab[1]) || !isfinite(ab[0]) ||
+      !isfinite(ab[1]))
+    return fail(c, form, kp2, "must be a sequence of two numbers %s, got %s",
+                names, got(c, form));
+  if (out->type != PSST_DIST_UNIFORM && ab[1] < 0)
+    return fail(c, form, kp2, "%s must be >= 0, got %g",
+                out->type == PSST_DIST_NORMAL ? "the standard deviation"
+                                              : "sigma",
+                ab[1]);
+  if (out->type == PSST_DIST_UNIFORM && !(ab[0] <= ab[1]))
+    return fail(c, form, kp2, "needs lo <= hi, got [%g, %g]", ab[0], ab[1]);
+  out->a = ab[0];
+  out->b = ab[1];
+  if (out->type == PSST_DIST_UNIFORM) {
+    out->min_given = 1;
+    out->min = ab[0] > lo ? ab[0] : lo;
+    out->max = ab[1] < hi ? ab[1] : hi;
+    if (ab[0] < lo || ab[1] > hi)
+      return fail(c, form, kp2, "must lie in [%g, %g]%s%s, got [%g, %g]", lo,
+                  hi, *unit_s(unit) ? " " : "", unit_s(unit), ab[0], ab[1]);
+  }
+  if ((v = opt(c, n, "min"))) {
+    kp_key(kp2, kp, "min");
+    out->min_given = 1;
+    PSST_TRY(get_num(c, v, kp2, lo, hi, 0, unit, &out->min));
+  }
+  if ((v = opt(c, n, "max"))) {
+    kp_key(kp2, kp, "max");
+    PSST_TRY(get_num(c, v, kp2, lo, hi, 0, unit, &out->max));
+  }
+  if (!(out->min <= out->max))
+    return fail(c, v ? v : n, kp, "needs min <= max, got min %g, max %g",
+                out->min, out->max);
+  return 0;
+}
+
 /* init mapping of a kind's state table (+ fire_t when with_fire_t). */
 static int get_inits(ctx *c, yaml_node_t *n, const char *kp, const char *kind,
                      const psst_state_info *st, int ns, int with_fire_t,
@@ -877,8 +962,9 @@ static int parse_connect(ctx *c, psst_projection *pr, yaml_node_t *n,
 
 static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
   static const char *const keys[] = {
-      "name",   "synapse", "from", "to",      "connect", "allow_self",
-      "weight", "params",  "init", "storage", "drive",   NULL};
+      "name",   "synapse", "from",    "to",    "connect", "allow_self",
+      "weight", "delay",   "params",  "init",  "storage", "drive",
+      NULL};
   static const char *const storages[] = {"auto", "per_pre", "per_synapse",
                                          NULL};
   static const char *const drives[] = {"auto", "dense", "sparse", NULL};
@@ -899,6 +985,30 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
     for (int i = 0; i < psst_synapse_kind_count(); i++)
       list_add(list, psst_synapse_kind_get(i)->name);
     return fail(c, v, kp2, "unknown synapse kind '%s' (known: %s)", syn, list);
+  }
+  /* a kind that becomes another with a delay (ach_pulse, keyed to the last
+   * firing time, becomes ach_spike, a pulse per delivered spike) */
+  if (pr->kind->with_delay && opt(c, n, "delay")) {
+    const psst_synapse_kind *was = pr->kind;
+    pr->kind = psst_synapse_kind_find(was->with_delay);
+    PSST_CHECK(pr->kind, PSST_ERR_INTERNAL, "kind %s: no kind %s",
+               was->name, was->with_delay);
+    yaml_node_t *pn = opt(c, n, "params");
+    for (int i = 0; pn && pn->type == YAML_MAPPING_NODE && i < map_len(pn);
+         i++) {
+      yaml_node_t *key = map_key(c, pn, i);
+      const char *name = sval(key);
+      if (psst_param_index(pr->kind->param, pr->kind->nparam, name) < 0 &&
+          psst_param_index(was->param, was->nparam, name) >= 0) {
+        char kp3[KP_MAX];
+        kp_key(kp3, kp, "params");
+        kp_key(kp2, kp3, name);
+        return fail(c, key, kp2,
+                    "is a parameter of %s, which with delay: becomes %s "
+                    "(allowed there: see psst info %s)",
+                    was->name, pr->kind->name, pr->kind->name);
+      }
+    }
   }
   const psst_synapse_kind *k = pr->kind;
   if (name_node) {
@@ -943,14 +1053,38 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
                     "...}; with this connect rule give a number in [0, "
                     "1e+09]");
       pr->weights_from_matrix = 1;
+    } else if (v->type == YAML_MAPPING_NODE) {
+      PSST_TRY(get_dist(c, v, kp2, 0, 1e9, "1", &pr->weight_dist));
     } else if (!parse_double(v, &pr->weight)) {
       return fail(c, v, kp2,
-                  "must be a number in [0, 1e+09] or \"matrix\", got %s",
+                  "must be a number in [0, 1e+09], \"matrix\" or a "
+                  "distribution ({normal: [mean, sd]}, {uniform: [lo, hi]}, "
+                  "{lognormal: [mu, sigma]}), got %s",
                   got(c, v));
     } else {
       PSST_TRY(get_num(c, v, kp2, 0, 1e9, 0, "1", &pr->weight));
     }
   }
+  /* per-synapse delays: spike-triggered kinds only, at least one step */
+  if ((v = opt(c, n, "delay"))) {
+    kp_key(kp2, kp, "delay");
+    if (!(k->flags & PSST_SYN_F_SPIKE_TRIGGERED))
+      return fail(c, v, kp2,
+                  "%s is not spike-triggered (its transmitter follows the "
+                  "presynaptic %s at every stage): it takes no delay",
+                  k->name,
+                  (k->flags & PSST_SYN_F_READS_STAGE_V) ? "voltage"
+                                                        : "state");
+    const double dt = c->m->run.dt;
+    double d0;
+    if (parse_double(v, &d0) && !(d0 >= dt * (1 - 1e-9)))
+      return fail(c, v, kp2,
+                  "must be at least one step (dt = %g ms) and finite, got %g",
+                  dt, d0);
+    /* a distribution's draws below one step become one step, unless the
+     * model file gives its own lower bound (min, or a uniform's lo) */
+    PSST_TRY(get_dist(c, v, kp2, dt * (1 - 1e-9), 1e6, "ms", &pr->delay));
+  } /* else NONE: one step, whatever dt */
   /* the params, then the kind's derived constants after them */
   pr->params = xcalloc((size_t)(k->nparam + k->nderived), sizeof *pr->params);
   PSST_ALLOC_CHECK(pr->params);
@@ -1000,6 +1134,12 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
       return fail(c, v, kp2, "%s keeps %s; %s is not available", k->name, only,
                   sval(v));
     }
+    if (e == PSST_STORAGE_PER_PRE && pr->delay.type != PSST_DIST_NONE &&
+        pr->delay.type != PSST_DIST_CONST)
+      return fail(c, v, kp2,
+                  "per_pre needs one delay for every synapse of a "
+                  "presynaptic neuron; with distributed delays use "
+                  "per_synapse (or auto)");
   }
   pr->storage = (psst_storage)e;
   e = 0;

@@ -84,5 +84,21 @@ int psst_model_check_run(const psst_model *m) {
                "multiple of dt = %g ms",
                i, s->sample_dt, r->dt);
   }
+  /* delays are at least one step of the dt the run uses (a --dt larger
+   * than the model file's can make them too short) */
+  for (int i = 0; i < m->nproj; i++) {
+    const psst_dist *d = &m->projs[i].delay;
+    int cst = d->type == PSST_DIST_CONST, uni = d->type == PSST_DIST_UNIFORM;
+    if (d->type == PSST_DIST_NONE || (!cst && !d->min_given)) continue;
+    double lo = cst ? d->a : d->min;
+    PSST_CHECK(lo >= r->dt * (1 - 1e-9), PSST_ERR_USER,
+               "projections[%d] ('%s').delay%s: %g ms is less than one step "
+               "(dt = %g ms)",
+               i, m->projs[i].name,
+               cst                              ? ""
+               : uni && d->min == d->a          ? ".uniform (its lo)"
+                                                : ".min",
+               lo, r->dt);
+  }
   return 0;
 }

@@ -184,6 +184,18 @@ static int run_rows(const psst_model *m, int ip, int64_t row_lo, int64_t row_hi,
     if (store) row_ptr[r + 1] = c.n;
   }
   if (nnz) *nnz = c.n;
+  if (store && p->weight_dist.type != PSST_DIST_NONE) {
+    /* per-synapse weights, keyed by (post, pre) under the projection whose
+     * synapses these are (a `like` projection shares them) */
+    int64_t src0 = psst_model_gid(m, p->from.pop, p->from.lo);
+    for (int64_t r = 0; r < nrows; r++) {
+      int64_t post = psst_model_gid(m, p->to.pop, p->to.lo + row_lo + r);
+      for (int64_t x = row_ptr[r]; x < row_ptr[r + 1]; x++)
+        c.w[x] = psst_network_draw(&p->weight_dist, m->run.seed,
+                                   PSST_STREAM_WEIGHT + (uint32_t)ip, post,
+                                   src0 + c.col[x]);
+    }
+  }
   if (store) {
     out->nrows = nrows;
     out->nsrc = c.nsrc;
@@ -223,6 +235,53 @@ int psst_network_build(const psst_model *m, int ip, int64_t row_lo,
 int psst_network_count(const psst_model *m, int ip, int64_t row_lo,
                        int64_t row_hi, int64_t *nnz) {
   return run_rows(m, ip, row_lo, row_hi, 0, NULL, nnz);
+}
+
+double psst_network_draw(const psst_dist *d, uint64_t seed, uint32_t stream,
+                         int64_t post, int64_t pre) {
+  double x;
+  switch (d->type) {
+  case PSST_DIST_NORMAL:
+    x = d->a + d->b * psst_rng_normal(seed, stream, (uint64_t)post,
+                                      (uint64_t)pre);
+    break;
+  case PSST_DIST_UNIFORM:
+    x = d->a + (d->b - d->a) * psst_rng_uniform(seed, stream, (uint64_t)post,
+                                                (uint64_t)pre);
+    break;
+  case PSST_DIST_LOGNORMAL:
+    x = exp(d->a + d->b * psst_rng_normal(seed, stream, (uint64_t)post,
+                                          (uint64_t)pre));
+    break;
+  case PSST_DIST_CONST:
+  case PSST_DIST_NONE:
+  default: return d->a;
+  }
+  return x < d->min ? d->min : x > d->max ? d->max : x;
+}
+
+void psst_network_delays(const psst_model *m, int ip, const psst_csr *csr,
+                         int64_t row0, int32_t *steps, int32_t *max_steps) {
+  const psst_projection *p = &m->projs[ip];
+  const double dt = m->run.dt;
+  int64_t src0 = psst_model_gid(m, p->from.pop, p->from.lo);
+  int32_t mx = 1;
+  for (int64_t r = 0; r < csr->nrows; r++) {
+    int64_t post = psst_model_gid(m, p->to.pop, p->to.lo + row0 + r);
+    for (int64_t x = csr->row_ptr[r]; x < csr->row_ptr[r + 1]; x++) {
+      int32_t k = 1;
+      if (p->delay.type != PSST_DIST_NONE) {
+        double d = psst_network_draw(&p->delay, m->run.seed,
+                                     PSST_STREAM_DELAY + (uint32_t)ip, post,
+                                     src0 + csr->col[x]);
+        double q = floor(d / dt + 0.5 + 1e-9); /* halves up */
+        k = q < 1.0 ? 1 : q > 1e9 ? 1000000000 : (int32_t)q;
+      }
+      steps[x] = k;
+      if (k > mx) mx = k;
+    }
+  }
+  *max_steps = mx;
 }
 
 void psst_csr_free(psst_csr *c) {

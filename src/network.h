@@ -36,4 +36,17 @@ int psst_network_count(const psst_model *m, int ip, int64_t row_lo,
 
 void psst_csr_free(psst_csr *c);
 
+/* A draw of distribution d for the synapse (post, pre) (global ids) under
+ * `stream`, clamped to [d->min, d->max]; d->a for CONST. Not collective; the
+ * same on every rank. */
+double psst_network_draw(const psst_dist *d, uint64_t seed, uint32_t stream,
+                         int64_t post, int64_t pre);
+
+/* The delay of every synapse of csr (rows row0 .. of projection ip's
+ * target slice) in steps of dt: round(delay / dt) (halves up), at least 1;
+ * projections without a delay: 1. *max_steps gets the largest. Not
+ * collective. */
+void psst_network_delays(const psst_model *m, int ip, const psst_csr *csr,
+                         int64_t row0, int32_t *steps, int32_t *max_steps);
+
 #endif

@@ -20,7 +20,11 @@ enum {
   PSST_STREAM_INIT_POP = 0x2000,  /* + population index: initial values */
   PSST_STREAM_INIT_PROJ = 0x3000, /* + projection index: synaptic init */
   PSST_STREAM_NOISE = 0x4000,     /* + population index: init noise */
-  PSST_STREAM_SHUFFLE = 0x5000    /* + stimulus index: recipient choice */
+  PSST_STREAM_SHUFFLE = 0x5000,   /* + stimulus index: recipient choice */
+  PSST_STREAM_WEIGHT = 0x6000,    /* + projection index: weight draws */
+  PSST_STREAM_DELAY = 0x7000,     /* + projection index: delay draws */
+  PSST_STREAM_SOURCE = 0x8000,    /* + population index: spike sources */
+  PSST_STREAM_CURRENT = 0x9000    /* + population index: noise currents */
 };
 
 /* Four 32-bit words for (seed, stream, a, b). a and b are typically a global

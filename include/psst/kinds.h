@@ -150,6 +150,9 @@ typedef struct psst_synapse_kind {
   /* cost of one synapse-step relative to one synapse-step of a sparse
    * per-presynaptic drive (partition balance) */
   double cost;
+  /* NULL, or the kind a projection of this kind becomes when it is given a
+   * delay (ach_pulse -> ach_spike) */
+  const char *with_delay;
 } psst_synapse_kind;
 
 /* Registry. Not collective. NULL when not found. */

@@ -65,6 +65,24 @@ typedef struct psst_population {
 
 #define PSST_FIRE_T_DEFAULT (-9999999.0) /* [ms], MODEL.md §3.6 */
 
+/* A per-synapse value drawn from a distribution (weights, delays), keyed
+ * by (projection, postsynaptic gid, presynaptic gid): the same network for
+ * any rank count. Draws outside [min, max] are clamped to it. */
+typedef enum psst_dist_type {
+  PSST_DIST_NONE = 0, /* not given */
+  PSST_DIST_CONST,    /* a */
+  PSST_DIST_NORMAL,   /* mean a, standard deviation b */
+  PSST_DIST_UNIFORM,  /* [a, b) */
+  PSST_DIST_LOGNORMAL /* exp(N(a, b)): a, b are the log's mean and sd */
+} psst_dist_type;
+
+typedef struct psst_dist {
+  psst_dist_type type;
+  double a, b;     /* [unit of the value] (lognormal: of its log) */
+  double min, max; /* clamping bounds [unit] */
+  int min_given;    /* min (or a uniform's lo) is the model file's own */
+} psst_dist;
+
 typedef enum psst_conn_rule {
   PSST_CONN_ALL_TO_ALL = 0,
   PSST_CONN_ONE_TO_ONE,
@@ -103,6 +121,9 @@ typedef struct psst_projection {
                               synapses (and weights) this one shares */
   int weights_from_matrix; /* 1: weight = matrix entry; 0: weight = `weight` */
   double weight;           /* dimensionless multiplier of g (default 1) */
+  psst_dist weight_dist;   /* NONE, or per-synapse weights drawn from it */
+  psst_dist delay;         /* spike-triggered kinds: per-synapse delay [ms];
+                              NONE: one step */
   double *params;          /* kind->nparam values, defaults filled */
   psst_init_value *init;   /* kind->nstate entries */
   psst_storage storage;

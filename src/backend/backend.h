@@ -20,8 +20,9 @@
  *                                   voltages (V: every neuron's, all N)
  *   stage_end(st, h)                accumulate k_st; the last stage
  *                                   finishes the step (y_{i+1})
- * then local_voltages(FINAL) for the exchange of V(t_{i+1}), deliver()
- * the step's spikes and boundary() the step-boundary decisions.
+ * then local_voltages(FINAL) for the exchange of V(t_{i+1}), spiked() and
+ * deliver() the step's spikes and the events due, and boundary() the
+ * step-boundary decisions.
  *
  * Every call returns 0 or a negative psst error code with a message; none
  * is collective. Units: times [ms], voltages [mV], currents [uA/cm^2].
@@ -67,12 +68,14 @@ typedef struct psst_backend_ops {
   /* Accumulate stage st's slopes; after the last stage y is y_{i+1}
    * (h [ms] the step). */
   int (*stage_end)(psst_backend *b, int st, double h);
-  /* The neurons gids[0..n) (ascending) crossed threshold in the step that
-   * started at t_fire: the layout's fire_t is already set (the backend
-   * refreshes its copy); spike-triggered synapses add their on_spike
-   * increments. */
-  int (*deliver)(psst_backend *b, const int64_t *gids, int64_t n,
-                 double t_fire);
+  /* The neurons gids[0..n) (ascending) crossed threshold in this step: the
+   * layout's fire_t is already set (the backend refreshes its copy). */
+  int (*spiked)(psst_backend *b, const int64_t *gids, int64_t n);
+  /* Events of projection q due now (engine/events.c), in order: on_spike
+   * of element elem[e] (PRE: presynaptic index; SYNAPSE: CSR position;
+   * POST: local row) with weight w[e], at time t [ms]. */
+  int (*deliver)(psst_backend *b, int q, const int64_t *elem, const double *w,
+                 int64_t n, double t);
   /* Step-boundary decisions at time t from every neuron's V(t) (host,
    * N). */
   int (*boundary)(psst_backend *b, double t, const double *Vall);

@@ -169,10 +169,20 @@ static int build_projection(psst_sim *s, int ip, psst_lproj *lp, size_t *ny,
   }
   if (k->flags & PSST_SYN_F_SPIKE_TRIGGERED) {
     /* spikes are delivered through the transposed connectivity, in
-     * ascending presynaptic order */
+     * ascending presynaptic order, each after its synapse's delay */
+    int32_t *delay;
+    ALLOC(delay, nnz);
+    psst_network_delays(m, ip, &lp->csr, lp->row0, delay, &lp->max_delay);
+    lp->pre_delay = 1;
+    if (p->delay.type == PSST_DIST_CONST) {
+      double q = floor(p->delay.a / m->run.dt + 0.5 + 1e-9);
+      lp->pre_delay = q < 1.0 ? 1 : (int32_t)q;
+    }
+    if (lp->store == PSST_STORE_PRE) lp->max_delay = lp->pre_delay;
     ALLOC(lp->t_ptr, lp->nsrc + 1);
-    ALLOC(lp->t_row, nnz);
+    ALLOC(lp->t_elem, nnz);
     ALLOC(lp->t_w, nnz);
+    ALLOC(lp->t_delay, nnz);
     for (int64_t x = 0; x < nnz; x++)
       lp->t_ptr[lp->csr.col[x] + 1]++;
     for (int64_t j = 0; j < lp->nsrc; j++)
@@ -183,10 +193,12 @@ static int build_projection(psst_sim *s, int ip, psst_lproj *lp, size_t *ny,
     for (int64_t r = 0; r < lp->nrows; r++)
       for (int64_t x = lp->csr.row_ptr[r]; x < lp->csr.row_ptr[r + 1]; x++) {
         int64_t pos = fill[lp->csr.col[x]]++;
-        lp->t_row[pos] = (int32_t)r;
+        lp->t_elem[pos] = lp->store == PSST_STORE_SYNAPSE ? x : r;
         lp->t_w[pos] = lp->csr.w ? lp->csr.w[x] : lp->csr.weight;
+        lp->t_delay[pos] = delay[x];
       }
     free(fill);
+    free(delay);
   }
   if (k->flags & PSST_SYN_F_SHARED_G) {
     /* the conductance of a postsynaptic neuron is shared among its inputs
@@ -517,13 +529,13 @@ static int sim_build(psst_sim *s) {
     PSST_TRY(build_projection(s, ip, &L->lp[ip], &ny, &nz, &naux));
     unsigned f = m->projs[ip].kind->flags;
     if (f & PSST_SYN_F_READS_STAGE_V) s->stage_v = 1;
-    if (f & PSST_SYN_F_SPIKE_TRIGGERED) s->has_events = 1;
     if (f & PSST_SYN_F_STEP_BOUNDARY) s->has_boundary = 1;
   }
   /* Only kinds that read presynaptic stage voltages need them inside a
    * step; without them the stages need no exchange, and a step costs one
    * Allgatherv, not four. */
   s->stage_exchange = s->stage_v && s->size > 1;
+  PSST_TRY(psst__events_create(s));
   s->nls = m->nstim;
   ALLOC(s->ls, m->nstim);
   for (int is = 0; is < m->nstim; is++)
@@ -695,14 +707,16 @@ void psst_sim_destroy(psst_sim **sp) {
   if (s->be) s->be->ops->destroy(&s->be);
   psst_vexchange_free(&s->vx);
   psst_vexchange_free(&s->vx2);
+  psst__events_free(s);
   psst_layout *L = &s->L;
   for (int i = 0; L->lp && i < L->nlp; i++) {
     psst_lproj *lp = &L->lp[i];
     psst_csr_free(&lp->csr);
     free(lp->dense);
     free(lp->t_ptr);
-    free(lp->t_row);
+    free(lp->t_elem);
     free(lp->t_w);
+    free(lp->t_delay);
     free(lp->inv_k);
   }
   free(L->lp);

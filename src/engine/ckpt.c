@@ -10,6 +10,7 @@
  *                    neuron, then presynaptic — the same for any partition)
  *   proj.<Q>.<aux>   step-boundary kinds: their value per presynaptic
  *                    neuron (gaba_b: t_rel, the last release start [ms])
+ *   proj.<Q>.event_* spike events still in flight (delays; see plan_events)
  * and as attributes the step index and its time, the model's hash, where
  * the output stood (records and spikes written) and provenance. Random
  * numbers are counter-based (keyed by ids, not drawn from a stream), so
@@ -54,10 +55,31 @@ typedef struct ckpt_var {
   double *data;
 } ckpt_var;
 
+/* Pending spike events of one spike-triggered projection (engine/events.c):
+ * `total` of them in the file, as due step, global element and weight. The
+ * buffers belong to the plan. */
+typedef struct ckpt_events {
+  int64_t total;
+  double *due, *elem, *w;
+} ckpt_events;
+
 typedef struct ckpt_plan {
   int n, cap;
   ckpt_var *v;
+  ckpt_events *ev; /* per local projection (total 0: none) */
+  int nev;
 } ckpt_plan;
+
+static void plan_free(ckpt_plan *pl) {
+  for (int q = 0; pl->ev && q < pl->nev; q++) {
+    free(pl->ev[q].due);
+    free(pl->ev[q].elem);
+    free(pl->ev[q].w);
+  }
+  free(pl->ev);
+  free(pl->v);
+  memset(pl, 0, sizeof *pl);
+}
 
 static int plan_add(ckpt_plan *pl, const char *a, const char *b, int64_t len,
                     int64_t start, int64_t count, double *data) {
@@ -77,7 +99,123 @@ static int plan_add(ckpt_plan *pl, const char *a, const char *b, int64_t len,
   return 0;
 }
 
-static int make_plan(psst_sim *s, ckpt_plan *pl) {
+/* The global index of a projection's state element e of this rank (the
+ * numbering of the checkpoint's proj.<Q>.<var> arrays). */
+static int64_t elem_global(const psst_lproj *lp, int64_t e, int64_t syn_off) {
+  if (lp->store == PSST_STORE_POST) return lp->row0 + e;
+  if (lp->store == PSST_STORE_SYNAPSE) return syn_off + e;
+  return e;
+}
+
+/* Events pending at a checkpoint, per projection: proj.<Q>.event_due (the
+ * step at whose end each is delivered), .event_elem (the state element, in
+ * the numbering of the proj.<Q> arrays) and .event_w (the weight), every
+ * rank's events in its rows' block, each rank's in delivery order. PRE
+ * events are replicated: rank 0 writes them. With `c` (restore) the counts
+ * come from the file and every rank reads all events. */
+static int plan_events(psst_sim *s, ckpt_plan *pl, psst_ckpt *c) {
+  const psst_layout *L = &s->L;
+  pl->nev = L->nlp;
+  pl->ev = calloc((size_t)L->nlp + 1, sizeof *pl->ev);
+  PSST_ALLOC_CHECK(pl->ev);
+  char pre[PSST_NAME_MAX + 16], name[PSST_NAME_MAX + 32];
+  for (int q = 0; q < L->nlp; q++) {
+    const psst_lproj *lp = &L->lp[q];
+    if (!(lp->kind->flags & PSST_SYN_F_SPIKE_TRIGGERED)) continue;
+    ckpt_events *E = &pl->ev[q];
+    snprintf(pre, sizeof pre, "proj.%s.", lp->p->name);
+    snprintf(name, sizeof name, "%sevents", pre);
+    int64_t n = 0, off = 0, syn_off = 0;
+    int replicated = lp->store == PSST_STORE_PRE;
+    if (lp->store == PSST_STORE_SYNAPSE)
+      PSST_TRY(psst_comm_exscan_i64(s->comm, lp->nnz, &syn_off));
+    if (c) {
+      double tot = 0;
+      if (psst_ckpt_get_num(c, name, &tot) < 0) {
+        psst_error_clear(); /* no events were pending */
+        tot = 0;
+      }
+      if (tot < 0 || tot != floor(tot) || tot > 9.0e15)
+        return psst_error_set(PSST_ERR_USER,
+                              "damaged checkpoint (%s = %g)", name, tot);
+      E->total = (int64_t)tot;
+      n = E->total;
+    } else {
+      n = psst__events_pending(s, q);
+      if (replicated) {
+        E->total = n;
+      } else {
+        PSST_TRY(psst_comm_exscan_i64(s->comm, n, &off));
+        PSST_TRY(psst_comm_sum_i64(s->comm, n, &E->total));
+      }
+    }
+    if (E->total == 0) continue;
+    E->due = malloc((size_t)(n + 1) * sizeof *E->due);
+    E->elem = malloc((size_t)(n + 1) * sizeof *E->elem);
+    E->w = malloc((size_t)(n + 1) * sizeof *E->w);
+    PSST_ALLOC_CHECK(E->due);
+    PSST_ALLOC_CHECK(E->elem);
+    PSST_ALLOC_CHECK(E->w);
+    if (!c) { /* in delivery order: by due step, then as scheduled */
+      const psst_evring *R = &s->ev[q];
+      int64_t x = 0;
+      for (int64_t d = s->step; d < s->step + R->nslot; d++) {
+        const psst_evslot *sl = &R->slot[d % R->nslot];
+        for (int64_t i = 0; i < sl->n; i++, x++) {
+          E->due[x] = (double)d;
+          E->elem[x] = (double)elem_global(lp, sl->elem[i], syn_off);
+          E->w[x] = sl->w[i];
+        }
+      }
+    }
+    double *buf[3] = {E->due, E->elem, E->w};
+    const char *vn[3] = {"event_due", "event_elem", "event_w"};
+    for (int v = 0; v < 3; v++) {
+      PSST_TRY(plan_add(pl, pre, vn[v], E->total, c ? 0 : off, n, buf[v]));
+      /* < 0: read all, write none */
+      if (c || (replicated && s->rank != 0)) pl->v[pl->n - 1].count = -n;
+    }
+  }
+  return 0;
+}
+
+/* After a restore's reads: this rank's events back into the rings. */
+static int push_events(psst_sim *s, const ckpt_plan *pl, const char *path,
+                       int64_t step) {
+  const psst_layout *L = &s->L;
+  for (int q = 0; q < L->nlp; q++) {
+    const psst_lproj *lp = &L->lp[q];
+    const ckpt_events *E = &pl->ev[q];
+    if (!(lp->kind->flags & PSST_SYN_F_SPIKE_TRIGGERED) || E->total == 0)
+      continue;
+    int64_t lo = 0, n = lp->nsrc;
+    if (lp->store == PSST_STORE_POST) {
+      lo = lp->row0;
+      n = lp->nrows;
+    } else if (lp->store == PSST_STORE_SYNAPSE) {
+      PSST_TRY(psst_comm_exscan_i64(s->comm, lp->nnz, &lo));
+      n = lp->nnz;
+    }
+    int64_t nslot = s->ev[q].nslot;
+    for (int64_t k = 0; k < nslot; k++)
+      s->ev[q].slot[k].n = 0;
+    for (int64_t x = 0; x < E->total; x++) {
+      double g = E->elem[x] - (double)lo, d = E->due[x];
+      if (g < 0 || g >= (double)n) continue; /* another rank's */
+      if (d != floor(d) || d < (double)step || d >= (double)(step + nslot) ||
+          !isfinite(E->w[x]))
+        return psst_error_set(PSST_ERR_USER,
+                              "%s: damaged checkpoint (event %" PRId64
+                              " of projection '%s': due at step %g, "
+                              "restart at step %" PRId64 ")",
+                              path, x, lp->p->name, d, step);
+      PSST_TRY(psst__events_push(s, q, (int64_t)d, (int64_t)g, E->w[x]));
+    }
+  }
+  return 0;
+}
+
+static int make_plan(psst_sim *s, ckpt_plan *pl, psst_ckpt *c) {
   const psst_model *m = s->m;
   const psst_layout *L = &s->L;
   char pre[PSST_NAME_MAX + 16];
@@ -139,13 +277,14 @@ static int make_plan(psst_sim *s, ckpt_plan *pl) {
       pl->v[pl->n - 1].count = w0 ? s->npend : -s->npend;
     }
   }
+  if (s->has_events) PSST_TRY(plan_events(s, pl, c));
   return 0;
 }
 
 int psst__sim_checkpoint(psst_sim *s, const char *path, const char *output,
                          int64_t records, int64_t spikes) {
   ckpt_plan pl = {0};
-  int rc = psst_comm_agree(s->comm, make_plan(s, &pl));
+  int rc = psst_comm_agree(s->comm, make_plan(s, &pl, NULL));
   psst_ckpt *c = NULL;
   int *ids = NULL;
   if (rc == 0) rc = psst_ckpt_create(s->comm, path, &c);
@@ -167,6 +306,12 @@ int psst__sim_checkpoint(psst_sim *s, const char *path, const char *output,
     if (!lrc) lrc = psst_ckpt_put_num(c, "output_records", (double)records);
     if (!lrc) lrc = psst_ckpt_put_num(c, "output_spikes", (double)spikes);
     if (!lrc) lrc = psst_ckpt_put_num(c, "pending_spikes", (double)s->npend);
+    for (int q = 0; !lrc && q < pl.nev; q++) {
+      char an[PSST_NAME_MAX + 32];
+      snprintf(an, sizeof an, "proj.%s.events", s->L.lp[q].p->name);
+      if (s->L.lp[q].kind->flags & PSST_SYN_F_SPIKE_TRIGGERED)
+        lrc = psst_ckpt_put_num(c, an, (double)pl.ev[q].total);
+    }
     for (int i = 0; !lrc && i < pl.n; i++) {
       ids[i] = psst_ckpt_def(c, pl.v[i].name, pl.v[i].len);
       if (ids[i] < 0) lrc = ids[i];
@@ -181,7 +326,7 @@ int psst__sim_checkpoint(psst_sim *s, const char *path, const char *output,
     if (rc == 0) rc = crc;
   }
   free(ids);
-  free(pl.v);
+  plan_free(&pl);
   if (rc == 0) {
     snprintf(s->last_ckpt, sizeof s->last_ckpt, "%s", path);
     s->last_ckpt_t = (double)s->step * s->dt;
@@ -233,15 +378,16 @@ int psst_sim_restore(psst_sim *s, const char *path, psst_restart_info *info) {
                         "a larger --t-end",
                         path, t, s->m->run.t_end);
   rc = psst_comm_agree(s->comm, rc);
-  if (rc == 0) rc = make_plan(s, &pl);
+  if (rc == 0) rc = make_plan(s, &pl, c);
   for (int i = 0; rc == 0 && i < pl.n; i++) {
     ckpt_var *v = &pl.v[i];
     int64_t cnt = v->count < 0 ? -v->count : v->count;
     rc = psst_ckpt_read(c, v->name, v->len, v->start, cnt, v->data);
   }
+  if (rc == 0 && s->has_events) rc = push_events(s, &pl, path, (int64_t)step);
   rc = psst_comm_agree(s->comm, rc);
   int crc = psst_ckpt_close(&c, 0);
-  free(pl.v);
+  plan_free(&pl);
   if (rc == 0) rc = crc;
   if (rc < 0) return rc;
   ri.step = (int64_t)step;

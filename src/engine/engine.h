@@ -32,6 +32,21 @@ typedef struct psst_lstim {
   double *data;             /* FILE: n x nsamples */
 } psst_lstim;
 
+/* Events due at the end of one step (engine/events.c): state elements of
+ * one projection and the weights of the synapses that carry them, in
+ * scheduling order. */
+typedef struct psst_evslot {
+  int64_t n, cap;
+  int64_t *elem;
+  double *w;
+} psst_evslot;
+
+/* A projection's ring of nslot = its largest delay [steps] slots. */
+typedef struct psst_evring {
+  int nslot;
+  psst_evslot *slot;
+} psst_evring;
+
 struct psst_sim {
   const psst_model *m;
   MPI_Comm comm; /* psst's own, MPI_ERRORS_RETURN */
@@ -48,6 +63,7 @@ struct psst_sim {
   int stage_v;        /* some projection reads presynaptic stage voltages */
   int stage_exchange; /* ... and there is more than one rank */
   int has_events;     /* some projection is spike-triggered */
+  psst_evring *ev;    /* per projection (nslot 0: not spike-triggered) */
   int has_boundary;   /* some projection decides at step boundaries */
 
   /* replicated per neuron (all N) */
@@ -121,6 +137,18 @@ int psst__sim_host_state(psst_sim *s);
  * slope exists: quadratic through V_a, dV_a, V_b) and record them. Not
  * collective. */
 int psst__sim_finish_spikes(psst_sim *s);
+
+/* events.c: the delivery rings. Not collective. */
+int psst__events_create(psst_sim *s);
+void psst__events_free(psst_sim *s);
+/* Schedule the spikes of step k (s->spiked) and deliver what is due at
+ * its end. */
+int psst__events_step(psst_sim *s, int64_t k);
+/* Add an event of projection q due at the end of step `due` (restore). */
+int psst__events_push(psst_sim *s, int q, int64_t due, int64_t elem,
+                      double w);
+/* Events of projection q scheduled and not yet delivered. */
+int64_t psst__events_pending(const psst_sim *s, int q);
 
 /* stim.c: the injected current of every local neuron at grid sample k
  * (cached). */

@@ -58,11 +58,16 @@ typedef struct psst_lproj {
   size_t off;     /* state offset in y or z (see above) */
   int64_t ld;     /* stride between the state variables */
   size_t aux_off; /* STEP_BOUNDARY: aux[aux_off + j], j < nsrc */
-  /* SPIKE_TRIGGERED: transposed connectivity, presynaptic j -> local rows,
-   * in ascending presynaptic order */
+  /* SPIKE_TRIGGERED: transposed connectivity, presynaptic j -> the state
+   * elements its spikes reach (POST: local rows; SYNAPSE: CSR positions),
+   * in ascending presynaptic order, with each synapse's weight and delay
+   * [steps]; PRE: every spike of j reaches element j after pre_delay steps */
   int64_t *t_ptr;
-  int32_t *t_row;
+  int64_t *t_elem;
   double *t_w;
+  int32_t *t_delay;
+  int32_t pre_delay;
+  int32_t max_delay; /* the largest delay of the local synapses [steps] */
   double *inv_k; /* SHARED_G: 1 / inputs of each local row (0 if none) */
 } psst_lproj;
 

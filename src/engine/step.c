@@ -237,7 +237,8 @@ int psst__sim_step(psst_sim *s, int64_t i) {
   PSST_TRY(exchange_final(s));
   PSST_TRY(psst__sim_check_voltages(s, s->V_next, t1));
   PSST_TRY(detect_spikes(s, ti, h));
-  if (s->nspiked > 0) PSST_TRY(B->deliver(be, s->spiked, s->nspiked, ti));
+  if (s->nspiked > 0) PSST_TRY(B->spiked(be, s->spiked, s->nspiked));
+  if (s->has_events) PSST_TRY(psst__events_step(s, i));
   PSST_TRY(psst__sim_boundary(s, t1, s->V_next));
   double *tmp = s->V_cur;
   s->V_cur = s->V_next;

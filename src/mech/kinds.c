@@ -49,18 +49,22 @@ int psst_state_index(const psst_state_info *s, int n, const char *name) {
 psst_store psst_projection_store(const psst_projection *p) {
   unsigned allowed = p->kind->storage;
   if (allowed & (1u << PSST_STORE_POST)) return PSST_STORE_POST;
+  /* a spike-triggered state per presynaptic neuron needs every synapse of
+   * that neuron to receive its spikes at the same time */
+  int one_delay =
+      p->delay.type == PSST_DIST_NONE || p->delay.type == PSST_DIST_CONST;
+  int pre_ok = (allowed & (1u << PSST_STORE_PRE)) && one_delay;
   if (p->storage == PSST_STORAGE_PER_SYNAPSE &&
       (allowed & (1u << PSST_STORE_SYNAPSE)))
     return PSST_STORE_SYNAPSE;
-  if (p->storage == PSST_STORAGE_PER_PRE && (allowed & (1u << PSST_STORE_PRE)))
-    return PSST_STORE_PRE;
+  if (p->storage == PSST_STORAGE_PER_PRE && pre_ok) return PSST_STORE_PRE;
   /* auto: per presynaptic neuron unless the synapses start from random
    * states (then they differ, and §3.7's exactness does not hold) */
   int random_init = p->init[0].type == PSST_INIT_NORMAL ||
                     p->init[0].type == PSST_INIT_UNIFORM;
   if (random_init && (allowed & (1u << PSST_STORE_SYNAPSE)))
     return PSST_STORE_SYNAPSE;
-  if (allowed & (1u << PSST_STORE_PRE)) return PSST_STORE_PRE;
+  if (pre_ok) return PSST_STORE_PRE;
   return PSST_STORE_SYNAPSE;
 }
 

@@ -19,6 +19,7 @@
 #include "mech/neurons/hh.h"
 #include "mech/neurons/locust.h"
 #include "mech/synapses/ach_pulse.h"
+#include "mech/synapses/ach_spike.h"
 #include "mech/synapses/exp2_cond.h"
 #include "mech/synapses/exp_cond.h"
 #include "mech/synapses/gaba_a.h"
@@ -37,7 +38,8 @@
   X(gaba_a, GABA_A)                                                            \
   X(exp_cond, EXP_COND)                                                        \
   X(gaba_b, GABA_B)                                                            \
-  X(exp2_cond, EXP2_COND)
+  X(exp2_cond, EXP2_COND)                                                      \
+  X(ach_spike, ACH_SPIKE)
 
 /* Kind ids: the position in the list (psst_*_kind.id). */
 #define PSST__NK_ID(name, NAME) PSST_NK_##NAME,

@@ -26,12 +26,15 @@
  *            per presynaptic neuron at stage time t [ms]: its V [mV], last
  *            firing time [ms], auxiliary value (STEP_BOUNDARY kinds); reads
  *            only what the kind's flags declare
- *   void   psst_sk_NAME_deriv(const double *p, double T, const double *x,
- *                             double *dx);         state derivatives
+ *   void   psst_sk_NAME_deriv(const double *p, double t, double T,
+ *                             const double *x, double *dx);
+ *            state derivatives at stage time t [ms]
  *   double psst_sk_NAME_drive(const double *p, const double *x);
  *            what one element contributes to the drive (times its weight)
- *   void   psst_sk_NAME_on_spike(const double *p, double w, double *x);
- *            SPIKE_TRIGGERED: a presynaptic spike through weight w
+ *   void   psst_sk_NAME_on_spike(const double *p, double w, double t,
+ *                                double *x);
+ *            SPIKE_TRIGGERED: a presynaptic spike through weight w,
+ *            delivered (after its delay) at t [ms], effective from then
  *   int    psst_sk_NAME_release(const double *p, double t, double V,
  *                               double aux);
  *            STEP_BOUNDARY: 1 to set the presynaptic aux value to t

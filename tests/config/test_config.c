@@ -245,6 +245,40 @@ static void test_defaults(void) {
   CHECK_INT_EQ(psst_config_parse("m.yaml", t, len, &m), 0);
   if (m) CHECK_INT_EQ(strlen(m->text), len);
   psst_model_destroy(&m);
+
+  /* distributions: weight and delay, with clamping bounds */
+  m = parse_ok("run: {t_end: 10, dt: 0.05}\n"
+               "populations: [{name: X, kind: cobahh, size: 4}]\n"
+               "projections:\n"
+               "  - {name: a, synapse: exp_cond, from: X, to: X,\n"
+               "     connect: all_to_all, weight: {normal: [1, 0.2], min: 0},\n"
+               "     delay: {uniform: [1, 3]}}\n"
+               "  - {name: b, synapse: ach_pulse, from: X, to: X,\n"
+               "     connect: all_to_all, weight: 0.5, delay: 2}\n"
+               "  - {name: c, synapse: exp_cond, from: X, to: X,\n"
+               "     connect: all_to_all,\n"
+               "     weight: {lognormal: [0, 0.5], max: 4}}\n");
+  if (m) {
+    const psst_projection *a = &m->projs[0], *b = &m->projs[1];
+    const psst_projection *c = &m->projs[2];
+    CHECK_INT_EQ(a->weight_dist.type, PSST_DIST_NORMAL);
+    CHECK_NEAR(a->weight_dist.a, 1, 0);
+    CHECK_NEAR(a->weight_dist.b, 0.2, 0);
+    CHECK_NEAR(a->weight_dist.min, 0, 0);
+    CHECK_INT_EQ(a->delay.type, PSST_DIST_UNIFORM);
+    CHECK_NEAR(a->delay.a, 1, 0);
+    CHECK_NEAR(a->delay.b, 3, 0);
+    /* ach_pulse with a delay is the spike-triggered ach_spike */
+    CHECK(strcmp(b->kind->name, "ach_spike") == 0);
+    CHECK_INT_EQ(b->weight_dist.type, PSST_DIST_NONE);
+    CHECK_NEAR(b->weight, 0.5, 0);
+    CHECK_INT_EQ(b->delay.type, PSST_DIST_CONST);
+    CHECK_NEAR(b->delay.a, 2, 0);
+    CHECK_INT_EQ(c->weight_dist.type, PSST_DIST_LOGNORMAL);
+    CHECK_NEAR(c->weight_dist.max, 4, 0);
+    CHECK_INT_EQ(c->delay.type, PSST_DIST_NONE);
+  }
+  psst_model_destroy(&m);
 }
 
 static const char *head = "run: {t_end: 100}\n"
@@ -344,7 +378,7 @@ static void test_bad(void) {
   bad_tail("projections:\n"
            "  - {synapse: nmda, from: X, to: X, connect: all_to_all}\n",
            "projections[0].synapse: unknown synapse kind 'nmda' (known: "
-           "ach_pulse, gaba_a, exp_cond, gaba_b, exp2_cond)");
+           "ach_pulse, gaba_a, exp_cond, gaba_b, exp2_cond, ach_spike)");
   bad_tail("projections:\n"
            "  - {synapse: ach_pulse, from: X, to: \"X[0]\", connect: "
            "one_to_one}\n",
@@ -412,6 +446,46 @@ static void test_bad(void) {
            "  - {target: X, pulses: [{start: 1, stop: 2, amplitude: 1}], "
            "start: 3}\n",
            "stimuli[0].start: goes only with amplitude");
+  /* delays and per-synapse distributions (head: dt 0.01 ms default) */
+  bad_tail("projections:\n"
+           "  - {synapse: exp_cond, from: X, to: X, connect: all_to_all, "
+           "delay: 0.001}\n",
+           "bad.yaml:5:69: projections[0].delay: must be at least one step "
+           "(dt = 0.01 ms) and finite, got 0.001");
+  bad_tail("projections:\n"
+           "  - {synapse: gaba_a, from: X, to: X, connect: all_to_all, "
+           "delay: 1}\n",
+           "projections[0].delay: gaba_a is not spike-triggered (its "
+           "transmitter follows the presynaptic voltage at every stage): it "
+           "takes no delay");
+  bad_tail("projections:\n"
+           "  - {synapse: exp_cond, from: X, to: X, connect: all_to_all, "
+           "weight: {normal: [1, -0.5]}}\n",
+           "projections[0].weight.normal: the standard deviation must be >= "
+           "0, got -0.5");
+  bad_tail("projections:\n"
+           "  - {synapse: exp_cond, from: X, to: X, connect: all_to_all, "
+           "delay: {uniform: [3, 1]}}\n",
+           "projections[0].delay.uniform: needs lo <= hi, got [3, 1]");
+  bad_tail("projections:\n"
+           "  - {synapse: exp_cond, from: X, to: X, connect: all_to_all, "
+           "weight: {normal: [1, 0.1], uniform: [0, 1]}}\n",
+           "projections[0].weight.uniform: normal and uniform exclude each "
+           "other");
+  bad_tail("projections:\n"
+           "  - {synapse: exp_cond, from: X, to: X, connect: all_to_all, "
+           "weight: {gamma: [1, 2]}}\n",
+           "projections[0].weight.gamma: unknown key");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: X, to: X, connect: all_to_all, "
+           "delay: {normal: [2, 0.5]}, storage: per_pre}\n",
+           "per_pre needs one delay for every synapse of a presynaptic "
+           "neuron");
+  bad_tail("projections:\n"
+           "  - {synapse: ach_pulse, from: X, to: X, connect: all_to_all, "
+           "delay: 2, params: {t_delay: 1}}\n",
+           "is a parameter of ach_pulse, which with delay: becomes "
+           "ach_spike");
   bad_tail("record: {variables: [V, q]}\n",
            "bad.yaml:4:25: record.variables[1]: 'q' is not a state variable "
            "of population X");

@@ -17,7 +17,6 @@ typedef struct cpu_proj {
   double *T;     /* nsrc: transmitter per presynaptic neuron */
   double *A;     /* elements: drive of each (when not the state itself) */
   double *drive; /* nrows */
-  int64_t *js;   /* nsrc: presynaptic indices that spiked this step */
 } cpu_proj;
 
 typedef struct cpu_backend {
@@ -116,13 +115,16 @@ static void syn_deriv(cpu_backend *c, int q, double t, const double *y,
   }
   switch (lp->store) {
   case PSST_STORE_PRE:
-    f->deriv_pre(lp->nsrc, p, T, z + lp->off, lp->ld, kz + lp->off);
+    f->deriv_pre(lp->nsrc, p, t, T, z + lp->off, lp->ld, kz + lp->off);
     break;
   case PSST_STORE_SYNAPSE:
-    f->deriv_syn(lp->nnz, p, T, lp->csr.col, y + lp->off, lp->ld, k + lp->off);
+    f->deriv_syn(lp->nnz, p, t, T, lp->csr.col, y + lp->off, lp->ld,
+                 k + lp->off);
     break;
   case PSST_STORE_POST:
-  default: f->deriv_post(lp->nrows, p, y + lp->off, lp->ld, k + lp->off); break;
+  default:
+    f->deriv_post(lp->nrows, p, t, y + lp->off, lp->ld, k + lp->off);
+    break;
   }
 }
 
@@ -240,24 +242,20 @@ static int cpu_stage_end(psst_backend *b, int st, double h) {
   return 0;
 }
 
-static int cpu_deliver(psst_backend *b, const int64_t *gids, int64_t n,
-                       double t_fire) {
-  (void)t_fire; /* the firing times are the layout's own */
+static int cpu_spiked(psst_backend *b, const int64_t *gids, int64_t n) {
+  (void)b; /* the firing times are the layout's own */
+  (void)gids;
+  (void)n;
+  return 0;
+}
+
+static int cpu_deliver(psst_backend *b, int q, const int64_t *elem,
+                       const double *w, int64_t n, double t) {
   cpu_backend *c = CPU(b);
   const psst_layout *L = b->L;
-  for (int q = 0; q < L->nlp; q++) {
-    const psst_lproj *lp = &L->lp[q];
-    if (!(lp->kind->flags & PSST_SYN_F_SPIKE_TRIGGERED) || lp->nrows == 0)
-      continue;
-    int64_t nj = 0, *js = c->proj[q].js;
-    for (int64_t x = 0; x < n; x++) {
-      int64_t j = gids[x] - lp->src_gid0;
-      if (j >= 0 && j < lp->nsrc) js[nj++] = j;
-    }
-    c->K->synapse[lp->kind->id].deliver(lp->params, js, nj, lp->t_ptr,
-                                        lp->t_row, lp->t_w, L->y + lp->off,
-                                        lp->ld);
-  }
+  const psst_lproj *lp = &L->lp[q];
+  double *x = (lp->store == PSST_STORE_PRE ? L->z : L->y) + lp->off;
+  c->K->synapse[lp->kind->id].deliver(lp->params, elem, w, n, t, x, lp->ld);
   return 0;
 }
 
@@ -282,7 +280,6 @@ static void cpu_destroy(psst_backend **bp) {
       free(c->proj[q].T);
       free(c->proj[q].A);
       free(c->proj[q].drive);
-      free(c->proj[q].js);
     }
   free(c->proj);
   double *bufs[] = {c->ys,   c->k,    c->acc,  c->zs,  c->kz,
@@ -297,7 +294,7 @@ static void cpu_destroy(psst_backend **bp) {
 static const psst_backend_ops cpu_ops = {
     "cpu",           cpu_destroy,        cpu_get_state, cpu_restore_state,
     cpu_stage_state, cpu_local_voltages, cpu_rhs_local, cpu_rhs_remote,
-    cpu_stage_end,   cpu_deliver,        cpu_boundary,
+    cpu_stage_end,   cpu_spiked,         cpu_deliver,   cpu_boundary,
 };
 
 #define ALLOC(ptr, n)                                                          \
@@ -379,7 +376,6 @@ int psst_backend_cpu_create(const psst_layout *L, int isa, psst_backend **out) {
     ALLOC(cp->T, lp->nsrc);
     ALLOC(cp->A, nelem);
     ALLOC(cp->drive, lp->nrows);
-    ALLOC(cp->js, lp->nsrc);
     if (lp->nrows > 0) c->has_rows = 1;
   }
   *out = &c->base;

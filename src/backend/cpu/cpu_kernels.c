@@ -73,7 +73,7 @@ PSST_NEURON_KINDS(PSST__NEURON_LOOP)
         psst_sk_##name##_transmitter(p, t, V[j], fire_t[j], aux[j]);           \
   }                                                                            \
   static void deriv_pre_##name(                                                \
-      int64_t n, const double *p_, const double *restrict T,                   \
+      int64_t n, const double *p_, double t, const double *restrict T,         \
       const double *restrict x_, int64_t ld, double *restrict dx_) {           \
     double p[name##_P];                                                        \
     memcpy(p, p_, sizeof p - sizeof p[0]);                                     \
@@ -81,13 +81,13 @@ PSST_NEURON_KINDS(PSST__NEURON_LOOP)
       double x[name##_S], dx[name##_S];                                        \
       for (int v = 0; v < name##_S; v++)                                       \
         x[v] = x_[v * ld + e];                                                 \
-      psst_sk_##name##_deriv(p, T[e], x, dx);                                  \
+      psst_sk_##name##_deriv(p, t, T[e], x, dx);                               \
       for (int v = 0; v < name##_S; v++)                                       \
         dx_[v * ld + e] = dx[v];                                               \
     }                                                                          \
   }                                                                            \
   static void deriv_syn_##name(                                                \
-      int64_t n, const double *p_, const double *restrict T,                   \
+      int64_t n, const double *p_, double t, const double *restrict T,         \
       const int32_t *restrict col, const double *restrict x_, int64_t ld,      \
       double *restrict dx_) {                                                  \
     double p[name##_P];                                                        \
@@ -96,12 +96,12 @@ PSST_NEURON_KINDS(PSST__NEURON_LOOP)
       double x[name##_S], dx[name##_S];                                        \
       for (int v = 0; v < name##_S; v++)                                       \
         x[v] = x_[v * ld + e];                                                 \
-      psst_sk_##name##_deriv(p, T[col[e]], x, dx);                             \
+      psst_sk_##name##_deriv(p, t, T[col[e]], x, dx);                          \
       for (int v = 0; v < name##_S; v++)                                       \
         dx_[v * ld + e] = dx[v];                                               \
     }                                                                          \
   }                                                                            \
-  static void deriv_post_##name(int64_t n, const double *p_,                   \
+  static void deriv_post_##name(int64_t n, const double *p_, double t,         \
                                 const double *restrict x_, int64_t ld,         \
                                 double *restrict dx_) {                        \
     double p[name##_P];                                                        \
@@ -110,7 +110,7 @@ PSST_NEURON_KINDS(PSST__NEURON_LOOP)
       double x[name##_S], dx[name##_S];                                        \
       for (int v = 0; v < name##_S; v++)                                       \
         x[v] = x_[v * ld + e];                                                 \
-      psst_sk_##name##_deriv(p, 0.0, x, dx);                                   \
+      psst_sk_##name##_deriv(p, t, 0.0, x, dx);                                \
       for (int v = 0; v < name##_S; v++)                                       \
         dx_[v * ld + e] = dx[v];                                               \
     }                                                                          \
@@ -127,20 +127,17 @@ PSST_NEURON_KINDS(PSST__NEURON_LOOP)
       A[e] = psst_sk_##name##_drive(p, x);                                     \
     }                                                                          \
   }                                                                            \
-  static void deliver_##name(const double *p, const int64_t *js, int64_t nj,   \
-                             const int64_t *t_ptr, const int32_t *t_row,       \
-                             const double *t_w, double *x_, int64_t ld) {      \
-    for (int64_t s = 0; s < nj; s++) {                                         \
-      int64_t j = js[s];                                                       \
-      for (int64_t e = t_ptr[j]; e < t_ptr[j + 1]; e++) {                      \
-        int64_t r = t_row[e];                                                  \
-        double x[name##_S];                                                    \
-        for (int v = 0; v < name##_S; v++)                                     \
-          x[v] = x_[v * ld + r];                                               \
-        psst_sk_##name##_on_spike(p, t_w[e], x);                               \
-        for (int v = 0; v < name##_S; v++)                                     \
-          x_[v * ld + r] = x[v];                                               \
-      }                                                                        \
+  static void deliver_##name(const double *p, const int64_t *elem,            \
+                             const double *w, int64_t n, double t,             \
+                             double *x_, int64_t ld) {                         \
+    for (int64_t e = 0; e < n; e++) {                                          \
+      int64_t r = elem[e];                                                     \
+      double x[name##_S];                                                      \
+      for (int v = 0; v < name##_S; v++)                                       \
+        x[v] = x_[v * ld + r];                                                 \
+      psst_sk_##name##_on_spike(p, w[e], t, x);                                \
+      for (int v = 0; v < name##_S; v++)                                       \
+        x_[v * ld + r] = x[v];                                                 \
     }                                                                          \
   }                                                                            \
   static void release_##name(int64_t n, const double *p, double t,             \

@@ -27,24 +27,22 @@ typedef struct psst_cpu_synapse_fns {
   /* T[j] = transmitter(t, V[j], fire_t[j], aux[j]), j < n */
   void (*transmitter)(int64_t n, const double *p, double t, const double *V,
                       const double *fire_t, const double *aux, double *T);
-  /* dx_e = deriv(T[e], x_e) (per presynaptic neuron) */
-  void (*deriv_pre)(int64_t n, const double *p, const double *T,
+  /* dx_e = deriv(t, T[e], x_e) (per presynaptic neuron) */
+  void (*deriv_pre)(int64_t n, const double *p, double t, const double *T,
                     const double *x, int64_t ld, double *dx);
-  /* dx_e = deriv(T[col[e]], x_e) (per synapse) */
-  void (*deriv_syn)(int64_t n, const double *p, const double *T,
+  /* dx_e = deriv(t, T[col[e]], x_e) (per synapse) */
+  void (*deriv_syn)(int64_t n, const double *p, double t, const double *T,
                     const int32_t *col, const double *x, int64_t ld,
                     double *dx);
-  /* dx_e = deriv(0, x_e) (per postsynaptic neuron, no transmitter) */
-  void (*deriv_post)(int64_t n, const double *p, const double *x, int64_t ld,
-                     double *dx);
+  /* dx_e = deriv(t, 0, x_e) (per postsynaptic neuron, no transmitter) */
+  void (*deriv_post)(int64_t n, const double *p, double t, const double *x,
+                     int64_t ld, double *dx);
   /* A[e] = drive(x_e) */
   void (*drive)(int64_t n, const double *p, const double *x, int64_t ld,
                 double *A);
-  /* for each presynaptic index js[s] (ascending), on_spike(w, x_r) for its
-   * targets r = t_row[t_ptr[j] .. t_ptr[j+1]) with weights t_w */
-  void (*deliver)(const double *p, const int64_t *js, int64_t nj,
-                  const int64_t *t_ptr, const int32_t *t_row, const double *t_w,
-                  double *x, int64_t ld);
+  /* on_spike(w[e], t, x_elem[e]) for e = 0 .. n-1, in order */
+  void (*deliver)(const double *p, const int64_t *elem, const double *w,
+                  int64_t n, double t, double *x, int64_t ld);
   /* aux[j] = t where release(t, V[j], aux[j]) */
   void (*release)(int64_t n, const double *p, double t, const double *V,
                   double *aux);

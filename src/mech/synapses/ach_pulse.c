@@ -41,4 +41,5 @@ const psst_synapse_kind psst_synapse_ach_pulse = {
     1u << PSST_STORE_PRE | 1u << PSST_STORE_SYNAPSE,
     NULL,
     0.0,
-    1.0};
+    1.0,
+    "ach_spike"};

@@ -47,9 +47,10 @@ PSST_HD static inline double psst_sk_ach_pulse_transmitter(const double *p,
   return psst_ach_release(t, fire_t, p[PSST_ACH_A], p[PSST_ACH_TDELAY],
                           p[PSST_ACH_TMAX]);
 }
-PSST_HD static inline void psst_sk_ach_pulse_deriv(const double *p, double T,
-                                                   const double *x,
-                                                   double *dx) {
+PSST_HD static inline void psst_sk_ach_pulse_deriv(const double *p, double t,
+                                      double T, const double *x,
+                                      double *dx) {
+  (void)t;
   dx[0] = psst_receptor_deriv(x[0], T, p[PSST_ACH_ALPHA], p[PSST_ACH_BETA]);
 }
 PSST_HD static inline double psst_sk_ach_pulse_drive(const double *p,
@@ -59,7 +60,8 @@ PSST_HD static inline double psst_sk_ach_pulse_drive(const double *p,
 }
 /* not spike-triggered, no step-boundary decision */
 PSST_HD static inline void psst_sk_ach_pulse_on_spike(const double *p, double w,
-                                                      double *x) {
+                                         double t, double *x) {
+  (void)t;
   (void)p;
   (void)w;
   (void)x;

@@ -60,4 +60,5 @@ const psst_synapse_kind psst_synapse_exp2_cond = {
     1u << PSST_STORE_POST,
     NULL,
     0.0,
-    0.063};
+    0.063,
+    NULL};

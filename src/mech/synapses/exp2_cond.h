@@ -64,9 +64,10 @@ PSST_HD static inline double psst_sk_exp2_cond_transmitter(const double *p,
   (void)aux;
   return 0.0;
 }
-PSST_HD static inline void psst_sk_exp2_cond_deriv(const double *p, double T,
-                                                   const double *x,
-                                                   double *dx) {
+PSST_HD static inline void psst_sk_exp2_cond_deriv(const double *p, double t,
+                                      double T, const double *x,
+                                      double *dx) {
+  (void)t;
   (void)T;
   dx[PSST_EXP2_STATE_A] = -x[PSST_EXP2_STATE_A] / p[PSST_EXP2_TAU_RISE];
   dx[PSST_EXP2_STATE_B] = -x[PSST_EXP2_STATE_B] / p[PSST_EXP2_TAU_DECAY];
@@ -78,7 +79,8 @@ PSST_HD static inline double psst_sk_exp2_cond_drive(const double *p,
 }
 /* A and B += g w f */
 PSST_HD static inline void psst_sk_exp2_cond_on_spike(const double *p, double w,
-                                                      double *x) {
+                                         double t, double *x) {
+  (void)t;
   double inc = p[PSST_EXP2_G] * w * p[PSST_EXP2_F];
   x[PSST_EXP2_STATE_A] += inc;
   x[PSST_EXP2_STATE_B] += inc;

@@ -37,4 +37,5 @@ const psst_synapse_kind psst_synapse_exp_cond = {
     1u << PSST_STORE_POST,
     NULL,
     0.0,
-    0.05};
+    0.05,
+    NULL};

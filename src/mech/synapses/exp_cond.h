@@ -35,8 +35,10 @@ PSST_HD static inline double psst_sk_exp_cond_transmitter(const double *p,
   return 0.0;
 }
 /* dgsyn/dt = -gsyn / tau */
-PSST_HD static inline void psst_sk_exp_cond_deriv(const double *p, double T,
-                                                  const double *x, double *dx) {
+PSST_HD static inline void psst_sk_exp_cond_deriv(const double *p, double t,
+                                      double T, const double *x,
+                                      double *dx) {
+  (void)t;
   (void)T;
   dx[0] = -x[0] / p[PSST_EXPC_TAU];
 }
@@ -47,7 +49,8 @@ PSST_HD static inline double psst_sk_exp_cond_drive(const double *p,
 }
 /* gsyn += g w */
 PSST_HD static inline void psst_sk_exp_cond_on_spike(const double *p, double w,
-                                                     double *x) {
+                                         double t, double *x) {
+  (void)t;
   x[0] += p[PSST_EXPC_G] * w;
 }
 PSST_HD static inline int psst_sk_exp_cond_release(const double *p, double t,

@@ -57,4 +57,5 @@ const psst_synapse_kind psst_synapse_gaba_b = {
     1u << PSST_STORE_PRE,
     "t_rel",
     PSST_FIRE_T_DEFAULT,
-    1.2};
+    1.2,
+    NULL};

@@ -69,8 +69,10 @@ PSST_HD static inline double psst_sk_gaba_b_transmitter(const double *p,
   (void)fire_t;
   return psst_gaba_b_release(t, aux, p[PSST_GABAB_CMAX], p[PSST_GABAB_CDUR]);
 }
-PSST_HD static inline void psst_sk_gaba_b_deriv(const double *p, double T,
-                                                const double *x, double *dx) {
+PSST_HD static inline void psst_sk_gaba_b_deriv(const double *p, double t,
+                                      double T, const double *x,
+                                      double *dx) {
+  (void)t;
   psst_gaba_b_deriv(x[PSST_GABAB_STATE_R], x[PSST_GABAB_STATE_G], T, p,
                     &dx[PSST_GABAB_STATE_R], &dx[PSST_GABAB_STATE_G]);
 }
@@ -81,7 +83,8 @@ PSST_HD static inline double psst_sk_gaba_b_drive(const double *p,
 }
 /* not spike-triggered */
 PSST_HD static inline void psst_sk_gaba_b_on_spike(const double *p, double w,
-                                                   double *x) {
+                                         double t, double *x) {
+  (void)t;
   (void)p;
   (void)w;
   (void)x;
