@@ -9,10 +9,13 @@
  * local row's conductance must be the RK4 decay of the previous value plus
  * exactly g w for each spike due then (to 1e-12 of g w) and nothing else.
  * Also checked: the drawn delays lie in [8, 16] ms, are not all equal, and
- * every spike is delivered exactly once to every target. Every rank checks
- * its own rows; the failure count is agreed over ranks.
+ * every spike is delivered exactly once to every target. In the middle,
+ * with spikes in flight, the run is checkpointed, the simulation destroyed,
+ * a new one created and restored from the file: the checks go on across
+ * the restart unchanged. Every rank checks its own rows; the failure count
+ * is agreed over ranks.
  *
- *   test_delays
+ *   test_delays CHECKPOINT_PATH
  */
 #include <math.h>
 #include <mpi.h>
@@ -54,6 +57,7 @@ int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   int rank = 0, fails = 0;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  const char *ckpt = argc > 1 ? argv[1] : "test_delays.ckpt";
   psst_model *m = NULL;
   int rc = psst_config_parse("delays.yaml", model_text, strlen(model_text), &m);
   CHECK(rc == 0);
@@ -99,7 +103,30 @@ int main(int argc, char **argv) {
     int64_t steps = s->M - 1, nspk = 0, spk[MAXSPK];
     int64_t delivered[2][6] = {{0}}, in_flight_max = 0;
     double prev[2][6] = {{0}}, err = 0;
+    int64_t ck_step = -1, ck_flight = 0;
     for (int64_t i = 0; i < steps && fails == 0; i++) {
+      if (nspk >= 3 && ck_step < 0 && i == spk[2] + 100) {
+        /* restart here: the near spikes 3 (and maybe 2) are in flight */
+        ck_step = i;
+        s->step = i;
+        for (int64_t r = 0; r < nrows; r++)
+          for (int64_t k = 0; k < nspk; k++)
+            ck_flight += spk[k] + D[0][r] - 1 >= i;
+        if (psst__sim_checkpoint(s, ckpt, NULL, 0, 0) < 0) {
+          fprintf(stderr, "checkpoint: %s\n", psst_error_message());
+          fails++;
+          break;
+        }
+        psst_sim_destroy(&s);
+        if (psst_sim_create(m, MPI_COMM_WORLD, &s) < 0 ||
+            psst_sim_restore(s, ckpt, NULL) < 0 ||
+            psst__sim_exchange_initial(s) < 0) {
+          fprintf(stderr, "restart: %s\n", psst_error_message());
+          fails++;
+          break;
+        }
+        CHECK_INT_EQ(s->step, i);
+      }
       if (psst__sim_step(s, i) < 0) {
         fprintf(stderr, "step %lld: %s\n", (long long)i, psst_error_message());
         fails++;
@@ -141,17 +168,21 @@ int main(int argc, char **argv) {
     }
     CHECK(nspk >= 4 && nspk < MAXSPK);
     CHECK(in_flight_max >= 2); /* the train is faster than the delays */
+    CHECK(ck_step > 0);
+    if (nrows > 0) CHECK(ck_flight > 0); /* the restart was mid-delay */
     for (int q = 0; q < 2; q++)
       for (int64_t r = 0; r < nrows; r++)
         CHECK_INT_EQ(delivered[q][r], nspk);
     CHECK(err <= 1e-12);
     if (nrows > 0)
       printf("rank %d: rows %lld..%lld, %lld spikes of P, up to %lld in "
-             "flight per synapse, far delays %lld..%lld steps; max |gsyn - "
+             "flight per synapse, far delays %lld..%lld steps, restarted "
+             "at step %lld with %lld near deliveries pending; max |gsyn - "
              "expected| = %.3g of g w\n",
              rank, (long long)s->L.lp[0].row0,
              (long long)(s->L.lp[0].row0 + nrows), (long long)nspk,
-             (long long)in_flight_max, (long long)dmin, (long long)dmax, err);
+             (long long)in_flight_max, (long long)dmin, (long long)dmax,
+             (long long)ck_step, (long long)ck_flight, err);
   }
   psst_sim_destroy(&s);
   psst_model_destroy(&m);
