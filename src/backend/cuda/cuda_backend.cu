@@ -17,7 +17,9 @@
  * inline equations (neuron and synapse derivatives, drive, on_spike) may be
  * contracted to FMA by nvcc, and the device exp/expm1/log/pow differ from
  * the CPU's in the last bits, so CUDA and CPU results agree to rounding,
- * not bit for bit (tests/gpu compares them with tolerances). */
+ * not bit for bit (tests/gpu compares them with tolerances). Spike events
+ * (deliver) reach each state element in the engine's order, as on the CPU,
+ * which makes the device's results the same for any rank count. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,16 +83,16 @@ PSST_NEURON_KINDS(PSST__NK_TRAITS)
       return psst_sk_##name##_transmitter(p, t, V, ft, aux);                   \
     }                                                                          \
     static __device__ __forceinline__ void                                     \
-    deriv(const double *p, double T, const double *x, double *dx) {            \
-      psst_sk_##name##_deriv(p, T, x, dx);                                     \
+    deriv(const double *p, double t, double T, const double *x, double *dx) {  \
+      psst_sk_##name##_deriv(p, t, T, x, dx);                                  \
     }                                                                          \
     static __device__ __forceinline__ double drive(const double *p,            \
                                                    const double *x) {          \
       return psst_sk_##name##_drive(p, x);                                     \
     }                                                                          \
     static __device__ __forceinline__ void on_spike(const double *p, double w, \
-                                                    double *x) {               \
-      psst_sk_##name##_on_spike(p, w, x);                                      \
+                                                    double t, double *x) {     \
+      psst_sk_##name##_on_spike(p, w, t, x);                                   \
     }                                                                          \
     static __device__ __forceinline__ int release(const double *p, double t,   \
                                                   double V, double aux) {      \
@@ -148,12 +150,13 @@ k_transmitter(int64_t n, const double *__restrict__ p_, double t,
 }
 
 /* per presynaptic neuron (col == NULL: element e reads T[e]), per synapse
- * (T[col[e]]) or per postsynaptic neuron (T == NULL: no transmitter) */
+ * (T[col[e]]) or per postsynaptic neuron (T == NULL: no transmitter), at
+ * stage time t [ms] */
 template <class K>
 __global__ void
-k_deriv(int64_t n, const double *__restrict__ p_, const double *__restrict__ T,
-        const int32_t *__restrict__ col, const double *__restrict__ x_,
-        int64_t ld, double *__restrict__ dx_) {
+k_deriv(int64_t n, const double *__restrict__ p_, double t,
+        const double *__restrict__ T, const int32_t *__restrict__ col,
+        const double *__restrict__ x_, int64_t ld, double *__restrict__ dx_) {
   double p[K::P + 1];
   load_params<K::P>(p, p_);
   GRID_LOOP(e, n) {
@@ -162,7 +165,7 @@ k_deriv(int64_t n, const double *__restrict__ p_, const double *__restrict__ T,
     for (int v = 0; v < K::S; v++)
       x[v] = x_[v * ld + e];
     const double Te = T ? T[col ? col[e] : e] : 0.0;
-    K::deriv(p, Te, x, dx);
+    K::deriv(p, t, Te, x, dx);
 #pragma unroll
     for (int v = 0; v < K::S; v++)
       dx_[v * ld + e] = dx[v];
@@ -184,45 +187,33 @@ __global__ void k_drive(int64_t n, const double *__restrict__ p_,
   }
 }
 
-/* Spike increments, one thread per local row: the row's inputs (ascending
- * presynaptic index, CSR order among repeats) merged with the ascending
- * spiked gids, so that row r receives its increments in the order of the
- * CPU's deliver (spikes in ascending gid order, each through its
- * transposed connectivity). */
+/* Due events, one thread per group (cuda_deliver): the group's element e
+ * = gelem[g] (PRE: presynaptic index, SYNAPSE: CSR position, POST: local
+ * row; state variable v at x_[v * ld + e]) receives on_spike(w[a], t) for
+ * a = gptr[g] .. gptr[g+1]), in that order, which is the order of the
+ * engine's event list for that element. The groups' elements are
+ * distinct, so no two threads touch the same state; keeping x in locals
+ * between the calls rounds exactly as the CPU's load/on_spike/store per
+ * event (each value is rounded to double either way). */
 template <class K>
-__global__ void
-k_deliver(int64_t nrows, const double *__restrict__ p_,
-          const int64_t *__restrict__ row_ptr, const int32_t *__restrict__ col,
-          const double *__restrict__ w, double weight,
-          const int64_t *__restrict__ spk, int64_t nspk, int64_t src0,
-          int64_t nsrc, double *__restrict__ x_, int64_t ld) {
+__global__ void k_deliver(int64_t ngroups, const double *__restrict__ p_,
+                          const int64_t *__restrict__ gptr,
+                          const int64_t *__restrict__ gelem,
+                          const double *__restrict__ w, double t,
+                          double *__restrict__ x_, int64_t ld) {
   double p[K::P + 1];
   load_params<K::P>(p, p_);
-  GRID_LOOP(r, nrows) {
-    int64_t a = row_ptr[r];
-    const int64_t end = row_ptr[r + 1];
-    if (a == end) continue;
+  GRID_LOOP(g, ngroups) {
+    const int64_t e = gelem[g];
     double x[K::S];
 #pragma unroll
     for (int v = 0; v < K::S; v++)
-      x[v] = x_[v * ld + r];
-    int hit = 0;
-    for (int64_t s = 0; s < nspk && a < end; s++) {
-      const int64_t j = spk[s] - src0;
-      if (j < 0) continue;
-      if (j >= nsrc) break; /* ascending: no later spike is a source */
-      while (a < end && col[a] < j)
-        a++;
-      for (int64_t q = a; q < end && col[q] == j; q++) {
-        K::on_spike(p, w ? w[q] : weight, x);
-        hit = 1;
-      }
-    }
-    if (hit) {
+      x[v] = x_[v * ld + e];
+    for (int64_t a = gptr[g], end = gptr[g + 1]; a < end; a++)
+      K::on_spike(p, w[a], t, x);
 #pragma unroll
-      for (int v = 0; v < K::S; v++)
-        x_[v * ld + r] = x[v];
-    }
+    for (int v = 0; v < K::S; v++)
+      x_[v * ld + e] = x[v];
   }
 }
 
@@ -253,23 +244,23 @@ void launch_transmitter(cudaStream_t st, int64_t n, const double *p, double t,
 }
 
 template <class K>
-void launch_deriv_pre(cudaStream_t st, int64_t n, const double *p,
+void launch_deriv_pre(cudaStream_t st, int64_t n, const double *p, double t,
                       const double *T, const double *x, int64_t ld,
                       double *dx) {
-  k_deriv<K><<<grid_for(n), TPB, 0, st>>>(n, p, T, NULL, x, ld, dx);
+  k_deriv<K><<<grid_for(n), TPB, 0, st>>>(n, p, t, T, NULL, x, ld, dx);
 }
 
 template <class K>
-void launch_deriv_syn(cudaStream_t st, int64_t n, const double *p,
+void launch_deriv_syn(cudaStream_t st, int64_t n, const double *p, double t,
                       const double *T, const int32_t *col, const double *x,
                       int64_t ld, double *dx) {
-  k_deriv<K><<<grid_for(n), TPB, 0, st>>>(n, p, T, col, x, ld, dx);
+  k_deriv<K><<<grid_for(n), TPB, 0, st>>>(n, p, t, T, col, x, ld, dx);
 }
 
 template <class K>
-void launch_deriv_post(cudaStream_t st, int64_t n, const double *p,
+void launch_deriv_post(cudaStream_t st, int64_t n, const double *p, double t,
                        const double *x, int64_t ld, double *dx) {
-  k_deriv<K><<<grid_for(n), TPB, 0, st>>>(n, p, NULL, NULL, x, ld, dx);
+  k_deriv<K><<<grid_for(n), TPB, 0, st>>>(n, p, t, NULL, NULL, x, ld, dx);
 }
 
 template <class K>
@@ -279,12 +270,11 @@ void launch_drive(cudaStream_t st, int64_t n, const double *p, const double *x,
 }
 
 template <class K>
-void launch_deliver(cudaStream_t st, int64_t nrows, const double *p,
-                    const int64_t *row_ptr, const int32_t *col, const double *w,
-                    double weight, const int64_t *spk, int64_t nspk,
-                    int64_t src0, int64_t nsrc, double *x, int64_t ld) {
-  k_deliver<K><<<grid_for(nrows), TPB, 0, st>>>(
-      nrows, p, row_ptr, col, w, weight, spk, nspk, src0, nsrc, x, ld);
+void launch_deliver(cudaStream_t st, int64_t ngroups, const double *p,
+                    const int64_t *gptr, const int64_t *gelem, const double *w,
+                    double t, double *x, int64_t ld) {
+  k_deliver<K>
+      <<<grid_for(ngroups), TPB, 0, st>>>(ngroups, p, gptr, gelem, w, t, x, ld);
 }
 
 template <class K>
@@ -531,7 +521,7 @@ static int staged_upload(psst_cuda_backend *c, psst_cuda_staging *s, void *dst,
                           "CUDA backend: upload of %zu bytes through a %zu "
                           "byte staging buffer",
                           bytes, s->cap);
-  void *h;
+  void *h = NULL;
   PSST_TRY(staging_get(s, &h));
   memcpy(h, src, bytes);
   CU(cudaMemcpyAsync(dst, h, bytes, cudaMemcpyHostToDevice, c->st));
@@ -681,18 +671,18 @@ static int syn_deriv(psst_cuda_backend *c, int q, double t, const double *y,
   switch (lp->store) {
   case PSST_STORE_PRE:
     if (lp->nsrc)
-      f->deriv_pre(c->st, lp->nsrc, dp->params, T, z + lp->off, lp->ld,
+      f->deriv_pre(c->st, lp->nsrc, dp->params, t, T, z + lp->off, lp->ld,
                    kz + lp->off);
     break;
   case PSST_STORE_SYNAPSE:
     if (lp->nnz)
-      f->deriv_syn(c->st, lp->nnz, dp->params, T, dp->col, y + lp->off, lp->ld,
-                   k + lp->off);
+      f->deriv_syn(c->st, lp->nnz, dp->params, t, T, dp->col, y + lp->off,
+                   lp->ld, k + lp->off);
     break;
   case PSST_STORE_POST:
   default:
     if (lp->nrows)
-      f->deriv_post(c->st, lp->nrows, dp->params, y + lp->off, lp->ld,
+      f->deriv_post(c->st, lp->nrows, dp->params, t, y + lp->off, lp->ld,
                     k + lp->off);
     break;
   }
@@ -751,7 +741,7 @@ static int cuda_rhs_local(psst_backend *b, int st, double t, int64_t ks,
   const double *y, *z;
   double *k, *kz;
   stage_arrays(c, st, &y, &z, &k, &kz);
-  const double *I;
+  const double *I = NULL;
   PSST_TRY(stim(c, ks, Iinj, &I));
   /* the local stage V, contiguous by local index */
   for (int q = 0; q < L->nseg; q++) {
@@ -831,9 +821,10 @@ static int cuda_stage_end(psst_backend *b, int st, double h) {
   return 0;
 }
 
-static int cuda_deliver(psst_backend *b, const int64_t *gids, int64_t n,
-                        double t_fire) {
-  (void)t_fire; /* the firing times are the layout's own */
+/* The neurons gids[0..n) (ascending) spiked this step: the device copy of
+ * fire_t takes their (host-updated) firing times. The deliveries are
+ * deliver's (the engine schedules them with their delays). */
+static int cuda_spiked(psst_backend *b, const int64_t *gids, int64_t n) {
   psst_cuda_backend *c = CB(b);
   const psst_layout *L = b->L;
   if (n <= 0) return 0;
@@ -841,9 +832,9 @@ static int cuda_deliver(psst_backend *b, const int64_t *gids, int64_t n,
     return psst_error_set(PSST_ERR_INTERNAL,
                           "CUDA backend: %lld spikes of %lld neurons",
                           (long long)n, (long long)L->N);
-  /* the gids and their (host-updated) firing times, packed in one staging
-   * buffer: gids at 0, times at N */
-  void *h;
+  /* the gids and their firing times, packed in one staging buffer: gids
+   * at 0, times at N */
+  void *h = NULL;
   PSST_TRY(staging_get(&c->up_spk, &h));
   int64_t *hg = (int64_t *)h;
   double *hv = (double *)h + L->N;
@@ -863,17 +854,138 @@ static int cuda_deliver(psst_backend *b, const int64_t *gids, int64_t n,
   k_scatter<<<grid_for(n), TPB, 0, c->st>>>(n, c->spk_gid, c->spk_val,
                                             c->fire_t);
   LAUNCHED();
-  for (int q = 0; q < L->nlp; q++) {
-    const psst_lproj *lp = &L->lp[q];
-    if (!(lp->kind->flags & PSST_SYN_F_SPIKE_TRIGGERED) || lp->nrows == 0)
-      continue;
-    const psst_cuda_proj *dp = &c->proj[q];
-    synapse_table[lp->kind->id].deliver(
-        c->st, lp->nrows, dp->params, dp->row_ptr, dp->col, dp->w,
-        lp->csr.weight, c->spk_gid, n, lp->src_gid0, lp->nsrc, c->y + lp->off,
-        lp->ld);
-    LAUNCHED();
+  return 0;
+}
+
+/* Host scratch for n events: ev_gelem and ev_cnt of at least n entries. */
+static int ev_reserve_host(psst_cuda_backend *c, int64_t n) {
+  if (n <= c->ev_ncap) return 0;
+  int64_t cap = c->ev_ncap ? c->ev_ncap : 256;
+  while (cap < n)
+    cap *= 2;
+  int64_t *g = (int64_t *)realloc(c->ev_gelem, (size_t)cap * sizeof *g);
+  if (!g) return psst_error_set(PSST_ERR_NOMEM, "out of memory (CUDA backend)");
+  c->ev_gelem = g;
+  int64_t *k = (int64_t *)realloc(c->ev_cnt, (size_t)cap * sizeof *k);
+  if (!k) return psst_error_set(PSST_ERR_NOMEM, "out of memory (CUDA backend)");
+  c->ev_cnt = k;
+  c->ev_ncap = cap;
+  return 0;
+}
+
+/* The staging buffer and the device buffer of deliver, for `words` 8-byte
+ * words each. Growing waits for the copies and kernels that still read the
+ * old buffers (the staging event, then the stream). */
+static int ev_reserve(psst_cuda_backend *c, size_t words) {
+  const size_t bytes = words * sizeof(double);
+  if (bytes > c->up_ev.cap) {
+    void *h = NULL;
+    PSST_TRY(staging_get(&c->up_ev, &h)); /* the last copy out of it is done */
+    size_t cap = c->up_ev.cap ? c->up_ev.cap : 4096;
+    while (cap < bytes)
+      cap *= 2;
+    CU(cudaFreeHost(c->up_ev.h));
+    c->up_ev.h = NULL;
+    c->up_ev.cap = 0;
+    void *nh = NULL;
+    CU(cudaMallocHost(&nh, cap));
+    c->up_ev.h = nh;
+    c->up_ev.cap = cap;
   }
+  if (words > c->ev_cap) {
+    size_t cap = c->ev_cap ? c->ev_cap : 512;
+    while (cap < words)
+      cap *= 2;
+    CU(cudaStreamSynchronize(c->st)); /* no kernel reads the old one */
+    CU(cudaFree(c->ev));
+    c->ev = NULL;
+    c->ev_cap = 0;
+    PSST_TRY(dalloc(&c->ev, cap, c->st));
+    c->ev_cap = cap;
+  }
+  return 0;
+}
+
+/* Events of projection q due now, in order: on_spike(w[e], t) of element
+ * elem[e] (PRE: presynaptic index j < nsrc, in z; SYNAPSE: CSR position <
+ * nnz, in y; POST: local row < nrows, in y). The CPU applies them one
+ * after the other; here the events are grouped by element on the host (a
+ * stable counting sort: groups in the order of their first event, each
+ * group's weights in the order given), and one device thread per group
+ * applies its events in that order, so that each element sees the CPU's
+ * sequence of on_spike calls. Cost O(n) on the host per call; the mark
+ * array (one entry per element) is reset for the touched elements only. */
+static int cuda_deliver(psst_backend *b, int q, const int64_t *elem,
+                        const double *w, int64_t n, double t) {
+  psst_cuda_backend *c = CB(b);
+  const psst_layout *L = b->L;
+  if (n <= 0) return 0;
+  if (q < 0 || q >= L->nlp ||
+      !(L->lp[q].kind->flags & PSST_SYN_F_SPIKE_TRIGGERED))
+    return psst_error_set(PSST_ERR_INTERNAL,
+                          "CUDA backend: events for projection %d, which is "
+                          "not spike-triggered",
+                          q);
+  const psst_lproj *lp = &L->lp[q];
+  const psst_cuda_proj *dp = &c->proj[q];
+  const int64_t nelem = dp->nelem;
+  if (nelem > c->ev_nmark || n > ((int64_t)1 << 40))
+    return psst_error_set(PSST_ERR_INTERNAL,
+                          "CUDA backend: %lld events for %lld elements",
+                          (long long)n, (long long)nelem);
+  PSST_TRY(ev_reserve_host(c, n));
+  int64_t *mark = c->ev_mark, *gelem = c->ev_gelem, *cnt = c->ev_cnt;
+  /* pass 1: the groups, numbered by first appearance, and their sizes */
+  int64_t ng = 0;
+  for (int64_t e = 0; e < n; e++) {
+    const int64_t x = elem[e];
+    if (x < 0 || x >= nelem) {
+      for (int64_t g = 0; g < ng; g++)
+        mark[gelem[g]] = -1;
+      return psst_error_set(PSST_ERR_INTERNAL,
+                            "CUDA backend: event for element %lld of %lld "
+                            "(projection %d)",
+                            (long long)x, (long long)nelem, q);
+    }
+    int64_t g = mark[x];
+    if (g < 0) {
+      g = ng++;
+      mark[x] = g;
+      gelem[g] = x;
+      cnt[g] = 0;
+    }
+    cnt[g]++;
+  }
+  /* the packed upload: [gptr: ng + 1 | gelem: ng | w: n] */
+  const size_t words = (size_t)ng + 1 + (size_t)ng + (size_t)n;
+  PSST_TRY(ev_reserve(c, words));
+  void *h = NULL;
+  PSST_TRY(staging_get(&c->up_ev, &h));
+  int64_t *hptr = (int64_t *)h;
+  int64_t *helem = hptr + ng + 1;
+  double *hw = (double *)(helem + ng);
+  /* the groups' offsets; cnt becomes each group's fill cursor */
+  hptr[0] = 0;
+  for (int64_t g = 0; g < ng; g++) {
+    hptr[g + 1] = hptr[g] + cnt[g];
+    cnt[g] = hptr[g];
+    helem[g] = gelem[g];
+  }
+  /* pass 2: the weights by group, in the given order within each */
+  for (int64_t e = 0; e < n; e++)
+    hw[cnt[mark[elem[e]]]++] = w[e];
+  for (int64_t g = 0; g < ng; g++)
+    mark[gelem[g]] = -1;
+  CU(cudaMemcpyAsync(c->ev, h, words * sizeof(double), cudaMemcpyHostToDevice,
+                     c->st));
+  PSST_TRY(staging_sent(c, &c->up_ev));
+  const int64_t *dptr = (const int64_t *)c->ev;
+  const int64_t *delem = dptr + ng + 1;
+  const double *dw = (const double *)(delem + ng);
+  double *x = (lp->store == PSST_STORE_PRE ? c->z : c->y) + lp->off;
+  synapse_table[lp->kind->id].deliver(c->st, ng, dp->params, dptr, delem, dw, t,
+                                      x, lp->ld);
+  LAUNCHED();
   return 0;
 }
 
@@ -910,18 +1022,22 @@ static void cuda_destroy(psst_backend **bp) {
   if (c->seg)
     for (int q = 0; q < L->nseg; q++)
       cudaFree(c->seg[q].params);
-  void *ps[] = {c->y,        c->ys,      c->k,      c->acc,  c->z,
-                c->zs,       c->kz,      c->accz,   c->aux,  c->fire_t,
-                c->V,        c->Vloc,    c->Isyn,   c->Ipad, c->Istim[0],
-                c->Istim[1], c->spk_gid, c->spk_val};
+  void *ps[] = {c->y,        c->ys,      c->k,       c->acc,  c->z,
+                c->zs,       c->kz,      c->accz,    c->aux,  c->fire_t,
+                c->V,        c->Vloc,    c->Isyn,    c->Ipad, c->Istim[0],
+                c->Istim[1], c->spk_gid, c->spk_val, c->ev};
   for (size_t x = 0; x < sizeof ps / sizeof ps[0]; x++)
     cudaFree(ps[x]);
   if (c->h_vloc) cudaFreeHost(c->h_vloc);
   staging_free(&c->up_v);
   staging_free(&c->up_stim);
   staging_free(&c->up_spk);
+  staging_free(&c->up_ev);
   if (c->st) cudaStreamDestroy(c->st);
   (void)cudaGetLastError(); /* nothing to report from a teardown */
+  free(c->ev_mark);
+  free(c->ev_gelem);
+  free(c->ev_cnt);
   free(c->seg);
   free(c->proj);
   free(c);
@@ -931,7 +1047,7 @@ static void cuda_destroy(psst_backend **bp) {
 static const psst_backend_ops cuda_ops = {
     "cuda",           cuda_destroy,        cuda_get_state, cuda_restore_state,
     cuda_stage_state, cuda_local_voltages, cuda_rhs_local, cuda_rhs_remote,
-    cuda_stage_end,   cuda_deliver,        cuda_boundary,
+    cuda_stage_end,   cuda_spiked,         cuda_deliver,   cuda_boundary,
 };
 
 /* ---- device count and create --------------------------------------------
@@ -988,11 +1104,10 @@ static int setup_projection(psst_cuda_backend *c, int q) {
   if (dense)
     PSST_TRY(dupload(&dp->dense, lp->dense,
                      (size_t)lp->nrows * (size_t)lp->nsrc, st));
-  /* the CSR: for the sparse drive, the per-synapse derivatives (col) and
-   * the spike increments */
+  /* the CSR: for the sparse drive and the per-synapse derivatives (col);
+   * the spike deliveries need none (the engine names their elements) */
   int sparse = lp->store != PSST_STORE_POST && !dense;
-  if (sparse || lp->store == PSST_STORE_SYNAPSE ||
-      (f & PSST_SYN_F_SPIKE_TRIGGERED)) {
+  if (sparse || lp->store == PSST_STORE_SYNAPSE) {
     PSST_TRY(dupload(&dp->row_ptr, csr->row_ptr, (size_t)lp->nrows + 1, st));
     PSST_TRY(dupload(&dp->col, csr->col, (size_t)lp->nnz, st));
     if (csr->w) PSST_TRY(dupload(&dp->w, csr->w, (size_t)lp->nnz, st));
@@ -1028,7 +1143,7 @@ static int setup(psst_cuda_backend *c) {
   cudaDeviceProp prop;
   CU(cudaGetDeviceProperties(&prop, c->device));
   snprintf(c->base.description, sizeof c->base.description,
-           "cuda (device %d: %s)", c->device, prop.name);
+           "cuda (device %d: %.200s)", c->device, prop.name);
 
   /* state and work arrays */
   size_t ny = L->ny, nz = L->nz, N = (size_t)L->N, nl = (size_t)L->nloc;
@@ -1082,6 +1197,20 @@ static int setup(psst_cuda_backend *c) {
   PSST_TRY(staging_init(&c->up_v, (size_t)nv * sizeof(double)));
   PSST_TRY(staging_init(&c->up_stim, nl * sizeof(double)));
   PSST_TRY(staging_init(&c->up_spk, 2 * N * sizeof(double)));
+  /* deliver's event grouping: the mark array for the largest
+   * spike-triggered projection (all -1); the other buffers grow on use */
+  PSST_TRY(staging_init(&c->up_ev, 0));
+  c->ev_nmark = 0;
+  for (int q = 0; q < L->nlp; q++)
+    if ((L->lp[q].kind->flags & PSST_SYN_F_SPIKE_TRIGGERED) &&
+        c->proj[q].nelem > c->ev_nmark)
+      c->ev_nmark = c->proj[q].nelem;
+  c->ev_mark = (int64_t *)malloc((size_t)(c->ev_nmark ? c->ev_nmark : 1) *
+                                 sizeof *c->ev_mark);
+  if (!c->ev_mark)
+    return psst_error_set(PSST_ERR_NOMEM, "out of memory (CUDA backend)");
+  for (int64_t x = 0; x < c->ev_nmark; x++)
+    c->ev_mark[x] = -1;
 
   /* the host state */
   return upload_state(c);

@@ -34,27 +34,28 @@ typedef struct psst_cuda_synapse_fns {
   void (*transmitter)(cudaStream_t st, int64_t n, const double *p, double t,
                       const double *V, const double *fire_t, const double *aux,
                       double *T);
-  /* dx_e = deriv(T[e], x_e) (per presynaptic neuron) */
-  void (*deriv_pre)(cudaStream_t st, int64_t n, const double *p,
+  /* dx_e = deriv(t, T[e], x_e) (per presynaptic neuron; t the stage time
+   * [ms]) */
+  void (*deriv_pre)(cudaStream_t st, int64_t n, const double *p, double t,
                     const double *T, const double *x, int64_t ld, double *dx);
-  /* dx_e = deriv(T[col[e]], x_e) (per synapse) */
-  void (*deriv_syn)(cudaStream_t st, int64_t n, const double *p,
+  /* dx_e = deriv(t, T[col[e]], x_e) (per synapse) */
+  void (*deriv_syn)(cudaStream_t st, int64_t n, const double *p, double t,
                     const double *T, const int32_t *col, const double *x,
                     int64_t ld, double *dx);
-  /* dx_e = deriv(0, x_e) (per postsynaptic neuron) */
-  void (*deriv_post)(cudaStream_t st, int64_t n, const double *p,
+  /* dx_e = deriv(t, 0, x_e) (per postsynaptic neuron, no transmitter) */
+  void (*deriv_post)(cudaStream_t st, int64_t n, const double *p, double t,
                      const double *x, int64_t ld, double *dx);
   /* A[e] = drive(x_e) */
   void (*drive)(cudaStream_t st, int64_t n, const double *p, const double *x,
                 int64_t ld, double *A);
-  /* spike increments: each local row r < nrows merges its ascending inputs
-   * (CSR row_ptr, col, w or the constant weight) with the ascending spiked
-   * gids spk[0..nspk) (source slice [src0, src0 + nsrc)) and applies
-   * on_spike(w, x_r) for every match, in that order */
-  void (*deliver)(cudaStream_t st, int64_t nrows, const double *p,
-                  const int64_t *row_ptr, const int32_t *col, const double *w,
-                  double weight, const int64_t *spk, int64_t nspk, int64_t src0,
-                  int64_t nsrc, double *x, int64_t ld);
+  /* Due events, grouped by target element (cuda_deliver builds the
+   * groups): group g < ngroups targets element gelem[g] (distinct between
+   * groups) and holds the weights w[gptr[g] .. gptr[g+1]) in their delivery
+   * order; one thread per group applies on_spike(w, t, x_elem) for each of
+   * them in that order (t the delivery time [ms]). */
+  void (*deliver)(cudaStream_t st, int64_t ngroups, const double *p,
+                  const int64_t *gptr, const int64_t *gelem, const double *w,
+                  double t, double *x, int64_t ld);
   /* aux[j] = t where release(t, V[j], aux[j]), j < n */
   void (*release)(cudaStream_t st, int64_t n, const double *p, double t,
                   const double *V, double *aux);
@@ -83,7 +84,8 @@ typedef struct psst_cuda_proj {
   double g, E;      /* the kind's current hook, evaluated on the host */
   int64_t nelem;    /* state elements: nsrc, nnz or nrows (after the store) */
   int64_t *row_ptr; /* CSR (nrows + 1), col, w (or NULL); NULL when no
-                       kernel of the projection reads them */
+                       kernel of the projection reads them (the sparse
+                       drive, per-synapse derivatives) */
   int32_t *col;
   double *w;
   double *dense; /* nrows x nsrc weights, or NULL */
@@ -110,9 +112,22 @@ typedef struct psst_cuda_backend {
   double *Istim[2]; /* nloc: the injected current of samples Istim_k */
   int64_t Istim_k[2];
   int64_t *spk_gid; /* N: the gids that spiked this step */
-  double *spk_val;  /* N: their firing times */
+  double *spk_val;  /* N: their firing times [ms] */
   double *h_vloc;   /* pinned, nloc: local V on its way to the host */
   psst_cuda_staging up_v, up_stim, up_spk;
+  /* deliver's event groups. The packed 8-byte words [gptr: ng + 1 | gelem:
+   * ng | w: n] go host (up_ev, pinned) -> device (ev, ev_cap words; grown
+   * as needed, never shrunk). Host scratch for the grouping: ev_mark, one
+   * entry per state element of the largest spike-triggered projection,
+   * -1 except during a deliver call (the group of the element); ev_gelem and
+   * ev_cnt, ev_ncap entries each. */
+  psst_cuda_staging up_ev;
+  double *ev;
+  size_t ev_cap;
+  int64_t *ev_mark;
+  int64_t ev_nmark;
+  int64_t *ev_gelem, *ev_cnt;
+  int64_t ev_ncap;
   psst_cuda_seg *seg;
   psst_cuda_proj *proj;
 } psst_cuda_backend;
