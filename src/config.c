@@ -19,6 +19,7 @@
 #include "mech/rules.h"
 #include "psst/config.h"
 #include "psst/error.h"
+#include "psst/io.h"
 
 #define KP_MAX 256   /* longest key path kept in messages */
 #define LIST_MAX 512 /* longest "allowed: ..." / "known: ..." list */
@@ -434,8 +435,8 @@ static int get_init_value(ctx *c, yaml_node_t *n, const char *kp,
  * them). `unit` for messages. */
 static int get_dist(ctx *c, yaml_node_t *n, const char *kp, double lo,
                     double hi, const char *unit, psst_dist *out) {
-  static const char *const forms[] = {"normal", "uniform", "lognormal", "min",
-                                      "max",    NULL};
+  static const char *const forms[] = {"normal", "uniform", "lognormal",
+                                      "min",    "max",     NULL};
   const char *what = "must be a number, {normal: [mean, sd]}, {uniform: [lo, "
                      "hi]} or {lognormal: [mu, sigma]} (with optional min, "
                      "max)";
@@ -460,8 +461,7 @@ static int get_dist(ctx *c, yaml_node_t *n, const char *kp, double lo,
     if ((v = opt(c, n, forms[f]))) {
       if (form) {
         kp_key(kp2, kp, forms[f]);
-        return fail(c, v, kp2, "%s and %s exclude each other", fname,
-                    forms[f]);
+        return fail(c, v, kp2, "%s and %s exclude each other", fname, forms[f]);
       }
       form = v;
       fname = forms[f];
@@ -694,10 +694,232 @@ static int parse_run(ctx *c, yaml_node_t *n) {
 /* ---- populations ----------------------------------------------------------
  */
 
+/* {path: P, variable: V, sample_dt: ms}: a netCDF waveform (neuron,
+ * sample); sample_dt defaults to run.dt and must be a multiple of it. */
+static int get_waveform_file(ctx *c, yaml_node_t *v, const char *kp2,
+                             char **path, char **var_out, double *sample_dt) {
+  static const char *const fkeys[] = {"path", "variable", "sample_dt", NULL};
+  char kp3[KP_MAX];
+  PSST_TRY(check_map(c, v, kp2, fkeys));
+  yaml_node_t *fv;
+  PSST_TRY(req(c, v, kp2, "path", &fv));
+  kp_key(kp3, kp2, "path");
+  PSST_TRY(get_path(c, fv, kp3, path));
+  PSST_TRY(req(c, v, kp2, "variable", &fv));
+  kp_key(kp3, kp2, "variable");
+  const char *var = NULL;
+  PSST_TRY(get_str(c, fv, kp3, &var));
+  *var_out = xstrdup(var);
+  PSST_ALLOC_CHECK(*var_out);
+  *sample_dt = c->m->run.dt;
+  if ((fv = opt(c, v, "sample_dt"))) {
+    double dt = c->m->run.dt;
+    kp_key(kp3, kp2, "sample_dt");
+    PSST_TRY(get_num(c, fv, kp3, 0, 1e9, 1, "ms", sample_dt));
+    double q = *sample_dt / dt, qi = nearbyint(q);
+    if (qi < 1 || fabs(q - qi) > 1e-9 * q)
+      return fail(c, fv, kp3,
+                  "must be a positive integer multiple of run.dt = %g ms, "
+                  "got %g (= %.10g dt)",
+                  dt, *sample_dt, q);
+  }
+  return 0;
+}
+
+/* ---- spike sources ---------------------------------------------------------
+ */
+
+/* spike_times: {neuron: [...], time: [...]} inline, or {file: {path: P,
+ * neuron: VAR, time: VAR}} (two 1-D variables of one length; names default
+ * to neuron and time). Neurons are indices in the population, times [ms]
+ * in (0, t_end], in ascending order. */
+static int get_spike_list(ctx *c, yaml_node_t *n, const char *kp,
+                          psst_population *p) {
+  static const char *const keys[] = {"neuron", "time", "file", NULL};
+  static const char *const fkeys[] = {"path", "neuron", "time", NULL};
+  char kp2[KP_MAX], kp3[KP_MAX];
+  if (n->type != YAML_MAPPING_NODE)
+    return fail(c, n, kp,
+                "must be {neuron: [...], time: [...]} or {file: {path: P, "
+                "neuron: VAR, time: VAR}}, got %s",
+                got(c, n));
+  PSST_TRY(check_map(c, n, kp, keys));
+  yaml_node_t *fnode = opt(c, n, "file"), *v;
+  double *nv = NULL, *tv = NULL;
+  int64_t nn = 0, nt = 0;
+  const double t_end = c->m->run.t_end;
+  char *path = NULL;
+  const char *vn = "neuron", *vt = "time";
+  if (fnode) {
+    for (int i = 0; i < 2; i++)
+      if ((v = opt(c, n, keys[i]))) {
+        kp_key(kp2, kp, keys[i]);
+        return fail(c, v, kp2, "goes either inline or in file, not both");
+      }
+    kp_key(kp2, kp, "file");
+    PSST_TRY(check_map(c, fnode, kp2, fkeys));
+    PSST_TRY(req(c, fnode, kp2, "path", &v));
+    kp_key(kp3, kp2, "path");
+    PSST_TRY(get_path(c, v, kp3, &path));
+    if ((v = opt(c, fnode, "neuron"))) {
+      kp_key(kp3, kp2, "neuron");
+      PSST_TRY(get_str(c, v, kp3, &vn));
+    }
+    if ((v = opt(c, fnode, "time"))) {
+      kp_key(kp3, kp2, "time");
+      PSST_TRY(get_str(c, v, kp3, &vt));
+    }
+    int rc = psst_io_read_series(path, vn, &nn, &nv);
+    if (rc == 0) rc = psst_io_read_series(path, vt, &nt, &tv);
+    if (rc == 0 && nn != nt)
+      rc = psst_error_set(PSST_ERR_USER,
+                          "%s: '%s' has %lld values and '%s' %lld: one "
+                          "neuron per spike time",
+                          path, vn, (long long)nn, vt, (long long)nt);
+    if (rc < 0) {
+      char msg[1024];
+      snprintf(msg, sizeof msg, "%s", psst_error_message());
+      free(path);
+      free(nv);
+      free(tv);
+      return fail(c, fnode, kp2, "%s", msg);
+    }
+  } else {
+    yaml_node_t *a, *b;
+    PSST_TRY(req(c, n, kp, "neuron", &a));
+    PSST_TRY(req(c, n, kp, "time", &b));
+    kp_key(kp2, kp, "neuron");
+    if (a->type != YAML_SEQUENCE_NODE)
+      return fail(c, a, kp2, "must be a sequence of neuron indices, got %s",
+                  got(c, a));
+    kp_key(kp3, kp, "time");
+    if (b->type != YAML_SEQUENCE_NODE || seq_len(b) != seq_len(a))
+      return fail(c, b, kp3,
+                  "must be a sequence of %d times (one per neuron entry), "
+                  "got %s",
+                  seq_len(a), got(c, b));
+    nn = nt = seq_len(a);
+    nv = xcalloc((size_t)nn + 1, sizeof *nv);
+    tv = xcalloc((size_t)nn + 1, sizeof *tv);
+    PSST_ALLOC_CHECK(nv);
+    PSST_ALLOC_CHECK(tv);
+    for (int64_t i = 0; i < nn; i++) {
+      char kpi[KP_MAX];
+      int64_t j;
+      kp_idx(kpi, kp2, (int)i);
+      if (get_int(c, seq_at(c, a, (int)i), kpi, 0, p->size - 1, &j) < 0) {
+        free(nv);
+        free(tv);
+        return PSST_ERR_USER;
+      }
+      nv[i] = (double)j;
+      kp_idx(kpi, kp3, (int)i);
+      if (get_num(c, seq_at(c, b, (int)i), kpi, 0, t_end, 1, "ms", &tv[i]) <
+          0) {
+        free(nv);
+        free(tv);
+        return PSST_ERR_USER;
+      }
+      if (i > 0 && tv[i] < tv[i - 1]) {
+        int rc = fail(c, seq_at(c, b, (int)i), kpi,
+                      "spike times must be in ascending order: %.17g ms "
+                      "comes after %.17g ms",
+                      tv[i], tv[i - 1]);
+        free(nv);
+        free(tv);
+        return rc;
+      }
+    }
+  }
+  /* the file's values (inline ones are checked above already) */
+  for (int64_t i = 0; fnode && i < nn; i++) {
+    const char *why = NULL;
+    char buf[256];
+    if (!(nv[i] >= 0 && nv[i] < (double)p->size && nv[i] == floor(nv[i]))) {
+      snprintf(buf, sizeof buf,
+               "%s[%lld] = %.17g is not a neuron index in [0, %lld)", vn,
+               (long long)i, nv[i], (long long)p->size);
+      why = buf;
+    } else if (!(tv[i] > 0 && tv[i] <= t_end)) {
+      snprintf(buf, sizeof buf,
+               "%s[%lld] = %.17g ms is outside the run (0, t_end = %g ms]", vt,
+               (long long)i, tv[i], t_end);
+      why = buf;
+    } else if (i > 0 && tv[i] < tv[i - 1]) {
+      snprintf(buf, sizeof buf,
+               "%s[%lld] = %.17g ms comes after %s[%lld] = %.17g ms: spike "
+               "times must be in ascending order",
+               vt, (long long)i, tv[i], vt, (long long)(i - 1), tv[i - 1]);
+      why = buf;
+    }
+    if (why) {
+      kp_key(kp2, kp, "file");
+      int rc = fail(c, fnode, kp2, "%s: %s", path, why);
+      free(path);
+      free(nv);
+      free(tv);
+      return rc;
+    }
+  }
+  free(path);
+  p->nspikes = nn;
+  p->spike_time = tv;
+  p->spike_neuron = xcalloc((size_t)nn + 1, sizeof *p->spike_neuron);
+  if (!p->spike_neuron) free(nv);
+  PSST_ALLOC_CHECK(p->spike_neuron);
+  for (int64_t i = 0; i < nn; i++)
+    p->spike_neuron[i] = (int64_t)nv[i];
+  free(nv);
+  return 0;
+}
+
+/* The keys of a spike source (poisson: rate_file; spike_times: spikes), and
+ * the neuron keys it refuses. */
+static int parse_source(ctx *c, yaml_node_t *n, const char *kp,
+                        psst_population *p) {
+  static const char *const neuron_only[] = {
+      "init", "init_noise", "init_file", "threshold", "refractory", NULL};
+  const psst_neuron_kind *k = p->kind;
+  char kp2[KP_MAX];
+  yaml_node_t *v;
+  for (int i = 0; neuron_only[i]; i++)
+    if ((v = opt(c, n, neuron_only[i]))) {
+      kp_key(kp2, kp, neuron_only[i]);
+      return fail(c, v, kp2,
+                  "%s is a spike source (no membrane state): it takes no %s",
+                  k->name, neuron_only[i]);
+    }
+  int poisson = !strcmp(k->name, "poisson");
+  const char *mine = poisson ? "rate_file" : "spikes";
+  const char *other = poisson ? "spikes" : "rate_file";
+  if ((v = opt(c, n, other))) {
+    kp_key(kp2, kp, other);
+    return fail(c, v, kp2, "goes with kind %s, not %s",
+                poisson ? "spike_times" : "poisson", k->name);
+  }
+  kp_key(kp2, kp, mine);
+  if (poisson) {
+    if (!(v = opt(c, n, "rate_file"))) return 0;
+    yaml_node_t *params = opt(c, n, "params");
+    if (params && opt(c, params, "rate")) {
+      char kp3[KP_MAX], kp4[KP_MAX];
+      kp_key(kp3, kp, "params");
+      kp_key(kp4, kp3, "rate");
+      return fail(c, opt(c, params, "rate"), kp4,
+                  "rate_file gives the rates: params.rate goes without it");
+    }
+    return get_waveform_file(c, v, kp2, &p->rate_path, &p->rate_var,
+                             &p->rate_sample_dt);
+  }
+  PSST_TRY(req(c, n, kp, "spikes", &v));
+  return get_spike_list(c, v, kp2, p);
+}
+
 static int parse_population(ctx *c, yaml_node_t *n, int idx) {
   static const char *const keys[] = {
-      "name",       "kind",      "size",      "share",      "params", "init",
-      "init_noise", "init_file", "threshold", "refractory", NULL};
+      "name",      "kind",       "size",      "share",     "params",
+      "init",      "init_noise", "init_file", "threshold", "refractory",
+      "rate_file", "spikes",     NULL};
   psst_population *p = &c->m->pops[idx];
   char kp[KP_MAX], kp2[KP_MAX];
   kp_idx(kp, "populations", idx);
@@ -751,6 +973,17 @@ static int parse_population(ctx *c, yaml_node_t *n, int idx) {
   PSST_TRY(check_kind_params(c, opt(c, n, "params"), kind_node, kp2, k->name,
                              k->check, k->param, p->params));
   if (k->prepare) k->prepare(p->params);
+  if (k->flags & PSST_NEURON_F_SOURCE) {
+    PSST_TRY(parse_source(c, n, kp, p));
+  } else {
+    static const char *const src_keys[] = {"rate_file", "spikes"};
+    for (int i = 0; i < 2; i++)
+      if ((v = opt(c, n, src_keys[i]))) {
+        kp_key(kp2, kp, src_keys[i]);
+        return fail(c, v, kp2, "goes with kind %s (a spike source), not %s",
+                    i ? "spike_times" : "poisson", k->name);
+      }
+  }
   p->init = xcalloc((size_t)k->nstate + 1, sizeof *p->init);
   PSST_ALLOC_CHECK(p->init);
   kp_key(kp2, kp, "init");
@@ -962,9 +1195,8 @@ static int parse_connect(ctx *c, psst_projection *pr, yaml_node_t *n,
 
 static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
   static const char *const keys[] = {
-      "name",   "synapse", "from",    "to",    "connect", "allow_self",
-      "weight", "delay",   "params",  "init",  "storage", "drive",
-      NULL};
+      "name",  "synapse", "from", "to",      "connect", "allow_self", "weight",
+      "delay", "params",  "init", "storage", "drive",   NULL};
   static const char *const storages[] = {"auto", "per_pre", "per_synapse",
                                          NULL};
   static const char *const drives[] = {"auto", "dense", "sparse", NULL};
@@ -991,8 +1223,8 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
   if (pr->kind->with_delay && opt(c, n, "delay")) {
     const psst_synapse_kind *was = pr->kind;
     pr->kind = psst_synapse_kind_find(was->with_delay);
-    PSST_CHECK(pr->kind, PSST_ERR_INTERNAL, "kind %s: no kind %s",
-               was->name, was->with_delay);
+    PSST_CHECK(pr->kind, PSST_ERR_INTERNAL, "kind %s: no kind %s", was->name,
+               was->with_delay);
     yaml_node_t *pn = opt(c, n, "params");
     for (int i = 0; pn && pn->type == YAML_MAPPING_NODE && i < map_len(pn);
          i++) {
@@ -1027,9 +1259,23 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
   PSST_TRY(req(c, n, kp, "from", &v));
   kp_key(kp2, kp, "from");
   PSST_TRY(get_slice(c, v, kp2, &pr->from));
+  const psst_population *fpop = &c->m->pops[pr->from.pop];
+  if ((fpop->kind->flags & PSST_NEURON_F_SOURCE) &&
+      (k->flags & (PSST_SYN_F_READS_STAGE_V | PSST_SYN_F_STEP_BOUNDARY)))
+    return fail(c, v, kp2,
+                "population %s is a spike source (kind %s) and has no "
+                "membrane potential, which %s reads; use a spike-triggered "
+                "kind (exp_cond, exp2_cond, ach_pulse with a delay)",
+                fpop->name, fpop->kind->name, k->name);
   PSST_TRY(req(c, n, kp, "to", &v));
   kp_key(kp2, kp, "to");
   PSST_TRY(get_slice(c, v, kp2, &pr->to));
+  const psst_population *tpop = &c->m->pops[pr->to.pop];
+  if (tpop->kind->flags & PSST_NEURON_F_SOURCE)
+    return fail(c, v, kp2,
+                "population %s is a spike source (kind %s): it receives no "
+                "synapses",
+                tpop->name, tpop->kind->name);
   if ((v = opt(c, n, "allow_self"))) {
     kp_key(kp2, kp, "allow_self");
     PSST_TRY(get_bool(c, v, kp2, &pr->allow_self));
@@ -1073,8 +1319,7 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
                   "%s is not spike-triggered (its transmitter follows the "
                   "presynaptic %s at every stage): it takes no delay",
                   k->name,
-                  (k->flags & PSST_SYN_F_READS_STAGE_V) ? "voltage"
-                                                        : "state");
+                  (k->flags & PSST_SYN_F_READS_STAGE_V) ? "voltage" : "state");
     const double dt = c->m->run.dt;
     double d0;
     if (parse_double(v, &d0) && !(d0 >= dt * (1 - 1e-9)))
@@ -1187,10 +1432,11 @@ static int parse_pulse(ctx *c, yaml_node_t *n, const char *kp, psst_pulse *p) {
 }
 
 static int parse_stimulus(ctx *c, yaml_node_t *n, int idx) {
-  static const char *const keys[] = {"target", "amplitude", "start",
-                                     "stop",   "pulses",    "file",
-                                     "odour",  "fraction",  NULL};
-  static const char *const kinds[] = {"amplitude", "pulses", "file", "odour"};
+  static const char *const keys[] = {"target",   "amplitude", "start", "stop",
+                                     "pulses",   "file",      "odour", "noise",
+                                     "fraction", NULL};
+  static const char *const kinds[] = {"amplitude", "pulses", "file", "odour",
+                                      "noise"};
   psst_stimulus *s = &c->m->stims[idx];
   char kp[KP_MAX], kp2[KP_MAX];
   kp_idx(kp, "stimuli", idx);
@@ -1200,21 +1446,29 @@ static int parse_stimulus(ctx *c, yaml_node_t *n, int idx) {
   PSST_TRY(req(c, n, kp, "target", &v));
   kp_key(kp2, kp, "target");
   PSST_TRY(get_selection(c, v, kp2, &s->target));
+  for (int i = 0; i < s->target.n; i++) {
+    const psst_population *tp = &c->m->pops[s->target.slice[i].pop];
+    if (tp->kind->flags & PSST_NEURON_F_SOURCE)
+      return fail(c, v, kp2,
+                  "population %s is a spike source (kind %s): no current "
+                  "can be injected into it",
+                  tp->name, tp->kind->name);
+  }
   int which = -1;
-  for (int i = 0; i < 4; i++) {
+  for (int i = 0; i < 5; i++) {
     if (!(v = map_get(c, n, kinds[i]))) continue;
     if (which >= 0) {
       kp_key(kp2, kp, kinds[i]);
       return fail(c, v, kp2,
                   "%s and %s cannot both be given (exactly one of amplitude, "
-                  "pulses, file, odour)",
+                  "pulses, file, odour, noise)",
                   kinds[which], kinds[i]);
     }
     which = i;
   }
   if (which < 0)
     return fail(c, n, kp,
-                "needs exactly one of amplitude, pulses, file, odour");
+                "needs exactly one of amplitude, pulses, file, odour, noise");
   s->fraction = -1.0;
   if ((v = opt(c, n, "fraction"))) {
     kp_key(kp2, kp, "fraction");
@@ -1254,6 +1508,50 @@ static int parse_stimulus(ctx *c, yaml_node_t *n, int idx) {
         return fail(c, v, kp2, "must be greater than start (%g ms), got %g",
                     p->start, p->stop);
     }
+    return 0;
+  }
+  if (which == 4) {
+    /* {mean, sd, tau}: Ornstein-Uhlenbeck; {mean, sigma}: white */
+    static const char *const nkeys[] = {"mean", "sd", "tau", "sigma", NULL};
+    char kp3[KP_MAX];
+    psst_noise *z = &s->noise;
+    s->type = PSST_STIM_NOISE;
+    v = map_get(c, n, "noise");
+    kp_key(kp2, kp, "noise");
+    if (v->type != YAML_MAPPING_NODE)
+      return fail(c, v, kp2,
+                  "must be {mean: uA/cm^2, sd: uA/cm^2, tau: ms} "
+                  "(Ornstein-Uhlenbeck) or {mean: uA/cm^2, sigma: uA/cm^2 "
+                  "ms^0.5} (white), got %s",
+                  got(c, v));
+    PSST_TRY(check_map(c, v, kp2, nkeys));
+    yaml_node_t *fv;
+    if ((fv = opt(c, v, "mean"))) {
+      kp_key(kp3, kp2, "mean");
+      PSST_TRY(get_num(c, fv, kp3, -1e9, 1e9, 0, "uA/cm^2", &z->mean));
+    }
+    yaml_node_t *sd = opt(c, v, "sd"), *tau = opt(c, v, "tau");
+    yaml_node_t *sigma = opt(c, v, "sigma");
+    if (sigma && (sd || tau)) {
+      kp_key(kp3, kp2, "sigma");
+      return fail(c, sigma, kp3,
+                  "is white noise's intensity; sd and tau are the "
+                  "Ornstein-Uhlenbeck current's: give one or the other");
+    }
+    if (sigma) {
+      kp_key(kp3, kp2, "sigma");
+      PSST_TRY(get_num(c, sigma, kp3, 0, 1e9, 0, "uA/cm^2 ms^0.5", &z->sd));
+      z->tau = 0;
+      return 0;
+    }
+    if (!sd || !tau)
+      return fail(c, v, kp2,
+                  "needs sd and tau (Ornstein-Uhlenbeck), or sigma (white "
+                  "noise)");
+    kp_key(kp3, kp2, "sd");
+    PSST_TRY(get_num(c, sd, kp3, 0, 1e9, 0, "uA/cm^2", &z->sd));
+    kp_key(kp3, kp2, "tau");
+    PSST_TRY(get_num(c, tau, kp3, 0, 1e9, 1, "ms", &z->tau));
     return 0;
   }
   if (which == 1) {
@@ -1312,33 +1610,10 @@ static int parse_stimulus(ctx *c, yaml_node_t *n, int idx) {
     }
     return 0;
   }
-  static const char *const fkeys[] = {"path", "variable", "sample_dt", NULL};
   s->type = PSST_STIM_FILE;
-  v = map_get(c, n, "file");
   kp_key(kp2, kp, "file");
-  PSST_TRY(check_map(c, v, kp2, fkeys));
-  yaml_node_t *fv;
-  PSST_TRY(req(c, v, kp2, "path", &fv));
-  kp_key(kp3, kp2, "path");
-  PSST_TRY(get_path(c, fv, kp3, &s->file_path));
-  PSST_TRY(req(c, v, kp2, "variable", &fv));
-  kp_key(kp3, kp2, "variable");
-  const char *var = NULL;
-  PSST_TRY(get_str(c, fv, kp3, &var));
-  s->file_var = xstrdup(var);
-  PSST_ALLOC_CHECK(s->file_var);
-  if ((fv = opt(c, v, "sample_dt"))) {
-    double dt = c->m->run.dt;
-    kp_key(kp3, kp2, "sample_dt");
-    PSST_TRY(get_num(c, fv, kp3, 0, 1e9, 1, "ms", &s->sample_dt));
-    double q = s->sample_dt / dt, qi = nearbyint(q);
-    if (qi < 1 || fabs(q - qi) > 1e-9 * q)
-      return fail(c, fv, kp3,
-                  "must be a positive integer multiple of run.dt = %g ms, "
-                  "got %g (= %.10g dt)",
-                  dt, s->sample_dt, q);
-  }
-  return 0;
+  return get_waveform_file(c, map_get(c, n, "file"), kp2, &s->file_path,
+                           &s->file_var, &s->sample_dt);
 }
 
 static int parse_stimuli(ctx *c, yaml_node_t *n) {
@@ -1366,6 +1641,14 @@ static int check_record_var(ctx *c, yaml_node_t *n, const char *kp,
       recorded = r->neurons.slice[i].pop == p;
     if (!recorded) continue;
     const psst_neuron_kind *k = c->m->pops[p].kind;
+    if (k->flags & PSST_NEURON_F_SOURCE) {
+      if (r->neurons.n == 0) continue; /* "all" means all with a state */
+      return fail(c, n, kp,
+                  "population %s is a spike source (kind %s): it has no "
+                  "state to record (its spikes are recorded with spikes: "
+                  "true)",
+                  c->m->pops[p].name, k->name);
+    }
     if (psst_state_index(k->state, k->nstate, var) >= 0) continue;
     char list[LIST_MAX] = "";
     for (int q = 0; q < k->nstate; q++)

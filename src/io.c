@@ -1169,3 +1169,33 @@ int psst_io_read_vector(const char *path, const char *var, int64_t n,
   nc_close(ncid);
   return rc;
 }
+
+int psst_io_read_series(const char *path, const char *var, int64_t *n,
+                        double **out) {
+  *n = 0;
+  *out = NULL;
+  int ncid, varid, ndims;
+  size_t len[NC_MAX_VAR_DIMS];
+  PSST_TRY(reader_open(path, var, 0, &ncid, &varid, &ndims, len));
+  int rc = 0;
+  if (ndims != 1) {
+    rc = reader_shape_error(path, var, ndims, len, "one dimension");
+  } else {
+    double *d = malloc((len[0] + 1) * sizeof *d);
+    if (!d) {
+      rc = psst_error_set(PSST_ERR_NOMEM, "%s: out of memory reading '%s'",
+                          path, var);
+    } else {
+      size_t start = 0, count = len[0];
+      rc = count ? reader_get(path, var, ncid, varid, &start, &count, d) : 0;
+      if (rc) {
+        free(d);
+      } else {
+        *out = d;
+        *n = (int64_t)len[0];
+      }
+    }
+  }
+  nc_close(ncid);
+  return rc;
+}

@@ -35,6 +35,10 @@ void psst_model_destroy(psst_model **mp) {
     free(m->pops[i].params);
     free(m->pops[i].init);
     free(m->pops[i].init_file);
+    free(m->pops[i].rate_path);
+    free(m->pops[i].rate_var);
+    free(m->pops[i].spike_neuron);
+    free(m->pops[i].spike_time);
   }
   free(m->pops);
   for (int i = 0; i < m->nproj; i++) {

@@ -24,7 +24,8 @@ enum {
   PSST_STREAM_WEIGHT = 0x6000,    /* + projection index: weight draws */
   PSST_STREAM_DELAY = 0x7000,     /* + projection index: delay draws */
   PSST_STREAM_SOURCE = 0x8000,    /* + population index: spike sources */
-  PSST_STREAM_CURRENT = 0x9000    /* + population index: noise currents */
+  PSST_STREAM_CURRENT = 0x9000,   /* + stimulus index: noise currents */
+  PSST_STREAM_SOURCE_T = 0xA000   /* + population index: spike times */
 };
 
 /* Four 32-bit words for (seed, stream, a, b). a and b are typically a global

@@ -154,6 +154,12 @@ int psst_io_read_waveform(const char *path, const char *var, int64_t nrows,
 int psst_io_read_vector(const char *path, const char *var, int64_t n,
                         int64_t lo, int64_t hi, double *out, int *found);
 
+/* A whole 1-D variable of any length: *n values in a new array *out
+ * (caller frees). Missing file or variable, or another shape, is
+ * PSST_ERR_USER naming both. Not collective. */
+int psst_io_read_series(const char *path, const char *var, int64_t *n,
+                        double **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -67,6 +67,14 @@ typedef void (*psst_kind_prepare_fn)(double *params);
  * index of the parameter to blame. */
 typedef const char *(*psst_kind_check_fn)(const double *params, int *param);
 
+/* What the engine must do for a neuron kind (psst_neuron_kind.flags). */
+enum psst_neuron_flags {
+  /* a spike source: its spikes are made by the engine (drawn or given),
+   * not found by threshold crossings; its one state variable is a
+   * constant placeholder. Not a target of projections or currents. */
+  PSST_NEURON_F_SOURCE = 1u << 0,
+};
+
 /* Most derived constants a kind may have. */
 #define PSST_KIND_DERIVED_MAX 8
 
@@ -89,6 +97,7 @@ typedef struct psst_neuron_kind {
   /* cost of one neuron-step relative to one synapse-step of a sparse
    * per-presynaptic drive (partition balance; benchmarks/core/calibrate) */
   double cost;
+  unsigned flags; /* psst_neuron_flags */
 } psst_neuron_kind;
 
 /* What the engine must do for a synapse kind (psst_synapse_kind.flags). */

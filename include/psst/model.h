@@ -60,7 +60,14 @@ typedef struct psst_population {
                         fire_t), dimension = population size */
   double threshold;  /* spike threshold F_b [mV] */
   double refractory; /* detection dead time after a spike [ms] */
-  int line;          /* line in the model file, for messages */
+  /* spike sources (kind flag PSST_NEURON_F_SOURCE) */
+  char *rate_path, *rate_var; /* poisson: rate waveform (neuron, sample)
+                                 [Hz], or NULL (params.rate) */
+  double rate_sample_dt;      /* [ms] its sample spacing, a multiple of dt */
+  int64_t nspikes;            /* spike_times: the given spikes, sorted by */
+  int64_t *spike_neuron;      /* time (stable): neuron index in the */
+  double *spike_time;         /* population, time [ms] in (0, t_end] */
+  int line;                   /* line in the model file, for messages */
 } psst_population;
 
 #define PSST_FIRE_T_DEFAULT (-9999999.0) /* [ms], MODEL.md §3.6 */
@@ -80,7 +87,7 @@ typedef struct psst_dist {
   psst_dist_type type;
   double a, b;     /* [unit of the value] (lognormal: of its log) */
   double min, max; /* clamping bounds [unit] */
-  int min_given;    /* min (or a uniform's lo) is the model file's own */
+  int min_given;   /* min (or a uniform's lo) is the model file's own */
 } psst_dist;
 
 typedef enum psst_conn_rule {
@@ -139,7 +146,8 @@ typedef struct psst_pulse {
 typedef enum psst_stim_type {
   PSST_STIM_PULSES = 0, /* constant (one pulse over all time) or steps */
   PSST_STIM_FILE,       /* sampled waveform (neuron x time) from netCDF */
-  PSST_STIM_ODOUR       /* rise-and-decay odour waveform (MODEL.md §6.6) */
+  PSST_STIM_ODOUR,      /* rise-and-decay odour waveform (MODEL.md §6.6) */
+  PSST_STIM_NOISE       /* white or Ornstein-Uhlenbeck noise current */
 } psst_stim_type;
 
 /* The odour waveform (MODEL.md §6.6), times in ms, amplitude in uA/cm^2:
@@ -151,9 +159,19 @@ typedef struct psst_odour {
   double onset, offset, rise, decay, amplitude, decay_coef;
 } psst_odour;
 
+/* A noise current (PSST_STIM_NOISE): Ornstein-Uhlenbeck with mean,
+ * stationary sd and correlation time tau, or white (tau = 0: sd is then
+ * the intensity sigma [uA/cm^2 ms^0.5], I = mean + sigma xi(t)). */
+typedef struct psst_noise {
+  double mean; /* [uA/cm^2] */
+  double sd;   /* [uA/cm^2] (white: sigma [uA/cm^2 ms^0.5]) */
+  double tau;  /* [ms]; 0: white */
+} psst_noise;
+
 typedef struct psst_stimulus {
   psst_selection target;
   psst_stim_type type;
+  psst_noise noise; /* PSST_STIM_NOISE */
   int npulses;
   psst_pulse *pulses;
   char *file_path, *file_var; /* PSST_STIM_FILE: variable (neuron, time) */

@@ -68,8 +68,9 @@ typedef struct psst_backend_ops {
   /* Accumulate stage st's slopes; after the last stage y is y_{i+1}
    * (h [ms] the step). */
   int (*stage_end)(psst_backend *b, int st, double h);
-  /* The neurons gids[0..n) (ascending) crossed threshold in this step: the
-   * layout's fire_t is already set (the backend refreshes its copy). */
+  /* The neurons gids[0..n) (non-decreasing: a spike source may fire more
+   * than once a step) crossed threshold or fired in this step: the layout's
+   * fire_t is already set (the backend refreshes its copy). */
   int (*spiked)(psst_backend *b, const int64_t *gids, int64_t n);
   /* Events of projection q due now (engine/events.c), in order: on_spike
    * of element elem[e] (PRE: presynaptic index; SYNAPSE: CSR position;

@@ -250,6 +250,17 @@ static int cmd_info(int argc, char **argv) {
   if (nk) {
     printf("neuron kind %s: %s\nequations: %s\n", nk->name, nk->summary,
            nk->source);
+    if (nk->flags & PSST_NEURON_F_SOURCE) {
+      printf("spike source: its spikes are %s; it projects like neurons "
+             "(spike-triggered synapse kinds, or ach_pulse) and receives "
+             "nothing\n",
+             strcmp(nk->name, "poisson") ? "given (population key spikes)"
+                                         : "drawn per neuron and step "
+                                           "(params.rate or population key "
+                                           "rate_file)");
+      if (nk->nparam > 0) print_params(nk->param, nk->nparam);
+      return 0;
+    }
     printf("spike detection: threshold %g mV, refractory %g ms (population "
            "keys threshold, refractory)\n",
            nk->threshold, nk->refractory);

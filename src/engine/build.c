@@ -363,7 +363,25 @@ static int build_stimulus(psst_sim *s, int is, psst_lstim *ls) {
   }
   free(pick);
   int rc = 0;
-  if (st->type == PSST_STIM_ODOUR) {
+  if (st->type == PSST_STIM_NOISE) {
+    if (st->noise.tau > 0) { /* OU: the stationary start, sample 0 */
+      ls->ou = xcalloc((size_t)ls->n + 1, sizeof *ls->ou);
+      ls->ou_prev = xcalloc((size_t)ls->n + 1, sizeof *ls->ou_prev);
+      if (!ls->ou || !ls->ou_prev) {
+        rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (noise)");
+        goto done;
+      }
+      for (int64_t i = 0; i < ls->n; i++) {
+        ls->ou[i] =
+            st->noise.mean +
+            st->noise.sd * psst_rng_normal(m->run.seed,
+                                           PSST_STREAM_CURRENT + (uint32_t)is,
+                                           (uint64_t)(s->L.lo + ls->lid[i]), 0);
+        ls->ou_prev[i] = NAN;
+      }
+      ls->ou_k = 0;
+    }
+  } else if (st->type == PSST_STIM_ODOUR) {
     /* nothing to precompute: the waveform is evaluated per sample */
   } else if (st->type == PSST_STIM_PULSES) {
     ls->kstart = xcalloc((size_t)st->npulses, sizeof *ls->kstart);
@@ -424,15 +442,19 @@ static int build_recording(psst_sim *s) {
   const psst_record *rc = &m->record;
   int64_t total = 0;
   if (rc->neurons.n == 0) {
-    total = s->L.N;
+    total = s->L.N; /* less the spike sources, below */
   } else {
     for (int k = 0; k < rc->neurons.n; k++)
       total += rc->neurons.slice[k].hi - rc->neurons.slice[k].lo;
   }
   ALLOC(s->rec_gid, total);
   if (rc->neurons.n == 0) {
+    int64_t u = 0;
     for (int64_t g = 0; g < total; g++)
-      s->rec_gid[g] = g;
+      if (!(m->pops[psst_model_pop_of(m, g)].kind->flags &
+            PSST_NEURON_F_SOURCE))
+        s->rec_gid[u++] = g;
+    total = u;
   } else {
     int64_t pos = 0;
     for (int k = 0; k < rc->neurons.n; k++) {
@@ -536,6 +558,7 @@ static int sim_build(psst_sim *s) {
    * Allgatherv, not four. */
   s->stage_exchange = s->stage_v && s->size > 1;
   PSST_TRY(psst__events_create(s));
+  PSST_TRY(psst__sources_create(s));
   s->nls = m->nstim;
   ALLOC(s->ls, m->nstim);
   for (int is = 0; is < m->nstim; is++)
@@ -559,6 +582,7 @@ static int sim_build_state(psst_sim *s) {
   ALLOC(s->threshold, L->N);
   ALLOC(s->refractory, L->N);
   ALLOC(s->spiked, L->N);
+  s->spiked_cap = L->N;
   PSST_TRY(psst_vexchange_init(&s->vx, s->comm, s->starts));
   s->hermite = s->m->record.spikes && !s->m->record.spike_linear;
   if (s->hermite) {
@@ -725,6 +749,8 @@ void psst_sim_destroy(psst_sim **sp) {
     free(s->ls[i].kstart);
     free(s->ls[i].kstop);
     free(s->ls[i].data);
+    free(s->ls[i].ou);
+    free(s->ls[i].ou_prev);
   }
   free(s->ls);
   free(L->seg);
@@ -735,6 +761,7 @@ void psst_sim_destroy(psst_sim **sp) {
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
     free(bufs[i]);
   free(s->spiked);
+  psst__sources_free(s);
   free(s->starts);
   free(s->rec_gid);
   free(s->rec_pop);

@@ -11,6 +11,7 @@
  *   proj.<Q>.<aux>   step-boundary kinds: their value per presynaptic
  *                    neuron (gaba_b: t_rel, the last release start [ms])
  *   proj.<Q>.event_* spike events still in flight (delays; see plan_events)
+ *   stim.<q>.I_ou    Ornstein-Uhlenbeck noise currents at the step [uA/cm^2]
  * and as attributes the step index and its time, the model's hash, where
  * the output stood (records and spikes written) and provenance. Random
  * numbers are counter-based (keyed by ids, not drawn from a stream), so
@@ -68,6 +69,8 @@ typedef struct ckpt_plan {
   ckpt_var *v;
   ckpt_events *ev; /* per local projection (total 0: none) */
   int nev;
+  double **ou; /* per stimulus: OU noise currents of the local neurons */
+  int nou;
 } ckpt_plan;
 
 static void plan_free(ckpt_plan *pl) {
@@ -77,6 +80,9 @@ static void plan_free(ckpt_plan *pl) {
     free(pl->ev[q].w);
   }
   free(pl->ev);
+  for (int q = 0; pl->ou && q < pl->nou; q++)
+    free(pl->ou[q]);
+  free(pl->ou);
   free(pl->v);
   memset(pl, 0, sizeof *pl);
 }
@@ -136,8 +142,8 @@ static int plan_events(psst_sim *s, ckpt_plan *pl, psst_ckpt *c) {
         tot = 0;
       }
       if (tot < 0 || tot != floor(tot) || tot > 9.0e15)
-        return psst_error_set(PSST_ERR_USER,
-                              "damaged checkpoint (%s = %g)", name, tot);
+        return psst_error_set(PSST_ERR_USER, "damaged checkpoint (%s = %g)",
+                              name, tot);
       E->total = (int64_t)tot;
       n = E->total;
     } else {
@@ -215,6 +221,55 @@ static int push_events(psst_sim *s, const ckpt_plan *pl, const char *path,
   return 0;
 }
 
+/* Ornstein-Uhlenbeck noise currents at the checkpoint's step: stim.<q>.I_ou
+ * per neuron (global order; NaN where the stimulus has no target). */
+static int plan_noise(psst_sim *s, ckpt_plan *pl, int restore) {
+  const psst_layout *L = &s->L;
+  pl->nou = s->nls;
+  pl->ou = calloc((size_t)s->nls + 1, sizeof *pl->ou);
+  PSST_ALLOC_CHECK(pl->ou);
+  char pre[64];
+  for (int q = 0; q < s->nls; q++) {
+    psst_lstim *ls = &s->ls[q];
+    if (ls->s->type != PSST_STIM_NOISE || !(ls->s->noise.tau > 0)) continue;
+    double *b = malloc(((size_t)L->nloc + 1) * sizeof *b);
+    PSST_ALLOC_CHECK(b);
+    pl->ou[q] = b;
+    for (int64_t i = 0; i < L->nloc; i++)
+      b[i] = NAN;
+    if (!restore) {
+      const double *I = psst__stim_noise_at(s, q, s->step);
+      for (int64_t i = 0; i < ls->n; i++)
+        b[ls->lid[i]] = I[i];
+    }
+    snprintf(pre, sizeof pre, "stim.%d.", q);
+    PSST_TRY(plan_add(pl, pre, "I_ou", L->N, L->lo, L->nloc, b));
+  }
+  return 0;
+}
+
+/* After a restore's reads: the OU currents back into their stimuli. */
+static int push_noise(psst_sim *s, const ckpt_plan *pl, const char *path,
+                      int64_t step) {
+  for (int q = 0; q < s->nls; q++) {
+    psst_lstim *ls = &s->ls[q];
+    if (!pl->ou[q]) continue;
+    for (int64_t i = 0; i < ls->n; i++) {
+      double x = pl->ou[q][ls->lid[i]];
+      if (!isfinite(x))
+        return psst_error_set(PSST_ERR_USER,
+                              "%s: damaged checkpoint (stim.%d.I_ou of neuron "
+                              "%lld is %g)",
+                              path, q, (long long)(s->L.lo + ls->lid[i]), x);
+      ls->ou[i] = x;
+      ls->ou_prev[i] = NAN;
+    }
+    ls->ou_k = step;
+  }
+  s->Istim_k[0] = s->Istim_k[1] = -1; /* the cached samples are stale */
+  return 0;
+}
+
 static int make_plan(psst_sim *s, ckpt_plan *pl, psst_ckpt *c) {
   const psst_model *m = s->m;
   const psst_layout *L = &s->L;
@@ -278,6 +333,7 @@ static int make_plan(psst_sim *s, ckpt_plan *pl, psst_ckpt *c) {
     }
   }
   if (s->has_events) PSST_TRY(plan_events(s, pl, c));
+  PSST_TRY(plan_noise(s, pl, c != NULL));
   return 0;
 }
 
@@ -385,6 +441,7 @@ int psst_sim_restore(psst_sim *s, const char *path, psst_restart_info *info) {
     rc = psst_ckpt_read(c, v->name, v->len, v->start, cnt, v->data);
   }
   if (rc == 0 && s->has_events) rc = push_events(s, &pl, path, (int64_t)step);
+  if (rc == 0) rc = push_noise(s, &pl, path, (int64_t)step);
   rc = psst_comm_agree(s->comm, rc);
   int crc = psst_ckpt_close(&c, 0);
   plan_free(&pl);

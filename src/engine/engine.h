@@ -30,6 +30,10 @@ typedef struct psst_lstim {
   int64_t *kstart, *kstop;  /* PULSES: sample range [kstart, kstop) per pulse */
   int64_t nsamples, stride; /* FILE */
   double *data;             /* FILE: n x nsamples */
+  /* NOISE, Ornstein-Uhlenbeck: each target's current at samples ou_k - 1
+   * (ou_prev) and ou_k (ou) [uA/cm^2]; in the checkpoint */
+  double *ou, *ou_prev;
+  int64_t ou_k;
 } psst_lstim;
 
 /* Events due at the end of one step (engine/events.c): state elements of
@@ -40,6 +44,19 @@ typedef struct psst_evslot {
   int64_t *elem;
   double *w;
 } psst_evslot;
+
+/* A spike-source population (engine/sources.c). */
+typedef struct psst_source {
+  int pop;
+  int poisson; /* else spike_times */
+  int64_t gid0, n;
+  double rate, p0;          /* poisson, constant: [Hz], exp(-rate dt) */
+  double *rates;            /* poisson, rate_file: n x nsamples [Hz] */
+  int64_t nsamples, stride; /* ... and its samples, stride [steps] */
+  int64_t nspk;             /* spike_times: by (step, gid) */
+  int64_t *spk_step, *spk_gid;
+  double *spk_t; /* [ms] */
+} psst_source;
 
 /* A projection's ring of nslot = its largest delay [steps] slots. */
 typedef struct psst_evring {
@@ -86,8 +103,11 @@ struct psst_sim {
   /* local scratch */
   double *Istim[2]; /* samples held in Istim_k[2] [uA/cm^2] */
   int64_t Istim_k[2];
-  int64_t *spiked; /* per step: gids that crossed */
-  int64_t nspiked;
+  int64_t *spiked; /* per step: gids that crossed or fired (sources may
+                      repeat a gid), ascending */
+  int64_t nspiked, spiked_cap;
+  int nsrc;         /* spike-source populations */
+  psst_source *src; /* engine/sources.c */
 
   /* recording */
   int64_t n_rec, rec_lo, rec_hi;
@@ -137,6 +157,19 @@ int psst__sim_host_state(psst_sim *s);
  * slope exists: quadratic through V_a, dV_a, V_b) and record them. Not
  * collective. */
 int psst__sim_finish_spikes(psst_sim *s);
+
+/* sources.c: spike sources. Not collective. create reads rate files. */
+int psst__sources_create(psst_sim *s);
+void psst__sources_free(psst_sim *s);
+/* The spikes of source q in step i (from ti, length h [ms]) onto spiked
+ * (and fire_t, and the spike record). */
+int psst__sources_step(psst_sim *s, int q, int64_t i, double ti, double h);
+/* Room for more entries in spiked (sources may exceed N spikes a step). */
+int psst__sim_spiked_grow(psst_sim *s);
+
+/* stim.c: the OU currents of noise stimulus q's local targets at sample
+ * k, which is ou_k - 1, ou_k or ou_k + 1 (then it advances). */
+const double *psst__stim_noise_at(psst_sim *s, int q, int64_t k);
 
 /* events.c: the delivery rings. Not collective. */
 int psst__events_create(psst_sim *s);

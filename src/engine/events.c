@@ -65,8 +65,7 @@ void psst__events_free(psst_sim *s) {
   s->ev = NULL;
 }
 
-int psst__events_push(psst_sim *s, int q, int64_t due, int64_t elem,
-                      double w) {
+int psst__events_push(psst_sim *s, int q, int64_t due, int64_t elem, double w) {
   psst_evring *R = &s->ev[q];
   return slot_push(&R->slot[due % R->nslot], elem, w);
 }

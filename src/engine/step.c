@@ -86,14 +86,24 @@ int psst__sim_finish_spikes(psst_sim *s) {
  * cubic Hermite interpolant of V over the step (V and dV/dt at both ends;
  * timed one step later, when dV/dt at t_i + h has arrived), or of the
  * straight line between the ends (record.spike_times: linear). */
-static int detect_spikes(psst_sim *s, double ti, double h) {
+static int detect_spikes(psst_sim *s, int64_t i, double ti, double h) {
   double *fire_t = s->L.fire_t;
   if (s->hermite) PSST_TRY(time_pending(s, s->dV));
   s->nspiked = 0;
-  for (int64_t j = 0; j < s->L.N; j++) {
-    double a = s->V_cur[j], b = s->V_next[j], th = s->threshold[j];
-    if (a < th && b >= th && ti - fire_t[j] >= s->refractory[j]) {
+  /* population by population, so that spiked stays ascending: sources
+   * make their spikes, neurons cross */
+  const psst_model *m = s->m;
+  for (int p = 0, q = 0; p < m->npop; p++) {
+    const psst_population *pp = &m->pops[p];
+    if (pp->kind->flags & PSST_NEURON_F_SOURCE) {
+      PSST_TRY(psst__sources_step(s, q++, i, ti, h));
+      continue;
+    }
+    for (int64_t j = pp->first_gid; j < pp->first_gid + pp->size; j++) {
+      double a = s->V_cur[j], b = s->V_next[j], th = s->threshold[j];
+      if (!(a < th && b >= th && ti - fire_t[j] >= s->refractory[j])) continue;
       fire_t[j] = ti;
+      if (s->nspiked == s->spiked_cap) PSST_TRY(psst__sim_spiked_grow(s));
       s->spiked[s->nspiked++] = j;
       if (!s->m->record.spikes) continue;
       if (s->hermite) {
@@ -236,7 +246,7 @@ int psst__sim_step(psst_sim *s, int64_t i) {
   }
   PSST_TRY(exchange_final(s));
   PSST_TRY(psst__sim_check_voltages(s, s->V_next, t1));
-  PSST_TRY(detect_spikes(s, ti, h));
+  PSST_TRY(detect_spikes(s, i, ti, h));
   if (s->nspiked > 0) PSST_TRY(B->spiked(be, s->spiked, s->nspiked));
   if (s->has_events) PSST_TRY(psst__events_step(s, i));
   PSST_TRY(psst__sim_boundary(s, t1, s->V_next));

@@ -1,17 +1,68 @@
-/* Injected currents: pulses, sampled waveforms and the odour, per local
- * neuron and grid sample. */
+/* Injected currents: pulses, sampled waveforms, the odour and noise, per
+ * local neuron and grid sample.
+ *
+ * Noise (stimuli: noise) is one value per target and grid sample k, held
+ * over the step like every sample (all RK4 stages of step i use sample i,
+ * or i+1 at stage 4 under run.hold: tutorial), drawn from the standard
+ * normal xi keyed by (seed, stimulus, gid, k + 1):
+ *   white:  I_k = mean + sigma xi_k / sqrt(dt)    (the step average of
+ *           mean + sigma * white noise: an Euler-Maruyama increment)
+ *   OU:     I_0 = mean + sd xi_0 (keyed k = 0, stationary start),
+ *           I_k+1 = mean + (I_k - mean) e^(-dt/tau) + sd sqrt(1 -
+ *           e^(-2 dt/tau)) xi_k+1, the exact transition of the process.
+ */
 #include <math.h>
 #include <string.h>
 
 #include "engine/engine.h"
+#include "rng.h"
+
+/* OU state of stimulus ls at sample k: advances from ou_k (k = ou_k + 1),
+ * or returns the last two. */
+static const double *ou_at(psst_sim *s, int q, psst_lstim *ls, int64_t k) {
+  const psst_noise *z = &ls->s->noise;
+  if (k == ls->ou_k - 1) return ls->ou_prev;
+  if (k == ls->ou_k + 1) {
+    const double a = exp(-s->dt / z->tau);
+    const double b = z->sd * sqrt(-expm1(-2.0 * s->dt / z->tau));
+    for (int64_t i = 0; i < ls->n; i++) {
+      double x =
+          psst_rng_normal(s->m->run.seed, PSST_STREAM_CURRENT + (uint32_t)q,
+                          (uint64_t)(s->L.lo + ls->lid[i]), (uint64_t)k + 1u);
+      ls->ou_prev[i] = ls->ou[i];
+      ls->ou[i] = z->mean + (ls->ou[i] - z->mean) * a + b * x;
+    }
+    ls->ou_k = k;
+  }
+  /* k == ou_k: the engine asks for i, then maybe i + 1, in order; a
+   * checkpoint for its step (i + 1 after step i, ou_k = i or i + 1) */
+  return ls->ou;
+}
+
+const double *psst__stim_noise_at(psst_sim *s, int q, int64_t k) {
+  return ou_at(s, q, &s->ls[q], k);
+}
 
 /* Injected current of every local neuron at grid sample k [uA/cm^2]
  * (MODEL.md §4, sample-and-hold: I(t) = I[k] for t_k <= t < t_{k+1}). */
-static void stim_sample(const psst_sim *s, int64_t k, double *cur) {
+static void stim_sample(psst_sim *s, int64_t k, double *cur) {
   memset(cur, 0, (size_t)s->L.nloc * sizeof *cur);
   for (int q = 0; q < s->nls; q++) {
-    const psst_lstim *ls = &s->ls[q];
-    if (ls->s->type == PSST_STIM_ODOUR) {
+    psst_lstim *ls = &s->ls[q];
+    if (ls->s->type == PSST_STIM_NOISE && ls->s->noise.tau > 0) {
+      const double *I = ou_at(s, q, ls, k);
+      for (int64_t i = 0; i < ls->n; i++)
+        cur[ls->lid[i]] += I[i];
+    } else if (ls->s->type == PSST_STIM_NOISE) {
+      const psst_noise *z = &ls->s->noise;
+      const double f = z->sd / sqrt(s->dt);
+      for (int64_t i = 0; i < ls->n; i++)
+        cur[ls->lid[i]] +=
+            z->mean + f * psst_rng_normal(s->m->run.seed,
+                                          PSST_STREAM_CURRENT + (uint32_t)q,
+                                          (uint64_t)(s->L.lo + ls->lid[i]),
+                                          (uint64_t)k + 1u);
+    } else if (ls->s->type == PSST_STIM_ODOUR) {
       const psst_odour *o = &ls->s->odour;
       double t = (double)k * s->dt, y = 0.0;
       if (t >= o->offset)

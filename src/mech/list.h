@@ -18,6 +18,7 @@
 
 #include "mech/neurons/hh.h"
 #include "mech/neurons/locust.h"
+#include "mech/neurons/source.h"
 #include "mech/synapses/ach_pulse.h"
 #include "mech/synapses/ach_spike.h"
 #include "mech/synapses/exp2_cond.h"
@@ -31,7 +32,9 @@
   X(hh_classic, HH_CLASSIC)                                                    \
   X(cobahh, COBAHH)                                                            \
   X(pn, PN)                                                                    \
-  X(ln, LN)
+  X(ln, LN)                                                                    \
+  X(poisson, POISSON)                                                          \
+  X(spike_times, SPIKE_TIMES)
 
 #define PSST_SYNAPSE_KINDS(X)                                                  \
   X(ach_pulse, ACH_PULSE)                                                      \

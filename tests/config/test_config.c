@@ -312,7 +312,7 @@ static void test_bad(void) {
       "  - {name: X, kind: hh_tutorial, size: 3, foo: 1}\n",
       "bad.yaml:3:43: populations[0].foo: unknown key (allowed: name, kind, "
       "size, share, params, init, init_noise, init_file, threshold, "
-      "refractory)");
+      "refractory, rate_file, spikes)");
   bad("run: {t_end: 100}\npopulations:\n"
       "  - {name: X, kind: hh_tutorial, size: 3, params: {g_Na: -5}}\n",
       "populations[0].params.g_Na: must be in [0, 1e+09] mS/cm^2, got -5");
@@ -328,7 +328,7 @@ static void test_bad(void) {
   bad("run: {t_end: 100}\npopulations:\n"
       "  - {name: X, kind: lif, size: 3}\n",
       "populations[0].kind: unknown neuron kind 'lif' (known: hh_tutorial, "
-      "hh_classic, cobahh, pn, ln)");
+      "hh_classic, cobahh, pn, ln, poisson, spike_times)");
   bad("run: {t_end: 100}\npopulations:\n"
       "  - {name: X, kind: hh_tutorial, size: 3}\n"
       "  - {name: X, kind: hh_tutorial, size: 3}\n",
@@ -486,6 +486,85 @@ static void test_bad(void) {
            "delay: 2, params: {t_delay: 1}}\n",
            "is a parameter of ach_pulse, which with delay: becomes "
            "ach_spike");
+  /* spike sources */
+  {
+    static const char *const src_cases[][2] = {
+        {"  - {name: S, kind: poisson, size: 2, params: {rate: -5}}\n",
+         "bad.yaml:4:54: populations[1].params.rate: must be in [0, 1e+06] "
+         "Hz, got -5"},
+        {"  - {name: S, kind: spike_times, size: 2, spikes: {neuron: [0, 1], "
+         "time: [5, 4]}}\n",
+         "bad.yaml:4:78: populations[1].spikes.time[1]: spike times must be "
+         "in ascending order: 4 ms comes after 5 ms"},
+        {"  - {name: S, kind: spike_times, size: 2, spikes: {neuron: [0, 1], "
+         "time: [5, 150]}}\n",
+         "populations[1].spikes.time[1]: must be in (0, 100] ms, got 150"},
+        {"  - {name: S, kind: spike_times, size: 2, spikes: {neuron: [0, 2], "
+         "time: [5, 6]}}\n",
+         "populations[1].spikes.neuron[1]: must be an integer in [0, 1], got "
+         "2"},
+        {"  - {name: S, kind: spike_times, size: 2, spikes: {neuron: [0, 1], "
+         "time: [5]}}\n",
+         "populations[1].spikes.time: must be a sequence of 2 times"},
+        {"  - {name: S, kind: spike_times, size: 2}\n",
+         "populations[1].spikes: required key is missing"},
+        {"  - {name: S, kind: poisson, size: 2, spikes: {neuron: [0], time: "
+         "[1]}}\n",
+         "populations[1].spikes: goes with kind spike_times, not poisson"},
+        {"  - {name: S, kind: poisson, size: 2, init: {V: 3}}\n",
+         "populations[1].init: poisson is a spike source (no membrane "
+         "state): it takes no init"},
+        {"  - {name: S, kind: poisson, size: 2, threshold: 0}\n",
+         "populations[1].threshold: poisson is a spike source"},
+        {"  - {name: S, kind: poisson, size: 2, params: {rate: 3}, rate_file: "
+         "{path: r.nc, variable: r}}\n",
+         "populations[1].params.rate: rate_file gives the rates"},
+        {"  - {name: S, kind: poisson, size: 2}\n"
+         "projections:\n"
+         "  - {synapse: exp_cond, from: X, to: S, connect: all_to_all}\n",
+         "projections[0].to: population S is a spike source (kind poisson): "
+         "it receives no synapses"},
+        {"  - {name: S, kind: poisson, size: 2}\n"
+         "projections:\n"
+         "  - {synapse: gaba_a, from: S, to: X, connect: all_to_all}\n",
+         "projections[0].from: population S is a spike source (kind poisson) "
+         "and has no membrane potential, which gaba_a reads"},
+        {"  - {name: S, kind: poisson, size: 2}\n"
+         "stimuli:\n"
+         "  - {target: S, amplitude: 1}\n",
+         "stimuli[0].target: population S is a spike source (kind poisson): "
+         "no current can be injected into it"},
+        {"  - {name: S, kind: poisson, size: 2}\n"
+         "record: {variables: [V], neurons: [S]}\n",
+         "record.variables[0]: population S is a spike source (kind poisson): "
+         "it has no state to record"},
+        {"  - {name: S, kind: hh_tutorial, size: 2, rate_file: {path: r.nc, "
+         "variable: r}}\n",
+         "populations[1].rate_file: goes with kind poisson (a spike source), "
+         "not hh_tutorial"},
+    };
+    for (size_t i = 0; i < sizeof src_cases / sizeof src_cases[0]; i++)
+      bad_tail(src_cases[i][0], src_cases[i][1]);
+    /* a source is fine as a presynaptic population, and "all" records
+     * only neurons with a state */
+    psst_model *m = parse_ok(
+        "run: {t_end: 100}\n"
+        "populations:\n"
+        "  - {name: X, kind: hh_tutorial, size: 3}\n"
+        "  - {name: S, kind: spike_times, size: 2, spikes: {neuron: [1, 0, "
+        "1], time: [2, 2, 7.5]}}\n"
+        "projections:\n"
+        "  - {synapse: exp_cond, from: S, to: X, connect: all_to_all, delay: "
+        "2}\n"
+        "  - {synapse: ach_pulse, from: S, to: X, connect: all_to_all}\n");
+    if (m) {
+      CHECK_INT_EQ(m->pops[1].nspikes, 3);
+      CHECK_INT_EQ(m->pops[1].spike_neuron[2], 1);
+      CHECK_NEAR(m->pops[1].spike_time[2], 7.5, 0);
+      CHECK(m->pops[1].kind->flags & PSST_NEURON_F_SOURCE);
+    }
+    psst_model_destroy(&m);
+  }
   bad_tail("record: {variables: [V, q]}\n",
            "bad.yaml:4:25: record.variables[1]: 'q' is not a state variable "
            "of population X");

@@ -157,8 +157,8 @@ int main(int argc, char **argv) {
             fprintf(stderr,
                     "rank %d: %s row %lld step %lld: gsyn %.17g, expected "
                     "%.17g (%lld due)\n",
-                    rank, lp->p->name, (long long)(lp->row0 + r),
-                    (long long)i, x[r], want, (long long)due);
+                    rank, lp->p->name, (long long)(lp->row0 + r), (long long)i,
+                    x[r], want, (long long)due);
             fails++;
           }
           delivered[q][r] += due;

@@ -41,7 +41,7 @@
       S = psst_nk_##name##_nstate,                                             \
       P = psst_nk_##name##_nparam + psst_nk_##name##_nderived                  \
     };                                                                         \
-    double p[P];                                                               \
+    double p[P + 1]; /* + 1: a kind may have no parameters */                  \
     for (int q = 0; q < P; q++)                                                \
       p[q] = p_[q];                                                            \
     SIMD for (int64_t i = 0; i < n; i++) {                                     \

@@ -821,37 +821,36 @@ static int cuda_stage_end(psst_backend *b, int st, double h) {
   return 0;
 }
 
-/* The neurons gids[0..n) (ascending) spiked this step: the device copy of
- * fire_t takes their (host-updated) firing times. The deliveries are
+/* The neurons gids[0..n) (non-decreasing: a spike source may fire more
+ * than once in a step) spiked this step: the device copy of fire_t takes
+ * their (host-updated) firing times, once per neuron. The deliveries are
  * deliver's (the engine schedules them with their delays). */
 static int cuda_spiked(psst_backend *b, const int64_t *gids, int64_t n) {
   psst_cuda_backend *c = CB(b);
   const psst_layout *L = b->L;
   if (n <= 0) return 0;
-  if (n > L->N)
-    return psst_error_set(PSST_ERR_INTERNAL,
-                          "CUDA backend: %lld spikes of %lld neurons",
-                          (long long)n, (long long)L->N);
-  /* the gids and their firing times, packed in one staging buffer: gids
-   * at 0, times at N */
+  /* the distinct gids and their firing times, packed in one staging
+   * buffer: gids at 0, times at N */
   void *h = NULL;
   PSST_TRY(staging_get(&c->up_spk, &h));
   int64_t *hg = (int64_t *)h;
   double *hv = (double *)h + L->N;
+  int64_t u = 0;
   for (int64_t x = 0; x < n; x++) {
-    if (gids[x] < 0 || gids[x] >= L->N || (x > 0 && gids[x] <= gids[x - 1]))
+    if (gids[x] < 0 || gids[x] >= L->N || (x > 0 && gids[x] < gids[x - 1]))
       return psst_error_set(PSST_ERR_INTERNAL,
-                            "CUDA backend: the spiked gids must be ascending "
-                            "and within the network");
-    hg[x] = gids[x];
-    hv[x] = L->fire_t[gids[x]];
+                            "CUDA backend: the spiked gids must be "
+                            "non-decreasing and within the network");
+    if (u > 0 && hg[u - 1] == gids[x]) continue;
+    hg[u] = gids[x];
+    hv[u++] = L->fire_t[gids[x]];
   }
-  CU(cudaMemcpyAsync(c->spk_gid, hg, (size_t)n * sizeof(int64_t),
+  CU(cudaMemcpyAsync(c->spk_gid, hg, (size_t)u * sizeof(int64_t),
                      cudaMemcpyHostToDevice, c->st));
-  CU(cudaMemcpyAsync(c->spk_val, hv, (size_t)n * sizeof(double),
+  CU(cudaMemcpyAsync(c->spk_val, hv, (size_t)u * sizeof(double),
                      cudaMemcpyHostToDevice, c->st));
   PSST_TRY(staging_sent(c, &c->up_spk));
-  k_scatter<<<grid_for(n), TPB, 0, c->st>>>(n, c->spk_gid, c->spk_val,
+  k_scatter<<<grid_for(u), TPB, 0, c->st>>>(u, c->spk_gid, c->spk_val,
                                             c->fire_t);
   LAUNCHED();
   return 0;

@@ -52,7 +52,8 @@ const psst_neuron_kind psst_neuron_hh_tutorial = {
     0.0,
     psst_nk_hh_tutorial_rhs,
     NULL,
-    PSST_COST_HH_TUTORIAL};
+    PSST_COST_HH_TUTORIAL,
+    0};
 
 /* ---- cobahh (MODEL.md §11.2) -------------------------------------------- */
 
@@ -94,7 +95,8 @@ const psst_neuron_kind psst_neuron_cobahh = {
     3.0,
     psst_nk_cobahh_rhs,
     NULL,
-    PSST_COST_COBAHH};
+    PSST_COST_COBAHH,
+    0};
 
 /* ---- hh_classic (MODEL.md §11.1) ----------------------------------------- */
 
@@ -147,4 +149,5 @@ const psst_neuron_kind psst_neuron_hh_classic = {
     0.0,
     psst_nk_hh_classic_rhs,
     classic_steady,
-    PSST_COST_HH_CLASSIC};
+    PSST_COST_HH_CLASSIC,
+    0};

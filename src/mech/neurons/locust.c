@@ -66,7 +66,8 @@ const psst_neuron_kind psst_neuron_pn = {
     0.0,
     psst_nk_pn_rhs,
     NULL,
-    PSST_COST_PN};
+    PSST_COST_PN,
+    0};
 
 /* ---- ln (MODEL.md §6.2) ---------------------------------------------------
  */
@@ -137,4 +138,5 @@ const psst_neuron_kind psst_neuron_ln = {
     0.0,
     psst_nk_ln_rhs,
     NULL,
-    PSST_COST_LN};
+    PSST_COST_LN,
+    0};
