@@ -222,7 +222,7 @@ static int push_events(psst_sim *s, const ckpt_plan *pl, const char *path,
 }
 
 /* Ornstein-Uhlenbeck noise currents at the checkpoint's step: stim.<q>.I_ou
- * per neuron (global order; NaN where the stimulus has no target). */
+ * per neuron (global order; 0 where the stimulus has no target). */
 static int plan_noise(psst_sim *s, ckpt_plan *pl, int restore) {
   const psst_layout *L = &s->L;
   pl->nou = s->nls;
@@ -236,7 +236,7 @@ static int plan_noise(psst_sim *s, ckpt_plan *pl, int restore) {
     PSST_ALLOC_CHECK(b);
     pl->ou[q] = b;
     for (int64_t i = 0; i < L->nloc; i++)
-      b[i] = NAN;
+      b[i] = 0.0; /* neurons the stimulus does not reach */
     if (!restore) {
       const double *I = psst__stim_noise_at(s, q, s->step);
       for (int64_t i = 0; i < ls->n; i++)
