@@ -1632,17 +1632,23 @@ static int parse_stimuli(ctx *c, yaml_node_t *n) {
 /* ---- record ---------------------------------------------------------------
  */
 
+/* Is population p recorded by block rb? */
+static int block_has_pop(const psst_record_block *rb, int p) {
+  if (rb->neurons.n == 0) return 1;
+  for (int i = 0; i < rb->neurons.n; i++)
+    if (rb->neurons.slice[i].pop == p) return 1;
+  return 0;
+}
+
+/* A neuron state variable: every population the block records (sources
+ * aside when it records all) has it. */
 static int check_record_var(ctx *c, yaml_node_t *n, const char *kp,
-                            const char *var) {
-  psst_record *r = &c->m->record;
+                            const psst_record_block *rb, const char *var) {
   for (int p = 0; p < c->m->npop; p++) {
-    int recorded = r->neurons.n == 0;
-    for (int i = 0; i < r->neurons.n && !recorded; i++)
-      recorded = r->neurons.slice[i].pop == p;
-    if (!recorded) continue;
+    if (!block_has_pop(rb, p)) continue;
     const psst_neuron_kind *k = c->m->pops[p].kind;
     if (k->flags & PSST_NEURON_F_SOURCE) {
-      if (r->neurons.n == 0) continue; /* "all" means all with a state */
+      if (rb->neurons.n == 0) continue; /* "all" means all with a state */
       return fail(c, n, kp,
                   "population %s is a spike source (kind %s): it has no "
                   "state to record (its spikes are recorded with spikes: "
@@ -1655,64 +1661,216 @@ static int check_record_var(ctx *c, yaml_node_t *n, const char *kp,
       list_add(list, k->state[q].name);
     return fail(c, n, kp,
                 "'%s' is not a state variable of population %s (kind %s "
-                "has: %s)",
-                var, c->m->pops[p].name, k->name, list);
+                "has %s)%s",
+                var, c->m->pops[p].name, k->name, list,
+                rb->neurons.n == 0 ? "; record.neurons can restrict the "
+                                     "populations"
+                                   : "");
   }
   return 0;
 }
 
-static int parse_record(ctx *c, yaml_node_t *n) {
-  static const char *const keys[] = {
-      "variables", "neurons", "every", "spikes", "spike_times", "buffer", NULL};
+/* "P.x": projection P's state x, g (conductance) or I (current) per
+ * target neuron. */
+static int get_syn_record_var(ctx *c, yaml_node_t *n, const char *kp,
+                              const psst_record_block *rb, const char *s,
+                              psst_recvar *rv) {
+  const char *dot = strchr(s, '.');
+  size_t lp = (size_t)(dot - s);
+  int ip = -1;
+  for (int i = 0; i < c->m->nproj; i++)
+    if (strlen(c->m->projs[i].name) == lp &&
+        !strncmp(c->m->projs[i].name, s, lp))
+      ip = i;
+  if (ip < 0) {
+    char list[LIST_MAX] = "";
+    for (int i = 0; i < c->m->nproj; i++)
+      list_add(list, c->m->projs[i].name);
+    return fail(c, n, kp,
+                "'%s': no projection '%.*s' (projections: %s; a synaptic "
+                "variable is PROJECTION.VARIABLE)",
+                s, (int)lp, s, c->m->nproj ? list : "none");
+  }
+  const psst_projection *pr = &c->m->projs[ip];
+  const psst_synapse_kind *k = pr->kind;
+  const char *x = dot + 1;
+  rv->proj = ip;
+  if (!strcmp(x, "g")) {
+    rv->kind = PSST_RECV_SYN_G;
+  } else if (!strcmp(x, "I")) {
+    rv->kind = PSST_RECV_SYN_I;
+  } else {
+    rv->kind = PSST_RECV_SYN_STATE;
+    rv->state = psst_state_index(k->state, k->nstate, x);
+    if (rv->state < 0) {
+      char list[LIST_MAX] = "";
+      for (int q = 0; q < k->nstate; q++)
+        list_add(list, k->state[q].name);
+      list_add(list, "g");
+      list_add(list, "I");
+      return fail(c, n, kp, "'%s': %s (kind %s) has no '%s' (it has %s)", s,
+                  pr->name, k->name, x, list);
+    }
+  }
+  if (!block_has_pop(rb, pr->to.pop))
+    return fail(c, n, kp,
+                "'%s': projection %s targets population %s, which this "
+                "record block does not record",
+                s, pr->name, c->m->pops[pr->to.pop].name);
+  return 0;
+}
+
+/* One record block (a mapping): variables, neurons, every or every_ms,
+ * and (in one block only) spikes, spike_times, buffer. */
+static int parse_record_block(ctx *c, yaml_node_t *n, const char *kp,
+                              psst_record_block *rb, int *globals_seen) {
+  static const char *const keys[] = {"name",        "variables", "neurons",
+                                     "every",       "every_ms",  "spikes",
+                                     "spike_times", "buffer",    NULL};
+  static const char *const global_keys[] = {"spikes", "spike_times", "buffer",
+                                            NULL};
   static const char *const interps[] = {"hermite", "linear", NULL};
   psst_record *r = &c->m->record;
+  char kp2[KP_MAX];
   yaml_node_t *v;
-  if (n) PSST_TRY(check_map(c, n, "record", keys));
-  if (n && (v = opt(c, n, "neurons")))
-    PSST_TRY(get_selection(c, v, "record.neurons", &r->neurons));
+  if (n && n->type != YAML_MAPPING_NODE)
+    return fail(c, n, kp, "must be a mapping (a record block), got %s",
+                got(c, n));
+  if (n) PSST_TRY(check_map(c, n, kp, keys));
+  rb->line = n ? (int)n->start_mark.line + 1 : 0;
+  if (n && (v = opt(c, n, "name"))) {
+    kp_key(kp2, kp, "name");
+    PSST_TRY(get_name(c, v, kp2, rb->name));
+    if (!strcmp(rb->name, "spike"))
+      return fail(c, v, kp2,
+                  "'spike' is taken (its variables would be the spikes' "
+                  "spike_time, spike_neuron)");
+  }
+  if (n && (v = opt(c, n, "neurons"))) {
+    kp_key(kp2, kp, "neurons");
+    PSST_TRY(get_selection(c, v, kp2, &rb->neurons));
+  }
+  kp_key(kp2, kp, "variables");
   v = n ? opt(c, n, "variables") : NULL;
   if (v && (v->type == YAML_MAPPING_NODE ||
             (v->type == YAML_SEQUENCE_NODE && seq_len(v) == 0)))
-    return fail(c, v, "record.variables",
+    return fail(c, v, kp2,
                 "must be a non-empty sequence of state variable names, got "
                 "%s",
                 got(c, v));
   int nv = !v ? 1 : v->type == YAML_SEQUENCE_NODE ? seq_len(v) : 1;
-  r->vars = xcalloc((size_t)nv, sizeof *r->vars);
-  PSST_ALLOC_CHECK(r->vars);
-  r->nvars = nv;
+  rb->vars = xcalloc((size_t)nv, sizeof *rb->vars);
+  PSST_ALLOC_CHECK(rb->vars);
+  rb->nvars = nv;
   if (!v) {
-    strcpy(r->vars[0], "V");
+    strcpy(rb->vars[0].name, "V");
   } else {
     for (int i = 0; i < nv; i++) {
       yaml_node_t *e = v->type == YAML_SEQUENCE_NODE ? seq_at(c, v, i) : v;
-      char kp[KP_MAX];
+      char kp3[KP_MAX];
       if (v->type == YAML_SEQUENCE_NODE)
-        kp_idx(kp, "record.variables", i);
+        kp_idx(kp3, kp2, i);
       else
-        kp_key(kp, "", "record.variables");
+        snprintf(kp3, sizeof kp3, "%s", kp2);
       const char *s = NULL;
-      PSST_TRY(get_str(c, e, kp, &s));
-      PSST_TRY(check_record_var(c, e, kp, s));
+      PSST_TRY(get_str(c, e, kp3, &s));
+      if (strlen(s) >= sizeof rb->vars[i].name)
+        return fail(c, e, kp3, "'%s' is too long", s);
+      if (strchr(s, '.'))
+        PSST_TRY(get_syn_record_var(c, e, kp3, rb, s, &rb->vars[i]));
+      else
+        PSST_TRY(check_record_var(c, e, kp3, rb, s));
       for (int j = 0; j < i; j++)
-        if (!strcmp(r->vars[j], s))
-          return fail(c, e, kp, "'%s' is listed twice", s);
-      strcpy(r->vars[i], s); /* a state name: shorter than PSST_NAME_MAX */
+        if (!strcmp(rb->vars[j].name, s))
+          return fail(c, e, kp3, "'%s' is listed twice", s);
+      strcpy(rb->vars[i].name, s);
     }
   }
-  r->every = 10;
-  if (n && (v = opt(c, n, "every")))
-    PSST_TRY(get_int(c, v, "record.every", 1, INT64_MAX, &r->every));
+  rb->every = 10;
+  yaml_node_t *ev = n ? opt(c, n, "every") : NULL;
+  yaml_node_t *em = n ? opt(c, n, "every_ms") : NULL;
+  if (ev && em) {
+    kp_key(kp2, kp, "every_ms");
+    return fail(c, em, kp2,
+                "every (steps) and every_ms (ms) cannot both be given");
+  }
+  if (ev) {
+    kp_key(kp2, kp, "every");
+    PSST_TRY(get_int(c, ev, kp2, 1, INT64_MAX, &rb->every));
+  }
+  if (em) {
+    kp_key(kp2, kp, "every_ms");
+    PSST_TRY(get_num(c, em, kp2, 0, 1e9, 1, "ms", &rb->every_ms));
+    double q = rb->every_ms / c->m->run.dt;
+    if (!(q >= 0.5 && fabs(q - nearbyint(q)) <= 1e-9 * q))
+      return fail(c, em, kp2,
+                  "must be a positive integer multiple of run.dt = %g ms, "
+                  "got %g (= %.10g dt)",
+                  c->m->run.dt, rb->every_ms, q);
+  }
+  for (int g = 0; n && global_keys[g]; g++) {
+    if (!(v = opt(c, n, global_keys[g]))) continue;
+    kp_key(kp2, kp, global_keys[g]);
+    if (globals_seen[g])
+      return fail(c, v, kp2,
+                  "is a setting of the whole output: give it in one record "
+                  "block only");
+    globals_seen[g] = 1;
+    if (g == 0) {
+      PSST_TRY(get_bool(c, v, kp2, &r->spikes));
+    } else if (g == 1) {
+      int interp = 0;
+      PSST_TRY(get_enum(c, v, kp2, interps, &interp));
+      r->spike_linear = interp == 1;
+    } else {
+      PSST_TRY(get_int(c, v, kp2, 1, 1000000000, &r->buffer));
+    }
+  }
+  return 0;
+}
+
+/* record: one block (a mapping, or nothing: V of every neuron every 10
+ * steps), or a sequence of blocks, each with its own name. */
+static int parse_record(ctx *c, yaml_node_t *n) {
+  psst_record *r = &c->m->record;
   r->spikes = 1;
-  if (n && (v = opt(c, n, "spikes")))
-    PSST_TRY(get_bool(c, v, "record.spikes", &r->spikes));
-  int interp = 0;
-  if (n && (v = opt(c, n, "spike_times")))
-    PSST_TRY(get_enum(c, v, "record.spike_times", interps, &interp));
-  r->spike_linear = interp == 1;
+  r->spike_linear = 0;
   r->buffer = 1000;
-  if (n && (v = opt(c, n, "buffer")))
-    PSST_TRY(get_int(c, v, "record.buffer", 1, 1000000000, &r->buffer));
+  int seen[3] = {0, 0, 0};
+  if (!n || n->type != YAML_SEQUENCE_NODE) {
+    r->block = xcalloc(1, sizeof *r->block);
+    PSST_ALLOC_CHECK(r->block);
+    r->nblock = 1;
+    return parse_record_block(c, n, "record", &r->block[0], seen);
+  }
+  int nb = seq_len(n);
+  if (nb == 0)
+    return fail(c, n, "record",
+                "must be a record block (a mapping) or a non-empty sequence "
+                "of them, got %s",
+                got(c, n));
+  r->block = xcalloc((size_t)nb, sizeof *r->block);
+  PSST_ALLOC_CHECK(r->block);
+  r->nblock = nb;
+  for (int b = 0; b < nb; b++) {
+    char kp[KP_MAX];
+    kp_idx(kp, "record", b);
+    yaml_node_t *bn = seq_at(c, n, b);
+    PSST_TRY(parse_record_block(c, bn, kp, &r->block[b], seen));
+    const char *name = r->block[b].name;
+    for (int j = 0; j < b; j++)
+      if (!strcmp(r->block[j].name, name)) {
+        char kp2[KP_MAX];
+        kp_key(kp2, kp, "name");
+        yaml_node_t *nn = opt(c, bn, "name");
+        return fail(c, nn ? nn : bn, kp2,
+                    name[0] ? "duplicate record block name '%s' (first at "
+                              "line %d)"
+                            : "%sonly one record block may be unnamed (the "
+                              "other at line %d): give each a name",
+                    name, r->block[j].line);
+      }
+  }
   return 0;
 }
 

@@ -41,22 +41,29 @@
 #define PSST_IO_SPIKE_CHUNK 65536
 #define PSST_IO_MSG 4096
 
+/* A record block of the output (names with its prefix). */
+typedef struct out_block {
+  char *prefix;
+  int64_t n_rec, rec_lo, rec_hi;
+  int nvars;
+  char **var_names; /* prefixed */
+  int *var_ids;
+  int time_id, gid_id, pop_id;
+  int64_t n_records; /* records written so far (length of its time) */
+} out_block;
+
 struct psst_output {
   MPI_Comm comm; /* duplicate of the creator's communicator */
   int rank, size;
   int ncid, open;
   int force;
   char *path, *partial;
-  int64_t n_rec, rec_lo, rec_hi;
-  int nvars;
-  char **var_names;
-  int *var_ids;
-  int time_id;
+  int nblock;
+  out_block *blk;
   int spikes, spike_t_id, spike_n_id;
-  int64_t n_records; /* records written so far (length of time) */
-  int64_t n_spikes;  /* spikes written so far (length of spike) */
-  int failed;        /* code of an earlier failure, 0 when healthy */
-  int appended;      /* reopened for a restart: never remove the file */
+  int64_t n_spikes; /* spikes written so far (length of spike) */
+  int failed;       /* code of an earlier failure, 0 when healthy */
+  int appended;     /* reopened for a restart: never remove the file */
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -101,14 +108,41 @@ static int64_t clamp64(int64_t v, int64_t lo, int64_t hi) {
 static void output_free(psst_output *o) {
   if (!o) return;
   psst_comm_free(&o->comm);
-  if (o->var_names)
-    for (int v = 0; v < o->nvars; v++)
-      free(o->var_names[v]);
-  free(o->var_names);
-  free(o->var_ids);
+  for (int b = 0; o->blk && b < o->nblock; b++) {
+    out_block *B = &o->blk[b];
+    if (B->var_names)
+      for (int v = 0; v < B->nvars; v++)
+        free(B->var_names[v]);
+    free(B->var_names);
+    free(B->var_ids);
+    free(B->prefix);
+  }
+  free(o->blk);
   free(o->path);
   free(o->partial);
   free(o);
+}
+
+/* The blocks of a spec: its array, or the one unnamed block of its inline
+ * fields (nblock = 0). */
+static int spec_nblock(const psst_output_spec *s) {
+  return s->nblock > 0 ? s->nblock : 1;
+}
+static psst_output_block spec_block(const psst_output_spec *s, int b) {
+  if (s->nblock > 0) return s->blocks[b];
+  psst_output_block x = {"",         s->n_rec, s->rec_lo, s->rec_hi, s->rec_gid,
+                         s->rec_pop, s->nvars, s->vars,   0};
+  return x;
+}
+
+static char *cat_str(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  char *d = malloc(la + lb + 1);
+  if (d) {
+    memcpy(d, a, la);
+    memcpy(d + la, b, lb + 1);
+  }
+  return d;
 }
 
 /* A handle for spec (not yet open), or NULL when out of memory. */
@@ -120,19 +154,28 @@ static psst_output *output_alloc(const psst_output_spec *spec, int rank,
   o->rank = rank;
   o->size = size;
   o->force = spec->force;
-  o->n_rec = spec->n_rec;
-  o->rec_lo = spec->rec_lo;
-  o->rec_hi = spec->rec_hi;
   o->spikes = spec->spikes != 0;
-  o->nvars = spec->n_rec > 0 ? spec->nvars : 0;
   o->path = dup_str(spec->path);
   o->partial = malloc(strlen(spec->path) + sizeof ".partial");
   if (o->partial) sprintf(o->partial, "%s.partial", spec->path);
-  o->var_names = calloc((size_t)o->nvars + 1, sizeof *o->var_names);
-  o->var_ids = calloc((size_t)o->nvars + 1, sizeof *o->var_ids);
-  int ok = o->path && o->partial && o->var_names && o->var_ids;
-  for (int v = 0; ok && v < o->nvars; v++)
-    ok = (o->var_names[v] = dup_str(spec->vars[v].name)) != NULL;
+  o->nblock = spec_nblock(spec);
+  o->blk = calloc((size_t)o->nblock, sizeof *o->blk);
+  int ok = o->path && o->partial && o->blk;
+  for (int b = 0; ok && b < o->nblock; b++) {
+    psst_output_block sb = spec_block(spec, b);
+    out_block *B = &o->blk[b];
+    B->n_rec = sb.n_rec;
+    B->rec_lo = sb.rec_lo;
+    B->rec_hi = sb.rec_hi;
+    B->nvars = sb.n_rec > 0 ? sb.nvars : 0;
+    B->prefix = dup_str(sb.prefix ? sb.prefix : "");
+    B->var_names = calloc((size_t)B->nvars + 1, sizeof *B->var_names);
+    B->var_ids = calloc((size_t)B->nvars + 1, sizeof *B->var_ids);
+    B->time_id = B->gid_id = B->pop_id = -1;
+    ok = B->prefix && B->var_names && B->var_ids;
+    for (int v = 0; ok && v < B->nvars; v++)
+      ok = (B->var_names[v] = cat_str(B->prefix, sb.vars[v].name)) != NULL;
+  }
   if (!ok) {
     output_free(o);
     return NULL;
@@ -159,25 +202,33 @@ static int spec_check(const psst_output_spec *s) {
   if (!s || !s->path || !s->path[0])
     return psst_error_set(PSST_ERR_INTERNAL, "output: no path given");
   const char *p = s->path;
-  if (s->n_rec < 0 || s->rec_lo < 0 || s->rec_lo > s->rec_hi ||
-      s->rec_hi > s->n_rec)
-    return psst_error_set(
-        PSST_ERR_INTERNAL, "%s: bad recorded range [%lld, %lld) of %lld", p,
-        (long long)s->rec_lo, (long long)s->rec_hi, (long long)s->n_rec);
-  if (s->n_rec > 0 && (!s->rec_gid || !s->rec_pop))
-    return psst_error_set(PSST_ERR_INTERNAL, "%s: recorded neuron ids missing",
-                          p);
-  if (s->npop < 0 || (s->npop > 0 && !s->pop_names) || s->nvars < 0 ||
-      (s->nvars > 0 && !s->vars) || s->nattrs < 0 ||
+  if (s->nblock < 0 || (s->nblock > 0 && !s->blocks))
+    return psst_error_set(PSST_ERR_INTERNAL, "%s: bad record blocks", p);
+  for (int b = 0; b < spec_nblock(s); b++) {
+    psst_output_block x = spec_block(s, b);
+    if (x.n_rec < 0 || x.rec_lo < 0 || x.rec_lo > x.rec_hi ||
+        x.rec_hi > x.n_rec)
+      return psst_error_set(
+          PSST_ERR_INTERNAL, "%s: bad recorded range [%lld, %lld) of %lld", p,
+          (long long)x.rec_lo, (long long)x.rec_hi, (long long)x.n_rec);
+    if (x.n_rec > 0 && (!x.rec_gid || !x.rec_pop))
+      return psst_error_set(PSST_ERR_INTERNAL,
+                            "%s: recorded neuron ids missing", p);
+    if (x.nvars < 0 || (x.nvars > 0 && !x.vars))
+      return psst_error_set(PSST_ERR_INTERNAL, "%s: inconsistent output spec",
+                            p);
+    for (int v = 0; v < x.nvars; v++)
+      if (!x.vars[v].name || !x.vars[v].name[0])
+        return psst_error_set(PSST_ERR_INTERNAL, "%s: variable %d unnamed", p,
+                              v);
+  }
+  if (s->npop < 0 || (s->npop > 0 && !s->pop_names) || s->nattrs < 0 ||
       (s->nattrs > 0 && !s->attrs))
     return psst_error_set(PSST_ERR_INTERNAL, "%s: inconsistent output spec", p);
   for (int i = 0; i < s->npop; i++)
     if (!s->pop_names[i])
       return psst_error_set(PSST_ERR_INTERNAL, "%s: population %d unnamed", p,
                             i);
-  for (int v = 0; v < s->nvars; v++)
-    if (!s->vars[v].name || !s->vars[v].name[0])
-      return psst_error_set(PSST_ERR_INTERNAL, "%s: variable %d unnamed", p, v);
   for (int a = 0; a < s->nattrs; a++)
     if (!s->attrs[a].name || !s->attrs[a].name[0])
       return psst_error_set(PSST_ERR_INTERNAL, "%s: attribute %d unnamed", p,
@@ -226,21 +277,67 @@ static int def_chunks(psst_output *o, int id, const char *name,
   return 0;
 }
 
-/* Everything between nc_create_par and nc_enddef. Local: every rank makes
- * the same calls with the same arguments. */
-static int output_define(psst_output *o, const psst_output_spec *s, int *pop_id,
-                         int *gid_id, int *popname_id, size_t *strlen_out) {
+/* One block's dimensions and variables: PREFIXtime(PREFIXtime),
+ * PREFIXneuron, the variables (PREFIXtime, PREFIXneuron), PREFIXneuron_id,
+ * PREFIXpopulation. */
+static int define_block(psst_output *o, out_block *B,
+                        const psst_output_block *sb) {
   int ncid = o->ncid, nc;
-  int d_time = -1, d_neuron = -1, d_spike = -1, d_pop = -1, d_strlen = -1;
+  int d_time = -1, d_neuron = -1;
   const char *p = o->partial;
-
-  if ((nc = nc_def_dim(ncid, "time", NC_UNLIMITED, &d_time)) != NC_NOERR)
-    return nc_fail(p, o->rank, nc, "cannot define dimension 'time'");
+  char name[NC_MAX_NAME + 1];
+  snprintf(name, sizeof name, "%stime", B->prefix);
+  if ((nc = nc_def_dim(ncid, name, NC_UNLIMITED, &d_time)) != NC_NOERR)
+    return nc_fail(p, o->rank, nc, "cannot define dimension '%s'", name);
   /* a fixed dimension of length 0 would be NC_UNLIMITED: with no recorded
    * neurons there is no neuron dimension and no record variable */
-  if (s->n_rec > 0 && (nc = nc_def_dim(ncid, "neuron", (size_t)s->n_rec,
-                                       &d_neuron)) != NC_NOERR)
-    return nc_fail(p, o->rank, nc, "cannot define dimension 'neuron'");
+  snprintf(name, sizeof name, "%sneuron", B->prefix);
+  if (B->n_rec > 0 &&
+      (nc = nc_def_dim(ncid, name, (size_t)B->n_rec, &d_neuron)) != NC_NOERR)
+    return nc_fail(p, o->rank, nc, "cannot define dimension '%s'", name);
+  snprintf(name, sizeof name, "%stime", B->prefix);
+  PSST_TRY(def_var(o, name, NC_DOUBLE, 1, &d_time, "ms", "time", &B->time_id));
+  size_t c1 = PSST_IO_TIME1D_CHUNK;
+  PSST_TRY(def_chunks(o, B->time_id, name, &c1, 1));
+  if (sb->every > 0) {
+    long long every = (long long)sb->every;
+    nc = nc_put_att_longlong(ncid, B->time_id, "record_every_steps", NC_INT64,
+                             1, &every);
+    if (nc != NC_NOERR)
+      return nc_fail(p, o->rank, nc, "cannot write an attribute of '%s'", name);
+  }
+  if (B->n_rec > 0) {
+    int64_t per_row = B->n_rec * (int64_t)sizeof(double);
+    int64_t tchunk = clamp64(PSST_IO_CHUNK_BYTES / per_row,
+                             PSST_IO_TIME_CHUNK_MIN, PSST_IO_TIME_CHUNK_MAX);
+    int64_t nchunk = clamp64(
+        PSST_IO_CHUNK_BYTES / (tchunk * (int64_t)sizeof(double)), 1, B->n_rec);
+    size_t c2[2] = {(size_t)tchunk, (size_t)nchunk};
+    int dims[2] = {d_time, d_neuron};
+    for (int v = 0; v < B->nvars; v++) {
+      const psst_output_var *sv = &sb->vars[v];
+      PSST_TRY(def_var(o, B->var_names[v], NC_DOUBLE, 2, dims, sv->units,
+                       sv->long_name, &B->var_ids[v]));
+      PSST_TRY(def_chunks(o, B->var_ids[v], B->var_names[v], c2, 1));
+    }
+    snprintf(name, sizeof name, "%sneuron_id", B->prefix);
+    PSST_TRY(def_var(o, name, NC_INT64, 1, &d_neuron, NULL, "global neuron id",
+                     &B->gid_id));
+    snprintf(name, sizeof name, "%spopulation", B->prefix);
+    PSST_TRY(def_var(o, name, NC_INT, 1, &d_neuron, NULL, "population index",
+                     &B->pop_id));
+  }
+  return 0;
+}
+
+/* Everything between nc_create_par and nc_enddef. Local: every rank makes
+ * the same calls with the same arguments. */
+static int output_define(psst_output *o, const psst_output_spec *s,
+                         int *popname_id, size_t *strlen_out) {
+  int ncid = o->ncid, nc;
+  int d_spike = -1, d_pop = -1, d_strlen = -1;
+  const char *p = o->partial;
+
   if (s->spikes &&
       (nc = nc_def_dim(ncid, "spike", NC_UNLIMITED, &d_spike)) != NC_NOERR)
     return nc_fail(p, o->rank, nc, "cannot define dimension 'spike'");
@@ -255,30 +352,11 @@ static int output_define(psst_output *o, const psst_output_spec *s, int *pop_id,
     if ((nc = nc_def_dim(ncid, "name_strlen", maxlen, &d_strlen)) != NC_NOERR)
       return nc_fail(p, o->rank, nc, "cannot define dimension 'name_strlen'");
   }
-
-  PSST_TRY(
-      def_var(o, "time", NC_DOUBLE, 1, &d_time, "ms", "time", &o->time_id));
-  size_t c1 = PSST_IO_TIME1D_CHUNK;
-  PSST_TRY(def_chunks(o, o->time_id, "time", &c1, 1));
-
-  if (s->n_rec > 0) {
-    int64_t per_row = s->n_rec * (int64_t)sizeof(double);
-    int64_t tchunk = clamp64(PSST_IO_CHUNK_BYTES / per_row,
-                             PSST_IO_TIME_CHUNK_MIN, PSST_IO_TIME_CHUNK_MAX);
-    int64_t nchunk = clamp64(
-        PSST_IO_CHUNK_BYTES / (tchunk * (int64_t)sizeof(double)), 1, s->n_rec);
-    size_t c2[2] = {(size_t)tchunk, (size_t)nchunk};
-    int dims[2] = {d_time, d_neuron};
-    for (int v = 0; v < s->nvars; v++) {
-      const psst_output_var *sv = &s->vars[v];
-      PSST_TRY(def_var(o, sv->name, NC_DOUBLE, 2, dims, sv->units,
-                       sv->long_name, &o->var_ids[v]));
-      PSST_TRY(def_chunks(o, o->var_ids[v], sv->name, c2, 1));
-    }
-    PSST_TRY(def_var(o, "neuron_id", NC_INT64, 1, &d_neuron, NULL,
-                     "global neuron id", gid_id));
-    PSST_TRY(def_var(o, "population", NC_INT, 1, &d_neuron, NULL,
-                     "population index", pop_id));
+  /* the blocks after the dimension 'population': a variable of that name
+   * (in the unnamed block) defined before it upsets HDF5 */
+  for (int b = 0; b < o->nblock; b++) {
+    psst_output_block sb = spec_block(s, b);
+    PSST_TRY(define_block(o, &o->blk[b], &sb));
   }
   if (s->npop > 0) {
     int dims[2] = {d_pop, d_strlen};
@@ -309,26 +387,30 @@ static int set_collective(psst_output *o, int id, const char *name) {
   return 0;
 }
 
-/* Collective: neuron_id, population and population_name, written by rank 0
- * (every other rank takes part with count 0). */
+/* Collective: each block's neuron_id and population, and population_name,
+ * written by rank 0 (every other rank takes part with count 0). */
 static int output_write_static(psst_output *o, const psst_output_spec *s,
-                               int pop_id, int gid_id, int popname_id,
-                               size_t slen) {
+                               int popname_id, size_t slen) {
   static const double dummy[1] = {0};
   int rc, nc;
-  if (s->n_rec > 0) {
-    size_t start = 0, count = o->rank == 0 ? (size_t)s->n_rec : 0;
-    nc = nc_put_vara(o->ncid, gid_id, &start, &count,
-                     count ? (const void *)s->rec_gid : (const void *)dummy);
-    rc = nc == NC_NOERR ? 0
-                        : nc_fail(o->partial, o->rank, nc,
-                                  "cannot write variable 'neuron_id'");
+  for (int b = 0; b < o->nblock; b++) {
+    const out_block *B = &o->blk[b];
+    psst_output_block sb = spec_block(s, b);
+    if (B->n_rec == 0) continue;
+    size_t start = 0, count = o->rank == 0 ? (size_t)B->n_rec : 0;
+    nc = nc_put_vara(o->ncid, B->gid_id, &start, &count,
+                     count ? (const void *)sb.rec_gid : (const void *)dummy);
+    rc = nc == NC_NOERR
+             ? 0
+             : nc_fail(o->partial, o->rank, nc,
+                       "cannot write variable '%sneuron_id'", B->prefix);
     PSST_TRY(agree(o->comm, o->rank, rc));
-    nc = nc_put_vara_int(o->ncid, pop_id, &start, &count,
-                         count ? s->rec_pop : (const int *)(const void *)dummy);
-    rc = nc == NC_NOERR ? 0
-                        : nc_fail(o->partial, o->rank, nc,
-                                  "cannot write variable 'population'");
+    nc = nc_put_vara_int(o->ncid, B->pop_id, &start, &count,
+                         count ? sb.rec_pop : (const int *)(const void *)dummy);
+    rc = nc == NC_NOERR
+             ? 0
+             : nc_fail(o->partial, o->rank, nc,
+                       "cannot write variable '%spopulation'", B->prefix);
     PSST_TRY(agree(o->comm, o->rank, rc));
   }
   if (s->npop > 0) {
@@ -360,6 +442,28 @@ static int output_write_static(psst_output *o, const psst_output_spec *s,
     PSST_TRY(agree(o->comm, o->rank, rc));
   }
   return 0;
+}
+
+/* Collective access for every variable written after the definitions. */
+static int set_all_collective(psst_output *o, int with_static, int popname_id) {
+  int lrc = 0;
+  char name[NC_MAX_NAME + 1];
+  for (int b = 0; !lrc && b < o->nblock; b++) {
+    const out_block *B = &o->blk[b];
+    snprintf(name, sizeof name, "%stime", B->prefix);
+    lrc = set_collective(o, B->time_id, name);
+    for (int v = 0; !lrc && v < B->nvars; v++)
+      lrc = set_collective(o, B->var_ids[v], B->var_names[v]);
+    if (!lrc && with_static && B->n_rec > 0)
+      lrc = set_collective(o, B->gid_id, "neuron_id");
+    if (!lrc && with_static && B->n_rec > 0)
+      lrc = set_collective(o, B->pop_id, "population");
+  }
+  if (!lrc && with_static && popname_id >= 0)
+    lrc = set_collective(o, popname_id, "population_name");
+  if (!lrc && o->spikes) lrc = set_collective(o, o->spike_t_id, "spike_time");
+  if (!lrc && o->spikes) lrc = set_collective(o, o->spike_n_id, "spike_neuron");
+  return lrc;
 }
 
 /* nc_create_par failed: netCDF often says only "Permission denied" or
@@ -396,14 +500,17 @@ int psst_output_create(MPI_Comm comm, const psst_output_spec *spec,
   if (out) *out = NULL;
 
   rc = out ? spec_check(spec) : psst_error_set(PSST_ERR_INTERNAL, "no handle");
-  int64_t mine = rc ? 0 : spec->rec_hi - spec->rec_lo, total = 0;
-  PSST_TRY(psst_comm_sum_i64(comm, mine, &total));
   PSST_TRY(agree(comm, rank, rc));
-  if (total != spec->n_rec)
-    return psst_error_set(PSST_ERR_INTERNAL,
-                          "%s: the ranks' recorded ranges cover %lld of %lld "
-                          "neurons",
-                          spec->path, (long long)total, (long long)spec->n_rec);
+  for (int b = 0; b < spec_nblock(spec); b++) {
+    psst_output_block sb = spec_block(spec, b);
+    int64_t mine = sb.rec_hi - sb.rec_lo, total = 0;
+    PSST_TRY(psst_comm_sum_i64(comm, mine, &total));
+    if (total != sb.n_rec)
+      return psst_error_set(PSST_ERR_INTERNAL,
+                            "%s: the ranks' recorded ranges cover %lld of %lld "
+                            "neurons",
+                            spec->path, (long long)total, (long long)sb.n_rec);
+  }
 
   /* 0: absent, 1: a file, 2: something that is not a regular file */
   int exists = 0;
@@ -440,11 +547,10 @@ int psst_output_create(MPI_Comm comm, const psst_output_spec *spec,
   rc = o->open ? 0 : create_fail(o, nc);
   rc = agree(o->comm, rank, rc);
 
-  int pop_id = -1, gid_id = -1, popname_id = -1;
+  int popname_id = -1;
   size_t slen = 1;
   if (!rc)
-    rc = agree(o->comm, rank,
-               output_define(o, spec, &pop_id, &gid_id, &popname_id, &slen));
+    rc = agree(o->comm, rank, output_define(o, spec, &popname_id, &slen));
   if (!rc) {
     nc = nc_enddef(o->ncid);
     rc = agree(o->comm, rank,
@@ -452,20 +558,8 @@ int psst_output_create(MPI_Comm comm, const psst_output_spec *spec,
                    ? 0
                    : nc_fail(o->partial, rank, nc, "cannot end define mode"));
   }
-  if (!rc) {
-    int lrc = set_collective(o, o->time_id, "time");
-    for (int v = 0; !lrc && v < o->nvars; v++)
-      lrc = set_collective(o, o->var_ids[v], o->var_names[v]);
-    if (!lrc && spec->n_rec > 0) lrc = set_collective(o, gid_id, "neuron_id");
-    if (!lrc && spec->n_rec > 0) lrc = set_collective(o, pop_id, "population");
-    if (!lrc && spec->npop > 0)
-      lrc = set_collective(o, popname_id, "population_name");
-    if (!lrc && o->spikes) lrc = set_collective(o, o->spike_t_id, "spike_time");
-    if (!lrc && o->spikes)
-      lrc = set_collective(o, o->spike_n_id, "spike_neuron");
-    rc = agree(o->comm, rank, lrc);
-  }
-  if (!rc) rc = output_write_static(o, spec, pop_id, gid_id, popname_id, slen);
+  if (!rc) rc = agree(o->comm, rank, set_all_collective(o, 1, popname_id));
+  if (!rc) rc = output_write_static(o, spec, popname_id, slen);
   if (rc) {
     output_abandon(o, rc);
     output_free(o);
@@ -484,45 +578,50 @@ static int output_usable(psst_output *o, const char *what) {
   return 0;
 }
 
-int psst_output_write_records(psst_output *o, int64_t nrows, const double *time,
-                              const double *const *vals) {
+int psst_output_write_records(psst_output *o, int b, int64_t nrows,
+                              const double *time, const double *const *vals) {
   static const double dummy[1] = {0};
   PSST_TRY(output_usable(o, "psst_output_write_records"));
-  int64_t nloc = o->rec_hi - o->rec_lo;
   int rc = 0;
+  if (b < 0 || b >= o->nblock)
+    rc =
+        psst_error_set(PSST_ERR_INTERNAL, "%s: no record block %d", o->path, b);
+  PSST_TRY(agree(o->comm, o->rank, rc));
+  out_block *B = &o->blk[b];
+  int64_t nloc = B->rec_hi - B->rec_lo;
   if (nrows < 0 || (nrows > 0 && o->rank == 0 && !time) ||
-      (nrows > 0 && nloc > 0 && o->nvars > 0 && !vals))
+      (nrows > 0 && nloc > 0 && B->nvars > 0 && !vals))
     rc = psst_error_set(PSST_ERR_INTERNAL, "%s: bad record batch (rank %d)",
                         o->path, o->rank);
-  for (int v = 0; !rc && nrows > 0 && nloc > 0 && v < o->nvars; v++)
+  for (int v = 0; !rc && nrows > 0 && nloc > 0 && v < B->nvars; v++)
     if (!vals[v])
       rc = psst_error_set(PSST_ERR_INTERNAL, "%s: no values for '%s' (rank %d)",
-                          o->path, o->var_names[v], o->rank);
+                          o->path, B->var_names[v], o->rank);
   PSST_TRY(agree(o->comm, o->rank, rc));
   if (nrows == 0) return 0;
 
-  for (int v = 0; v < o->nvars; v++) {
-    size_t start[2] = {(size_t)o->n_records, nloc ? (size_t)o->rec_lo : 0};
+  for (int v = 0; v < B->nvars; v++) {
+    size_t start[2] = {(size_t)B->n_records, nloc ? (size_t)B->rec_lo : 0};
     size_t count[2] = {(size_t)nrows, (size_t)nloc};
-    int nc = nc_put_vara_double(o->ncid, o->var_ids[v], start, count,
+    int nc = nc_put_vara_double(o->ncid, B->var_ids[v], start, count,
                                 nloc ? vals[v] : dummy);
     rc = nc == NC_NOERR
              ? 0
              : nc_fail(o->partial, o->rank, nc, "cannot write variable '%s'",
-                       o->var_names[v]);
+                       B->var_names[v]);
     rc = agree(o->comm, o->rank, rc);
     if (rc) return output_abandon(o, rc);
   }
-  size_t start = (size_t)o->n_records;
+  size_t start = (size_t)B->n_records;
   size_t count = o->rank == 0 ? (size_t)nrows : 0;
-  int nc = nc_put_vara_double(o->ncid, o->time_id, &start, &count,
+  int nc = nc_put_vara_double(o->ncid, B->time_id, &start, &count,
                               count ? time : dummy);
-  rc = nc == NC_NOERR
-           ? 0
-           : nc_fail(o->partial, o->rank, nc, "cannot write variable 'time'");
+  rc = nc == NC_NOERR ? 0
+                      : nc_fail(o->partial, o->rank, nc,
+                                "cannot write variable '%stime'", B->prefix);
   rc = agree(o->comm, o->rank, rc);
   if (rc) return output_abandon(o, rc);
-  o->n_records += nrows;
+  B->n_records += nrows;
   return 0;
 }
 
@@ -656,7 +755,7 @@ static int inq_var(psst_output *o, const char *name, int *id) {
 }
 
 int psst_output_open_append(MPI_Comm comm, const psst_output_spec *spec,
-                            int64_t n_records, int64_t n_spikes,
+                            const int64_t *n_records, int64_t n_spikes,
                             psst_output **out) {
   int rank, size, rc = 0, nc;
   rank = psst_comm_rank(comm);
@@ -667,7 +766,8 @@ int psst_output_open_append(MPI_Comm comm, const psst_output_spec *spec,
   if (o) {
     o->force = 1;
     o->appended = 1;
-    o->n_records = n_records;
+    for (int b = 0; b < o->nblock; b++)
+      o->blk[b].n_records = n_records[b];
     o->n_spikes = n_spikes;
   } else {
     rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (rank %d)", rank);
@@ -689,33 +789,32 @@ int psst_output_open_append(MPI_Comm comm, const psst_output_spec *spec,
                      : nc_fail(o->partial, rank, nc,
                                "cannot reopen the interrupted run's output"));
   if (!rc) {
-    int lrc = inq_var(o, "time", &o->time_id);
-    for (int v = 0; !lrc && v < o->nvars; v++)
-      lrc = inq_var(o, o->var_names[v], &o->var_ids[v]);
+    int lrc = 0;
+    char name[NC_MAX_NAME + 1];
+    for (int b = 0; !lrc && b < o->nblock; b++) {
+      out_block *B = &o->blk[b];
+      snprintf(name, sizeof name, "%stime", B->prefix);
+      lrc = inq_var(o, name, &B->time_id);
+      for (int v = 0; !lrc && v < B->nvars; v++)
+        lrc = inq_var(o, B->var_names[v], &B->var_ids[v]);
+      if (!lrc && B->nvars > 0) {
+        int dim;
+        size_t len = 0;
+        snprintf(name, sizeof name, "%sneuron", B->prefix);
+        if (nc_inq_dimid(o->ncid, name, &dim) != NC_NOERR ||
+            nc_inq_dimlen(o->ncid, dim, &len) != NC_NOERR ||
+            (int64_t)len != B->n_rec)
+          lrc = psst_error_set(PSST_ERR_USER,
+                               "%s: cannot append: it records %zu neurons "
+                               "in '%s', the model %lld",
+                               o->partial, len, name, (long long)B->n_rec);
+      }
+    }
     if (!lrc && o->spikes) lrc = inq_var(o, "spike_time", &o->spike_t_id);
     if (!lrc && o->spikes) lrc = inq_var(o, "spike_neuron", &o->spike_n_id);
-    if (!lrc && o->nvars > 0) {
-      int dim;
-      size_t len = 0;
-      if (nc_inq_dimid(o->ncid, "neuron", &dim) != NC_NOERR ||
-          nc_inq_dimlen(o->ncid, dim, &len) != NC_NOERR ||
-          (int64_t)len != o->n_rec)
-        lrc = psst_error_set(PSST_ERR_USER,
-                             "%s: cannot append: it records %zu neurons, "
-                             "the model %lld",
-                             o->partial, len, (long long)o->n_rec);
-    }
     rc = agree(o->comm, rank, lrc);
   }
-  if (!rc) {
-    int lrc = set_collective(o, o->time_id, "time");
-    for (int v = 0; !lrc && v < o->nvars; v++)
-      lrc = set_collective(o, o->var_ids[v], o->var_names[v]);
-    if (!lrc && o->spikes) lrc = set_collective(o, o->spike_t_id, "spike_time");
-    if (!lrc && o->spikes)
-      lrc = set_collective(o, o->spike_n_id, "spike_neuron");
-    rc = agree(o->comm, rank, lrc);
-  }
+  if (!rc) rc = agree(o->comm, rank, set_all_collective(o, 0, -1));
   if (rc) {
     output_abandon(o, rc);
     output_free(o);
@@ -727,7 +826,7 @@ int psst_output_open_append(MPI_Comm comm, const psst_output_spec *spec,
 
 void psst_output_counts(const psst_output *o, int64_t *n_records,
                         int64_t *n_spikes) {
-  *n_records = o ? o->n_records : 0;
+  *n_records = o ? o->blk[0].n_records : 0;
   *n_spikes = o ? o->n_spikes : 0;
 }
 

@@ -57,13 +57,23 @@ void psst_model_destroy(psst_model **mp) {
     free(m->stims[i].file_var);
   }
   free(m->stims);
-  free(m->record.vars);
-  selection_free(&m->record.neurons);
+  for (int b = 0; m->record.block && b < m->record.nblock; b++) {
+    free(m->record.block[b].vars);
+    selection_free(&m->record.block[b].neurons);
+  }
+  free(m->record.block);
   free(m->output);
   free(m->path);
   free(m->text);
   free(m);
   *mp = NULL;
+}
+
+int64_t psst_record_every(const psst_model *m, int b) {
+  const psst_record_block *rb = &m->record.block[b];
+  if (!(rb->every_ms > 0)) return rb->every;
+  int64_t k = (int64_t)llround(rb->every_ms / m->run.dt);
+  return k < 1 ? 1 : k;
 }
 
 int psst_model_check_run(const psst_model *m) {
@@ -88,6 +98,26 @@ int psst_model_check_run(const psst_model *m) {
                "multiple of dt = %g ms",
                i, s->sample_dt, r->dt);
   }
+  for (int i = 0; i < m->npop; i++) {
+    const psst_population *p = &m->pops[i];
+    if (!p->rate_path) continue;
+    double q = p->rate_sample_dt / r->dt;
+    PSST_CHECK(q >= 0.5 && fabs(q - nearbyint(q)) <= 1e-9 * q, PSST_ERR_USER,
+               "populations[%d] ('%s').rate_file.sample_dt: %g ms must be a "
+               "positive integer multiple of dt = %g ms",
+               i, p->name, p->rate_sample_dt, r->dt);
+  }
+  /* record intervals in ms are whole steps of the dt the run uses */
+  for (int b = 0; b < m->record.nblock; b++) {
+    const psst_record_block *rb = &m->record.block[b];
+    if (!(rb->every_ms > 0)) continue;
+    double q = rb->every_ms / r->dt;
+    PSST_CHECK(q >= 0.5 && fabs(q - nearbyint(q)) <= 1e-9 * q, PSST_ERR_USER,
+               "record%s%s (line %d).every_ms: %g ms must be a positive "
+               "integer multiple of dt = %g ms",
+               rb->name[0] ? " block " : "", rb->name, rb->line, rb->every_ms,
+               r->dt);
+  }
   /* delays are at least one step of the dt the run uses (a --dt larger
    * than the model file's can make them too short) */
   for (int i = 0; i < m->nproj; i++) {
@@ -99,9 +129,9 @@ int psst_model_check_run(const psst_model *m) {
                "projections[%d] ('%s').delay%s: %g ms is less than one step "
                "(dt = %g ms)",
                i, m->projs[i].name,
-               cst                              ? ""
-               : uni && d->min == d->a          ? ".uniform (its lo)"
-                                                : ".min",
+               cst                     ? ""
+               : uni && d->min == d->a ? ".uniform (its lo)"
+                                       : ".min",
                lo, r->dt);
   }
   return 0;

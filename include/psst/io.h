@@ -39,9 +39,28 @@ typedef struct psst_output_var {
   const char *long_name; /* "membrane potential" */
 } psst_output_var;
 
+/* One record block of the output: its own time and neuron dimensions and
+ * variables, all named prefix + the plain name ("time", "neuron", "V",
+ * "neuron_id", "population"): prefix "" for the unnamed block, "NAME_"
+ * for block NAME. */
+typedef struct psst_output_block {
+  const char *prefix;
+  int64_t n_rec;          /* recorded neurons (global) */
+  int64_t rec_lo, rec_hi; /* this rank's rows [lo, hi) of the neuron dim */
+  const int64_t *rec_gid; /* n_rec global ids (same on every rank) */
+  const int *rec_pop;     /* n_rec population indices */
+  int nvars;
+  const psst_output_var *vars; /* names without the prefix */
+  int64_t every;               /* [steps] between records (an attribute) */
+} psst_output_block;
+
 typedef struct psst_output_spec {
-  const char *path;       /* final path; written as path.partial until closed */
-  int force;              /* 1: replace an existing file at path */
+  const char *path; /* final path; written as path.partial until closed */
+  int force;        /* 1: replace an existing file at path */
+  /* the record blocks; nblock = 0: one unnamed block given by the fields
+   * n_rec .. vars below */
+  int nblock;
+  const psst_output_block *blocks;
   int64_t n_rec;          /* recorded neurons (global) */
   int64_t rec_lo, rec_hi; /* this rank's rows [lo, hi) of the neuron dim */
   const int64_t *rec_gid; /* n_rec global ids (same on every rank) */
@@ -63,11 +82,12 @@ typedef struct psst_output psst_output;
 int psst_output_create(MPI_Comm comm, const psst_output_spec *spec,
                        psst_output **out);
 
-/* Append nrows records. time: nrows values [ms] (same on every rank).
- * vals[v]: nrows x (rec_hi - rec_lo) values of variable v, row-major.
- * Collective (ranks without recorded neurons take part with no data). */
-int psst_output_write_records(psst_output *o, int64_t nrows, const double *time,
-                              const double *const *vals);
+/* Append nrows records to block b. time: nrows values [ms] (same on every
+ * rank). vals[v]: nrows x (rec_hi - rec_lo) values of variable v,
+ * row-major. Collective (ranks without recorded neurons take part with no
+ * data). */
+int psst_output_write_records(psst_output *o, int b, int64_t nrows,
+                              const double *time, const double *const *vals);
 
 /* Append spikes. Every rank passes the same n_total; this rank writes its
  * n_mine spikes at positions [offset, offset + n_mine) of this batch.
@@ -84,14 +104,14 @@ int psst_output_close(psst_output **o, int nattrs, const psst_attr *attrs,
 
 /* Reopen PATH.partial of an interrupted run to append to it (restart):
  * the file must have the spec's recorded neurons and variables; writing
- * resumes at record n_records and spike n_spikes (what the checkpoint says
- * was written; anything after that in the file is overwritten). Collective.
- * PSST_ERR_USER when the file does not match. */
+ * resumes at record n_records[b] of each block and spike n_spikes (what the
+ * checkpoint says was written; anything after that in the file is overwritten).
+ * Collective. PSST_ERR_USER when the file does not match. */
 int psst_output_open_append(MPI_Comm comm, const psst_output_spec *spec,
-                            int64_t n_records, int64_t n_spikes,
+                            const int64_t *n_records, int64_t n_spikes,
                             psst_output **out);
 
-/* Records and spikes written so far. Not collective. */
+/* Records (of block 0) and spikes written so far. Not collective. */
 void psst_output_counts(const psst_output *o, int64_t *n_records,
                         int64_t *n_spikes);
 

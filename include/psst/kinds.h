@@ -162,6 +162,11 @@ typedef struct psst_synapse_kind {
   /* NULL, or the kind a projection of this kind becomes when it is given a
    * delay (ach_pulse -> ach_spike) */
   const char *with_delay;
+  /* host entry points of the kind's hooks (recording): what one element
+   * with state x contributes to the drive (times its weight), and the
+   * current's g and E (I = g * drive * (V - E)) */
+  double (*drive)(const double *params, const double *x);
+  void (*current)(const double *params, double *g, double *E);
 } psst_synapse_kind;
 
 /* Registry. Not collective. NULL when not found. */

@@ -206,16 +206,43 @@ typedef struct psst_run_settings {
   psst_hold hold;              /* run.hold */
 } psst_run_settings;
 
-typedef struct psst_record {
+/* What one recorded variable is (record blocks). */
+typedef enum psst_recvar_kind {
+  PSST_RECV_NEURON = 0, /* a state variable of the neuron's kind */
+  PSST_RECV_SYN_STATE,  /* "P.x": projection P's state variable x per target
+                           neuron: the state itself (per-postsynaptic
+                           storage), else the sum over the target's
+                           synapses of weight * x */
+  PSST_RECV_SYN_G,      /* "P.g": P's conductance onto the target [mS/cm^2] */
+  PSST_RECV_SYN_I       /* "P.I": P's current, g (V - E) [uA/cm^2] */
+} psst_recvar_kind;
+
+typedef struct psst_recvar {
+  char name[2 * PSST_NAME_MAX + 2]; /* as written: "V", "EE.gsyn", "EE.I" */
+  psst_recvar_kind kind;
+  int proj;  /* SYN_*: the projection */
+  int state; /* SYN_STATE: the kind's state index */
+} psst_recvar;
+
+/* One record block: its variables of its neurons every `every` steps. */
+typedef struct psst_record_block {
+  char name[PSST_NAME_MAX]; /* "" for the unnamed block (plain netCDF names)*/
   int nvars;
-  char (*vars)[PSST_NAME_MAX]; /* state variable names, e.g. "V" */
-  psst_selection neurons;      /* n == 0: all neurons */
-  int64_t every;               /* record every k steps (>= 1) */
-  int spikes;                  /* 1: record spikes */
-  int spike_linear;            /* spike times by linear interpolation of V
-                                  between the step ends (else: cubic
-                                  Hermite, V and dV/dt at both ends) */
-  int64_t buffer;              /* records held before a collective write */
+  psst_recvar *vars;
+  psst_selection neurons; /* n == 0: every neuron that is not a source */
+  int64_t every;          /* [steps] >= 1 (from every_ms at run check) */
+  double every_ms;        /* > 0: the interval as given in ms */
+  int line;
+} psst_record_block;
+
+typedef struct psst_record {
+  int nblock; /* >= 1 */
+  psst_record_block *block;
+  int spikes;       /* 1: record spikes */
+  int spike_linear; /* spike times by linear interpolation of V between the
+                       step ends (else: cubic Hermite, V and dV/dt at both
+                       ends) */
+  int64_t buffer;   /* records held per block before a collective write */
 } psst_record;
 
 typedef struct psst_model {
@@ -236,6 +263,10 @@ typedef struct psst_model {
 
 /* Number of grid points M = round(t_end/dt); steps = M - 1 (MODEL.md §1.1). */
 int64_t psst_model_grid_points(const psst_model *m);
+
+/* Record block b's interval [steps] at the run's dt (every_ms / dt, or
+ * every). */
+int64_t psst_record_every(const psst_model *m, int b);
 
 /* Global id of neuron `lid` of population `pop`. */
 static inline int64_t psst_model_gid(const psst_model *m, int pop, int64_t i) {

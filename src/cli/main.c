@@ -377,9 +377,15 @@ static int cmd_check(int argc, char **argv) {
            " steps of %g ms to t = %g ms, %s, seed %" PRIu64 "\n",
            M, M - 1, m->run.dt, (double)(M - 1) * m->run.dt,
            m->run.method == PSST_METHOD_EULER ? "euler" : "rk4", m->run.seed);
-    printf("record       %d variable%s every %" PRId64 " steps%s\n",
-           m->record.nvars, m->record.nvars == 1 ? "" : "s", m->record.every,
-           m->record.spikes ? ", spikes" : "");
+    for (int b = 0; b < m->record.nblock; b++) {
+      const psst_record_block *rb = &m->record.block[b];
+      printf("%s%s%s%d variable%s every %" PRId64 " steps (%g ms)%s\n",
+             b == 0 ? "record       " : "             ", rb->name,
+             rb->name[0] ? ": " : "", rb->nvars, rb->nvars == 1 ? "" : "s",
+             psst_record_every(m, b),
+             (double)psst_record_every(m, b) * m->run.dt,
+             b == 0 && m->record.spikes ? ", spikes" : "");
+    }
     printf("output       %s\n", m->output ? m->output : "(none given)");
     printf("per rank     on %d rank%s: at most %" PRId64 " neurons, %" PRId64
            " synapses, about %.1f MiB\n",

@@ -431,79 +431,6 @@ done:
   return rc;
 }
 
-/* Recorded neurons: the selection, sorted by gid, without repeats. */
-static int cmp_i64(const void *a, const void *b) {
-  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-  return (x > y) - (x < y);
-}
-
-static int build_recording(psst_sim *s) {
-  const psst_model *m = s->m;
-  const psst_record *rc = &m->record;
-  int64_t total = 0;
-  if (rc->neurons.n == 0) {
-    total = s->L.N; /* less the spike sources, below */
-  } else {
-    for (int k = 0; k < rc->neurons.n; k++)
-      total += rc->neurons.slice[k].hi - rc->neurons.slice[k].lo;
-  }
-  ALLOC(s->rec_gid, total);
-  if (rc->neurons.n == 0) {
-    int64_t u = 0;
-    for (int64_t g = 0; g < total; g++)
-      if (!(m->pops[psst_model_pop_of(m, g)].kind->flags &
-            PSST_NEURON_F_SOURCE))
-        s->rec_gid[u++] = g;
-    total = u;
-  } else {
-    int64_t pos = 0;
-    for (int k = 0; k < rc->neurons.n; k++) {
-      const psst_slice *sl = &rc->neurons.slice[k];
-      for (int64_t i = sl->lo; i < sl->hi; i++)
-        s->rec_gid[pos++] = psst_model_gid(m, sl->pop, i);
-    }
-    qsort(s->rec_gid, (size_t)total, sizeof *s->rec_gid, cmp_i64);
-    int64_t u = 0;
-    for (int64_t i = 0; i < total; i++)
-      if (u == 0 || s->rec_gid[i] != s->rec_gid[u - 1])
-        s->rec_gid[u++] = s->rec_gid[i];
-    total = u;
-  }
-  s->n_rec = rc->nvars > 0 ? total : 0;
-  ALLOC(s->rec_pop, total);
-  s->rec_lo = s->rec_hi = 0;
-  for (int64_t i = 0; i < s->n_rec; i++) {
-    s->rec_pop[i] = psst_model_pop_of(m, s->rec_gid[i]);
-    if (s->rec_gid[i] < s->L.lo) s->rec_lo = i + 1;
-    if (s->rec_gid[i] < s->L.hi) s->rec_hi = i + 1;
-  }
-  if (s->rec_hi < s->rec_lo) s->rec_hi = s->rec_lo;
-  int64_t nl = s->rec_hi - s->rec_lo;
-  s->nvars = rc->nvars;
-  ALLOC(s->rec_off, (size_t)s->nvars * (size_t)(nl > 0 ? nl : 1));
-  for (int v = 0; v < s->nvars; v++)
-    for (int64_t i = 0; i < nl; i++) {
-      int64_t lid = s->rec_gid[s->rec_lo + i] - s->L.lo;
-      const psst_seg *sg = psst__sim_seg_of(s, lid);
-      PSST_CHECK(sg != NULL, PSST_ERR_INTERNAL, "recorded neuron not local");
-      int vi = psst_state_index(sg->kind->state, sg->kind->nstate, rc->vars[v]);
-      PSST_CHECK(vi >= 0, PSST_ERR_USER,
-                 "record.variables: '%s' is not a state variable of kind '%s'",
-                 rc->vars[v], sg->kind->name);
-      s->rec_off[(size_t)v * (size_t)nl + (size_t)i] =
-          sg->y_off + (size_t)vi * (size_t)sg->ld + (size_t)(lid - sg->lid0);
-    }
-  s->rec_cap = rc->buffer > 0 ? rc->buffer : 1000;
-  ALLOC(s->rec_buf, s->nvars > 0 ? s->nvars : 1);
-  for (int v = 0; v < s->nvars; v++)
-    ALLOC(s->rec_buf[v], s->rec_cap * (nl > 0 ? nl : 1));
-  ALLOC(s->rec_time, s->rec_cap);
-  s->spk_cap = 4096;
-  ALLOC(s->spk_t, s->spk_cap);
-  ALLOC(s->spk_gid, s->spk_cap);
-  return 0;
-}
-
 const psst_seg *psst__sim_seg_of(const psst_sim *s, int64_t lid) {
   for (int q = 0; q < s->L.nseg; q++)
     if (lid >= s->L.seg[q].lid0 && lid < s->L.seg[q].lid0 + s->L.seg[q].n)
@@ -610,7 +537,7 @@ static int sim_build_state(psst_sim *s) {
   PSST_TRY(init_replicated(s));
   for (int ip = 0; ip < L->nlp; ip++)
     init_projection(s, &L->lp[ip]);
-  PSST_TRY(build_recording(s));
+  PSST_TRY(psst__recording_build(s));
   return 0;
 }
 
@@ -754,23 +681,15 @@ void psst_sim_destroy(psst_sim **sp) {
   }
   free(s->ls);
   free(L->seg);
-  double *bufs[] = {L->y,          L->z,        L->aux,      L->fire_t,
-                    s->V_cur,      s->V_stage,  s->V_next,   s->threshold,
-                    s->refractory, s->Istim[0], s->Istim[1], s->rec_time,
-                    s->spk_t};
+  double *bufs[] = {L->y,          L->z,        L->aux,     L->fire_t,
+                    s->V_cur,      s->V_stage,  s->V_next,  s->threshold,
+                    s->refractory, s->Istim[0], s->Istim[1]};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
     free(bufs[i]);
   free(s->spiked);
   psst__sources_free(s);
   free(s->starts);
-  free(s->rec_gid);
-  free(s->rec_pop);
-  free(s->rec_off);
-  if (s->rec_buf)
-    for (int v = 0; v < s->nvars; v++)
-      free(s->rec_buf[v]);
-  free(s->rec_buf);
-  free(s->spk_gid);
+  psst__recording_free(s);
   psst_comm_free(&s->comm);
   free(s);
   *sp = NULL;

@@ -58,6 +58,25 @@ typedef struct psst_source {
   double *spk_t; /* [ms] */
 } psst_source;
 
+/* One record block as this rank holds it (engine/record.c): the block's
+ * recorded neurons in gid order, this rank's [rec_lo, rec_hi) of them, and
+ * per variable a row buffer of rec_cap records. */
+typedef struct psst_recblk {
+  const psst_record_block *b;
+  int64_t every; /* [steps] */
+  int64_t n_rec, rec_lo, rec_hi;
+  int64_t *rec_gid;
+  int *rec_pop;
+  int nvars;
+  /* NEURON variables: offsets into y, nvars x (rec_hi - rec_lo); SYN
+   * variables: the local row of each neuron in the projection's target
+   * slice (-1: not a target), same layout */
+  int64_t *rec_at;
+  double **rec_buf; /* nvars arrays, rec_cap x (rec_hi - rec_lo) */
+  double *rec_time;
+  int64_t rec_rows;
+} psst_recblk;
+
 /* A projection's ring of nslot = its largest delay [steps] slots. */
 typedef struct psst_evring {
   int nslot;
@@ -109,15 +128,10 @@ struct psst_sim {
   int nsrc;         /* spike-source populations */
   psst_source *src; /* engine/sources.c */
 
-  /* recording */
-  int64_t n_rec, rec_lo, rec_hi;
-  int64_t *rec_gid;
-  int *rec_pop;
-  int nvars;
-  size_t *rec_off;  /* nvars x (rec_hi - rec_lo) offsets into y */
-  double **rec_buf; /* nvars arrays, buffer x nloc_rec */
-  double *rec_time;
-  int64_t rec_rows, rec_cap;
+  /* recording: one psst_recblk per record block (record.c) */
+  int nrb;
+  struct psst_recblk *rb;
+  int64_t rec_cap; /* rows held per block before a collective write */
   double *spk_t;
   int64_t *spk_gid;
   int64_t spk_n, spk_cap;
@@ -178,8 +192,7 @@ void psst__events_free(psst_sim *s);
  * its end. */
 int psst__events_step(psst_sim *s, int64_t k);
 /* Add an event of projection q due at the end of step `due` (restore). */
-int psst__events_push(psst_sim *s, int q, int64_t due, int64_t elem,
-                      double w);
+int psst__events_push(psst_sim *s, int q, int64_t due, int64_t elem, double w);
 /* Events of projection q scheduled and not yet delivered. */
 int64_t psst__events_pending(const psst_sim *s, int q);
 
@@ -187,8 +200,14 @@ int64_t psst__events_pending(const psst_sim *s, int q);
  * (cached). */
 const double *psst__sim_stim(psst_sim *s, int64_t k);
 
-/* record.c */
-int psst__sim_record_row(psst_sim *s, double t);
+/* record.c: the record blocks (built after the layout) and the spike
+ * buffer. record_step records every block due at grid point k (k % every
+ * == 0) and writes a block whose buffer is full (collective: every rank
+ * calls it at the same k; returns 1 when it wrote); the flushes write
+ * what is held. */
+int psst__recording_build(psst_sim *s);
+void psst__recording_free(psst_sim *s);
+int psst__sim_record_step(psst_sim *s, int64_t k, psst_output *out);
 int psst__sim_push_spike(psst_sim *s, double t, int64_t gid);
 int psst__sim_flush_records(psst_sim *s, psst_output *out);
 int psst__sim_flush_spikes(psst_sim *s, psst_output *out);

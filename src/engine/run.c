@@ -64,24 +64,88 @@ static const char *method_name(psst_method m) {
   return m == PSST_METHOD_EULER ? "euler" : "rk4";
 }
 
+/* The record variables of block R for the output: names, units and
+ * long names (neuron variables: from the first recorded population's
+ * kind; synaptic ones: from the projection's kind). */
+static void block_vars(const psst_sim *s, const psst_recblk *R,
+                       psst_output_var *vars, char (*longs)[160]) {
+  const psst_model *m = s->m;
+  for (int v = 0; v < R->nvars; v++) {
+    const psst_recvar *rv = &R->b->vars[v];
+    vars[v].name = rv->name;
+    vars[v].units = "1";
+    vars[v].long_name = rv->name;
+    if (rv->kind == PSST_RECV_NEURON) {
+      const psst_neuron_kind *kd = m->pops[R->n_rec ? R->rec_pop[0] : 0].kind;
+      int vi = psst_state_index(kd->state, kd->nstate, rv->name);
+      if (vi >= 0) {
+        vars[v].units = kd->state[vi].unit;
+        vars[v].long_name = kd->state[vi].long_name;
+      }
+      continue;
+    }
+    const psst_projection *p = &m->projs[rv->proj];
+    const psst_synapse_kind *k = p->kind;
+    if (rv->kind == PSST_RECV_SYN_G) {
+      vars[v].units = "mS/cm^2";
+      snprintf(longs[v], sizeof longs[v], "conductance of projection %s",
+               p->name);
+    } else if (rv->kind == PSST_RECV_SYN_I) {
+      vars[v].units = "uA/cm^2";
+      snprintf(longs[v], sizeof longs[v],
+               "current of projection %s, g (V - E), positive outward",
+               p->name);
+    } else {
+      vars[v].units = k->state[rv->state].unit;
+      snprintf(longs[v], sizeof longs[v], "%s of projection %s%s",
+               k->state[rv->state].long_name, p->name,
+               p->kind->storage & (1u << PSST_STORE_POST) &&
+                       s->L.lp[rv->proj].store == PSST_STORE_POST
+                   ? ""
+                   : " (weighted sum over the target's synapses)");
+    }
+    vars[v].long_name = longs[v];
+  }
+}
+
 static int open_output(psst_sim *s, const char *path, int force, int append,
                        psst_output **out) {
   const psst_model *m = s->m;
-  psst_output_var *vars = calloc((size_t)(s->nvars + 1), sizeof *vars);
+  int nvtot = 0;
+  for (int b = 0; b < s->nrb; b++)
+    nvtot += s->rb[b].nvars;
+  psst_output_var *vars = calloc((size_t)(nvtot + 1), sizeof *vars);
+  char(*longs)[160] = calloc((size_t)(nvtot + 1), sizeof *longs);
+  char(*prefix)[PSST_NAME_MAX + 2] = calloc((size_t)s->nrb + 1, sizeof *prefix);
+  psst_output_block *blocks = calloc((size_t)s->nrb + 1, sizeof *blocks);
+  int64_t *nrec = calloc((size_t)s->nrb + 1, sizeof *nrec);
   const char **names = calloc((size_t)m->npop, sizeof *names);
-  PSST_ALLOC_CHECK(vars);
-  PSST_ALLOC_CHECK(names);
-  for (int v = 0; v < s->nvars; v++) {
-    vars[v].name = m->record.vars[v];
-    vars[v].units = "1";
-    vars[v].long_name = m->record.vars[v];
-    /* units from the first recorded population's kind */
-    const psst_neuron_kind *kd = m->pops[s->n_rec ? s->rec_pop[0] : 0].kind;
-    int vi = psst_state_index(kd->state, kd->nstate, m->record.vars[v]);
-    if (vi >= 0) {
-      vars[v].units = kd->state[vi].unit;
-      vars[v].long_name = kd->state[vi].long_name;
-    }
+  if (!vars || !longs || !prefix || !blocks || !nrec || !names) {
+    free(vars);
+    free(longs);
+    free(prefix);
+    free(blocks);
+    free(nrec);
+    free(names);
+    return psst_error_set(PSST_ERR_NOMEM, "out of memory (output)");
+  }
+  for (int b = 0, at = 0; b < s->nrb; b++) {
+    const psst_recblk *R = &s->rb[b];
+    block_vars(s, R, vars + at, longs + at);
+    if (R->b->name[0]) snprintf(prefix[b], sizeof prefix[b], "%s_", R->b->name);
+    blocks[b] = (psst_output_block){prefix[b],
+                                    R->n_rec,
+                                    R->rec_lo,
+                                    R->rec_hi,
+                                    R->rec_gid,
+                                    R->rec_pop,
+                                    R->n_rec > 0 ? R->nvars : 0,
+                                    vars + at,
+                                    R->every};
+    at += R->nvars;
+    /* records already written (restart): one every `every` steps and the
+     * first */
+    nrec[b] = s->resume.step / R->every + 1;
   }
   for (int p = 0; p < m->npop; p++)
     names[p] = m->pops[p].name;
@@ -99,7 +163,7 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
       {"method", method_name(m->run.method), 0},
       {"dt_ms", NULL, m->run.dt},
       {"t_end_ms", NULL, m->run.t_end},
-      {"record_every_steps", NULL, (double)m->record.every},
+      {"record_every_steps", NULL, (double)s->rb[0].every},
       {"seed", seed, 0},
       {"neurons", NULL, (double)s->L.N},
   };
@@ -141,22 +205,16 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
   psst_output_spec spec = {
       .path = path,
       .force = force,
-      .n_rec = s->n_rec,
-      .rec_lo = s->rec_lo,
-      .rec_hi = s->rec_hi,
-      .rec_gid = s->rec_gid,
-      .rec_pop = s->rec_pop,
+      .nblock = s->nrb,
+      .blocks = blocks,
       .npop = m->npop,
       .pop_names = names,
-      .nvars = s->n_rec > 0 ? s->nvars : 0,
-      .vars = vars,
       .spikes = m->record.spikes,
       .nattrs = nattrs,
       .attrs = all,
   };
   if (append)
-    rc = psst_output_open_append(s->comm, &spec, s->resume.records,
-                                 s->resume.spikes, out);
+    rc = psst_output_open_append(s->comm, &spec, nrec, s->resume.spikes, out);
   else
     rc = psst_output_create(s->comm, &spec, out);
 done:
@@ -166,6 +224,10 @@ done:
   free(anames);
   free(all);
   free(vars);
+  free(longs);
+  free(prefix);
+  free(blocks);
+  free(nrec);
   free(names);
   return rc;
 }
@@ -299,22 +361,18 @@ int psst_sim_run(psst_sim *s, const psst_run_options *o) {
   int rc = 0, stopped = 0;
   if (!s->restored) {
     rc = psst__sim_boundary(s, 0.0, s->V_cur);
-    if (rc == 0) rc = psst__sim_record_row(s, 0.0);
+    if (rc == 0) rc = psst__sim_record_step(s, 0, out);
+    if (rc > 0) rc = psst__sim_flush_spikes(s, out);
   }
-  const int64_t every = s->m->record.every;
   const int64_t spike_cap = (int64_t)1 << 20; /* flush spikes past this */
   const int64_t poll = 16; /* steps between agreements on a stop request */
   for (int64_t i = s->step; rc == 0 && i < s->M - 1; i++) {
     rc = psst__sim_step(s, i);
     if (rc < 0) break;
     s->step = i + 1;
-    if ((i + 1) % every == 0) {
-      rc = psst__sim_record_row(s, (double)(i + 1) * s->dt);
-      if (rc == 0 && s->rec_rows == s->rec_cap) {
-        rc = psst__sim_flush_records(s, out);
-        if (rc == 0) rc = psst__sim_flush_spikes(s, out);
-      }
-    }
+    /* a block that wrote its records: the spikes so far go with them */
+    rc = psst__sim_record_step(s, i + 1, out);
+    if (rc > 0) rc = psst__sim_flush_spikes(s, out);
     /* spike counts are the same on every rank, so this is collective */
     if (rc == 0 && s->spk_n >= spike_cap) rc = psst__sim_flush_spikes(s, out);
     if (rc == 0 && ckpt_every && s->step % ckpt_every == 0 &&

@@ -86,7 +86,9 @@ int psst_model_stats_compute(const psst_model *m, int nranks,
      * replicated arrays (V x3, fire_t, threshold, refractory, spiked);
      * synapses: CSR column (4 B) and, at worst, a weight (8 B);
      * record buffer. */
-    int64_t rec = m->record.buffer * (hi - lo) * m->record.nvars * 8;
+    int64_t rec = 0; /* at worst every block records every local neuron */
+    for (int b = 0; b < m->record.nblock; b++)
+      rec += m->record.buffer * (hi - lo) * m->record.block[b].nvars * 8;
     int64_t bytes = 4 * 8 * (ny + nz) + 7 * 8 * m->n_neurons + 12 * syn +
                     dense_bytes + rec + 8 * 8 * (hi - lo);
     if (bytes > st->max_rank_bytes) st->max_rank_bytes = bytes;

@@ -100,6 +100,18 @@ PSST_HD static inline double psst_rexprel(double x) {
     }                                                                          \
   }
 
+/* The host entry points of a synapse kind's drive and current hooks
+ * (psst_synapse_kind.drive, .current: recording), defined in the kind's
+ * table file: PSST_SYNAPSE_REFERENCE(NAME). */
+#define PSST_SYNAPSE_REFERENCE(NAME)                                           \
+  static double psst_sk_##NAME##_drive_ref(const double *p, const double *x) { \
+    return psst_sk_##NAME##_drive(p, x);                                       \
+  }                                                                            \
+  static void psst_sk_##NAME##_current_ref(const double *p, double *g,         \
+                                           double *E) {                        \
+    psst_sk_##NAME##_current(p, g, E);                                         \
+  }
+
 /* Upper bound of the state size of any kind (stack arrays in loops). */
 #define PSST_KIND_NSTATE_MAX 16
 

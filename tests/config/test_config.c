@@ -198,11 +198,11 @@ static void test_full(void) {
   CHECK_NEAR(s[3].sample_dt, 0.1, 0);
   CHECK_NEAR(s[4].sample_dt, 0.02, 0); /* default run.dt */
 
-  CHECK_INT_EQ(m->record.nvars, 2);
-  CHECK(strcmp(m->record.vars[1], "m") == 0);
-  CHECK_INT_EQ(m->record.neurons.n, 2);
-  CHECK_INT_EQ(m->record.neurons.slice[0].hi, 2);
-  CHECK_INT_EQ(m->record.every, 5);
+  CHECK_INT_EQ(m->record.block[0].nvars, 2);
+  CHECK(strcmp(m->record.block[0].vars[1].name, "m") == 0);
+  CHECK_INT_EQ(m->record.block[0].neurons.n, 2);
+  CHECK_INT_EQ(m->record.block[0].neurons.slice[0].hi, 2);
+  CHECK_INT_EQ(m->record.block[0].every, 5);
   CHECK_INT_EQ(m->record.spikes, 0);
   CHECK_INT_EQ(m->record.buffer, 7);
   CHECK(m->output && strcmp(m->output, "out/day4.nc") == 0);
@@ -229,10 +229,10 @@ static void test_defaults(void) {
   CHECK_NEAR(x->refractory, psst_neuron_hh_tutorial.refractory, 0);
   CHECK_INT_EQ(m->nproj, 0);
   CHECK_INT_EQ(m->nstim, 0);
-  CHECK_INT_EQ(m->record.nvars, 1);
-  CHECK(strcmp(m->record.vars[0], "V") == 0);
-  CHECK_INT_EQ(m->record.neurons.n, 0);
-  CHECK_INT_EQ(m->record.every, 10);
+  CHECK_INT_EQ(m->record.block[0].nvars, 1);
+  CHECK(strcmp(m->record.block[0].vars[0].name, "V") == 0);
+  CHECK_INT_EQ(m->record.block[0].neurons.n, 0);
+  CHECK_INT_EQ(m->record.block[0].every, 10);
   CHECK_INT_EQ(m->record.spikes, 1);
   CHECK_INT_EQ(m->record.buffer, 1000);
   CHECK(m->output == NULL);
@@ -562,6 +562,72 @@ static void test_bad(void) {
       CHECK_INT_EQ(m->pops[1].spike_neuron[2], 1);
       CHECK_NEAR(m->pops[1].spike_time[2], 7.5, 0);
       CHECK(m->pops[1].kind->flags & PSST_NEURON_F_SOURCE);
+    }
+    psst_model_destroy(&m);
+  }
+  /* record blocks */
+  {
+    static const char *const rec_cases[][2] = {
+        {"record:\n  - {variables: [V], every: 5, every_ms: 1}\n",
+         "record[0].every_ms: every (steps) and every_ms (ms) cannot both be "
+         "given"},
+        {"record: {every_ms: 0.015}\n",
+         "record.every_ms: must be a positive integer multiple of run.dt = "
+         "0.01 ms, got 0.015"},
+        {"record:\n  - {name: a}\n  - {name: a, variables: [m]}\n",
+         "record[1].name: duplicate record block name 'a' (first at line 5)"},
+        {"record:\n  - {variables: [V]}\n  - {variables: [m]}\n",
+         "record[1].name: only one record block may be unnamed"},
+        {"record:\n  - {spikes: false}\n  - {name: b, spikes: true}\n",
+         "record[1].spikes: is a setting of the whole output: give it in one "
+         "record block only"},
+        {"record: {name: spike}\n", "record.name: 'spike' is taken"},
+        {"record: {variables: [nope.g]}\n",
+         "record.variables[0]: 'nope.g': no projection 'nope' (projections: "
+         "none"},
+        {"projections:\n"
+         "  - {name: a, synapse: exp_cond, from: X, to: X, connect: "
+         "all_to_all}\n"
+         "record: {variables: [a.O]}\n",
+         "record.variables[0]: 'a.O': a (kind exp_cond) has no 'O' (it has "
+         "gsyn, g, I)"},
+        {"  - {name: Y, kind: hh_classic, size: 2}\n"
+         "projections:\n"
+         "  - {name: a, synapse: exp_cond, from: X, to: X, connect: "
+         "all_to_all}\n"
+         "record: {variables: [a.g], neurons: [Y]}\n",
+         "record.variables[0]: 'a.g': projection a targets population X, "
+         "which this record block does not record"},
+        {"  - {name: Y, kind: ln, size: 2}\n"
+         "record:\n  - {name: b, variables: [V, m]}\n",
+         "record[0].variables[1]: 'm' is not a state variable of population "
+         "Y (kind ln has"},
+        {"record: []\n", "record: must be a record block (a mapping) or a "
+                         "non-empty sequence of them"},
+    };
+    for (size_t i = 0; i < sizeof rec_cases / sizeof rec_cases[0]; i++)
+      bad_tail(rec_cases[i][0], rec_cases[i][1]);
+    /* a variable a population lacks is fine in a block without it */
+    psst_model *m = parse_ok(
+        "run: {t_end: 100, dt: 0.05}\n"
+        "populations:\n"
+        "  - {name: X, kind: hh_tutorial, size: 3}\n"
+        "  - {name: Y, kind: ln, size: 2}\n"
+        "projections:\n"
+        "  - {name: a, synapse: gaba_a, from: Y, to: X, connect: all_to_all}\n"
+        "record:\n"
+        "  - {variables: [V], every: 4}\n"
+        "  - {name: gx, variables: [m, a.O, a.I], neurons: [X], every_ms: "
+        "0.5}\n");
+    if (m) {
+      CHECK_INT_EQ(m->record.nblock, 2);
+      CHECK(strcmp(m->record.block[1].name, "gx") == 0);
+      CHECK_INT_EQ(m->record.block[1].vars[1].kind, PSST_RECV_SYN_STATE);
+      CHECK_INT_EQ(m->record.block[1].vars[2].kind, PSST_RECV_SYN_I);
+      CHECK_INT_EQ(psst_record_every(m, 0), 4);
+      CHECK_INT_EQ(psst_record_every(m, 1), 10);
+      m->run.dt = 0.025; /* --dt: the interval in ms stays 0.5 ms */
+      CHECK_INT_EQ(psst_record_every(m, 1), 20);
     }
     psst_model_destroy(&m);
   }

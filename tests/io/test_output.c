@@ -142,7 +142,7 @@ static int write_file(const wcase *c, const char *path) {
     }
     const double *const cv[2] = {v[0], v[1]};
     /* ranks other than 0 need not pass time */
-    rc = psst_output_write_records(o, nr, rank == 0 ? t : NULL, cv);
+    rc = psst_output_write_records(o, 0, nr, rank == 0 ? t : NULL, cv);
     CHECK_INT_EQ(rc, 0);
     row0 += nr;
     free(t);
@@ -175,7 +175,7 @@ static int write_file(const wcase *c, const char *path) {
     CHECK_INT_EQ(rc, 0);
   }
   if (!rc) { /* zero records: nothing happens */
-    rc = psst_output_write_records(o, 0, NULL, NULL);
+    rc = psst_output_write_records(o, 0, 0, NULL, NULL);
     CHECK_INT_EQ(rc, 0);
   }
   psst_attr fin[2] = {{"wall_time_run", NULL, 1.25}, {"backend", "cpu", 0}};

@@ -6,7 +6,9 @@
  * Same dimensions (name and length); spikes equal as a multiset of
  * (spike_neuron, spike_time): exact by default, times within T ms with
  * --spike-tol; every record variable (time, neuron) — or those of --vars —
- * and the coordinates time, neuron_id, population equal exactly by default,
+ * and the coordinates time, neuron_id, population equal exactly by default
+ * (and those of every named record block, P_time, P_neuron, P_neuron_id,
+ * P_population, for the dimensions P_time and P_neuron),
  * or |a - b| <= atol + rtol * max(|a|, |b|). Attributes (timings, provenance)
  * are not compared.
  *
@@ -320,7 +322,18 @@ static void compare_var(const file *a, const file *b, const char *name,
   }
 }
 
-/* Record variables of a: (time, neuron), numeric, in file order. */
+/* Do dimensions t and n name one record block's (time, neuron): "time"
+ * and "neuron", or "P_time" and "P_neuron"? */
+static int block_dims(const char *t, const char *n) {
+  size_t lt = strlen(t), ln = strlen(n);
+  if (lt < 4 || ln < 6 || strcmp(t + lt - 4, "time") ||
+      strcmp(n + ln - 6, "neuron"))
+    return 0;
+  return lt - 4 == ln - 6 && !strncmp(t, n, lt - 4);
+}
+
+/* Record variables of a: (time, neuron) of a block, numeric, in file
+ * order. */
 static int record_vars(const file *a, char names[][NC_MAX_NAME + 1], int max) {
   int nv, n = 0;
   nc_inq_nvars(a->ncid, &nv);
@@ -331,7 +344,7 @@ static int record_vars(const file *a, char names[][NC_MAX_NAME + 1], int max) {
     nc_inq_vartype(a->ncid, v, &type);
     if (type == NC_CHAR || type >= NC_STRING) continue;
     if (var_shape(a, v, len, dn) != 2) continue;
-    if (strcmp(dn[0], "time") || strcmp(dn[1], "neuron")) continue;
+    if (!block_dims(dn[0], dn[1])) continue;
     nc_inq_varname(a->ncid, v, names[n++]);
   }
   return n;
@@ -413,14 +426,34 @@ int main(int argc, char **argv) {
     }
     for (int k = 0; k < n; k++)
       compare_var(&a, &b, names[k], rtol, atol);
-    const char *coords[] = {"time", "neuron_id", "population"};
-    for (int k = 0; k < 3; k++) {
-      if (find_var(&a, coords[k]) < 0 && find_var(&b, coords[k]) < 0) continue;
-      int listed = 0;
-      for (int j = 0; j < n; j++)
-        listed |= !strcmp(names[j], coords[k]);
-      if (!listed)
-        compare_var(&a, &b, coords[k], k == 0 ? rtol : 0, k == 0 ? atol : 0);
+    /* the coordinates of every block: the prefixes of the *time
+     * dimensions that have a *neuron partner (and the plain ones) */
+    int nd;
+    nc_inq_ndims(a.ncid, &nd);
+    for (int d = -1; d < nd; d++) {
+      char pre[NC_MAX_NAME + 1] = "";
+      if (d >= 0) {
+        char dn[NC_MAX_NAME + 1], partner[NC_MAX_NAME + 8];
+        nc_inq_dimname(a.ncid, d, dn);
+        size_t l = strlen(dn);
+        if (l <= 5 || strcmp(dn + l - 5, "_time")) continue;
+        memcpy(pre, dn, l - 4);
+        pre[l - 4] = '\0';
+        int id;
+        snprintf(partner, sizeof partner, "%sneuron", pre);
+        if (nc_inq_dimid(a.ncid, partner, &id) != NC_NOERR) continue;
+      }
+      const char *coords[] = {"time", "neuron_id", "population"};
+      for (int k = 0; k < 3; k++) {
+        char cn[2 * NC_MAX_NAME + 2];
+        snprintf(cn, sizeof cn, "%s%s", pre, coords[k]);
+        if (find_var(&a, cn) < 0 && find_var(&b, cn) < 0) continue;
+        int listed = 0;
+        for (int j = 0; j < n; j++)
+          listed |= !strcmp(names[j], cn);
+        if (!listed)
+          compare_var(&a, &b, cn, k == 0 ? rtol : 0, k == 0 ? atol : 0);
+      }
     }
   }
   nc_close(a.ncid);

@@ -23,6 +23,8 @@ static const psst_param_info ach_param[PSST_ACH_NPARAM] = {
     [PSST_ACH_E] = {"E", "mV", 0.0, -1000, 1000, "reversal potential"},
 };
 
+PSST_SYNAPSE_REFERENCE(ach_pulse)
+
 const psst_synapse_kind psst_synapse_ach_pulse = {
     "ach_pulse",
     "cholinergic: transmitter pulse after each presynaptic spike",
@@ -42,4 +44,6 @@ const psst_synapse_kind psst_synapse_ach_pulse = {
     NULL,
     0.0,
     1.0,
-    "ach_spike"};
+    "ach_spike",
+    psst_sk_ach_pulse_drive_ref,
+    psst_sk_ach_pulse_current_ref};

@@ -19,12 +19,13 @@ static const psst_param_info ach_spike_param[PSST_ACHS_NPARAM] = {
                          "receptor opening rate per unit transmitter"},
     [PSST_ACHS_BETA] = {"beta", "1/ms", 0.2, 0, BIG, "receptor closing rate"},
     [PSST_ACHS_A] = {"A", "1", 0.5, 0, BIG, "transmitter pulse amplitude"},
-    [PSST_ACHS_TMAX] = {"t_max", "ms", 0.3, 0, BIG,
-                        "transmitter pulse length"},
+    [PSST_ACHS_TMAX] = {"t_max", "ms", 0.3, 0, BIG, "transmitter pulse length"},
     [PSST_ACHS_G] = {"g", "mS/cm^2", 0.35, 0, BIG,
                      "maximal conductance (per postsynaptic neuron)"},
     [PSST_ACHS_E] = {"E", "mV", 0.0, -1000, 1000, "reversal potential"},
 };
+
+PSST_SYNAPSE_REFERENCE(ach_spike)
 
 const psst_synapse_kind psst_synapse_ach_spike = {
     "ach_spike",
@@ -44,4 +45,6 @@ const psst_synapse_kind psst_synapse_ach_spike = {
     NULL,
     0.0,
     1.0,
-    NULL};
+    NULL,
+    psst_sk_ach_spike_drive_ref,
+    psst_sk_ach_spike_current_ref};

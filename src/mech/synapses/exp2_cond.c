@@ -43,6 +43,8 @@ static const char *exp2_check(const double *p, int *param) {
 static void exp2_prepare(double *p) { psst_sk_exp2_cond_prepare(p); }
 
 /* spikes cost per event, not per stage */
+PSST_SYNAPSE_REFERENCE(exp2_cond)
+
 const psst_synapse_kind psst_synapse_exp2_cond = {
     "exp2_cond",
     "spike-triggered bi-exponential conductance, peak-normalised (Exp2Syn)",
@@ -61,4 +63,6 @@ const psst_synapse_kind psst_synapse_exp2_cond = {
     NULL,
     0.0,
     0.063,
-    NULL};
+    NULL,
+    psst_sk_exp2_cond_drive_ref,
+    psst_sk_exp2_cond_current_ref};

@@ -20,6 +20,8 @@ static const psst_param_info expc_param[PSST_EXPC_NPARAM] = {
 };
 
 /* spikes cost per event, not per stage */
+PSST_SYNAPSE_REFERENCE(exp_cond)
+
 const psst_synapse_kind psst_synapse_exp_cond = {
     "exp_cond",
     "spike-triggered exponentially decaying conductance (COBAHH)",
@@ -38,4 +40,6 @@ const psst_synapse_kind psst_synapse_exp_cond = {
     NULL,
     0.0,
     0.05,
-    NULL};
+    NULL,
+    psst_sk_exp_cond_drive_ref,
+    psst_sk_exp_cond_current_ref};

@@ -23,6 +23,8 @@ static const psst_param_info gaba_a_param[PSST_GABAA_NPARAM] = {
     [PSST_GABAA_E] = {"E", "mV", -70.0, -1000, 1000, "reversal potential"},
 };
 
+PSST_SYNAPSE_REFERENCE(gaba_a)
+
 const psst_synapse_kind psst_synapse_gaba_a = {
     "gaba_a",
     "GABA_A: transmitter a sigmoid of the presynaptic voltage",
@@ -42,4 +44,6 @@ const psst_synapse_kind psst_synapse_gaba_a = {
     NULL,
     0.0,
     1.0,
-    NULL};
+    NULL,
+    psst_sk_gaba_a_drive_ref,
+    psst_sk_gaba_a_current_ref};

@@ -40,6 +40,8 @@ static const psst_param_info gaba_b_param[PSST_GABAB_NPARAM] = {
 static const char *const gaba_b_from_target[PSST_GABAB_NPARAM] = {
     [PSST_GABAB_E] = "E_K"};
 
+PSST_SYNAPSE_REFERENCE(gaba_b)
+
 const psst_synapse_kind psst_synapse_gaba_b = {
     "gaba_b",
     "slow GABA_B: receptor / G-protein kinetics, level-triggered release",
@@ -58,4 +60,6 @@ const psst_synapse_kind psst_synapse_gaba_b = {
     "t_rel",
     PSST_FIRE_T_DEFAULT,
     1.2,
-    NULL};
+    NULL,
+    psst_sk_gaba_b_drive_ref,
+    psst_sk_gaba_b_current_ref};
