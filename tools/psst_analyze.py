@@ -3,7 +3,7 @@
 
 usage: /usr/bin/python3 tools/psst_analyze.py OUT.nc [-o FIGDIR]
            [--neurons 0,5,17] [--window T0:T1] [--summary-only]
-           [--json SUMMARY.json] [--lfp-pop NAME]
+           [--json SUMMARY.json] [--lfp-pop NAME] [--block NAME]
 
 Needs matplotlib, numpy and netCDF4 (Debian: python3-matplotlib,
 python3-numpy, python3-netcdf4; run it with /usr/bin/python3, which sees
@@ -11,19 +11,23 @@ Debian's packages; `scripts/setup.sh --with-python` installs them).
 
 Writes into FIGDIR (default: the current directory):
   raster.png          spikes of all neurons by population (y = global id)
+  rates.png           population firing rates (Hz per neuron, 5 ms bins)
   traces.png          V of chosen neurons (--neurons GIDS, default: up to 6
                       spread over the populations, spiking ones first)
   heatmap_<pop>.png   V of the recorded neurons of each population (time x neuron)
   lfp.png             LFP = mean V of the PN population (or --lfp-pop NAME,
                       else all recorded neurons) and its power spectrum
                       (Welch, Hann window) within the analysis window
-Without V in the file, only the raster and the summary are made.
+Without V in the file, only the raster, the rates and the summary are made.
+V is taken from the unnamed record block (time, V, neuron_id), else from the
+first named block recording V (NAME_time, NAME_V, ...), or from --block NAME.
 
 The analysis window (--window T0:T1 in ms, either side may be empty) is by
 default the span from the first to the last spike, else the whole run.
 
 Prints a summary (per population: neurons, spikes, mean rate over the run,
-active neurons; the window; the LFP peak frequency above 2 Hz and above
+active neurons, the rate in the window and the mean ISI coefficient of
+variation in the window over neurons with at least 3 spikes there; the window; the LFP peak frequency above 2 Hz and above
 2/segment length, the Hann main lobe of the slow drift; the files
 written); --json writes the same as JSON.
 
@@ -131,8 +135,9 @@ def parse_model_populations(text):
 class Run:
     """The contents of one psst output file that the analysis uses."""
 
-    def __init__(self, path):
+    def __init__(self, path, block=None):
         self.path = path
+        self.want_block = block
         self.notes = []
         if not os.path.exists(path):
             raise UserError(f"{path}: no such file")
@@ -156,18 +161,21 @@ class Run:
                                                     "record_every_steps", "steps") else a
         self.model_text = _attr(ds, "model_text")
         self.has_spikes = "spike_time" in v and "spike_neuron" in v
-        self.has_V = "V" in v and "time" in v and "neuron_id" in v
+        pre = self._block_prefix(ds)
+        self.block = pre[:-1] if pre else None
+        vV, vt, vn, vp = pre + "V", pre + "time", pre + "neuron_id", pre + "population"
+        self.has_V = vV in v and vt in v and vn in v
         if not self.has_spikes and not self.has_V:
             raise UserError(f"{self.path}: not a psst output with spikes or V "
                             "(needs spike_time/spike_neuron or time/V/neuron_id)")
         if _attr(ds, "complete") not in (None, "yes"):
             self.notes.append("file is not marked complete (interrupted run?)")
-        self.time = np.asarray(v["time"][:], float) if "time" in v else None
-        self.V = np.asarray(v["V"][:], float) if self.has_V else None
-        self.V_units = getattr(v["V"], "units", "mV") if self.has_V else "mV"
-        self.rec_gid = np.asarray(v["neuron_id"][:], np.int64) if "neuron_id" in v \
+        self.time = np.asarray(v[vt][:], float) if vt in v else None
+        self.V = np.asarray(v[vV][:], float) if self.has_V else None
+        self.V_units = getattr(v[vV], "units", "mV") if self.has_V else "mV"
+        self.rec_gid = np.asarray(v[vn][:], np.int64) if vn in v \
             else np.zeros(0, np.int64)
-        self.rec_pop = np.asarray(v["population"][:], np.int64) if "population" in v \
+        self.rec_pop = np.asarray(v[vp][:], np.int64) if vp in v \
             else None
         if self.has_spikes:
             self.spike_t = np.asarray(v["spike_time"][:], float)
@@ -183,6 +191,30 @@ class Run:
         else:
             self.t_end = float(self.spike_t.max()) if self.spike_t.size else 0.0
         self._populations(ds)
+
+    def _block_prefix(self, ds):
+        """Variable-name prefix of the record block analysed: "" for the
+        unnamed block (time, V, neuron_id), "NAME_" for the block NAME
+        (NAME_time, NAME_V, ...). --block picks one; by default the unnamed
+        block, else the first named block that records V."""
+        v = ds.variables
+        named = [n[:-len("_neuron_id")] for n in v
+                 if n.endswith("_neuron_id") and n != "neuron_id"
+                 and n[:-len("neuron_id")] + "time" in v]
+        if self.want_block is not None:
+            if self.want_block == "":
+                return ""
+            if self.want_block not in named:
+                have = ", ".join(named) if named else "none"
+                raise UserError(f"{self.path}: no record block '{self.want_block}' "
+                                f"(named blocks: {have})")
+            return self.want_block + "_"
+        if "neuron_id" in v or not named:
+            return ""
+        for b in named:
+            if b + "_V" in v:
+                return b + "_"
+        return named[0] + "_"
 
     def _populations(self, ds):
         """self.pops: list of dicts name, index, first, size (global ids)."""
@@ -356,14 +388,40 @@ def compute_lfp(run, lfp_pop, window):
     return res
 
 
-def population_stats(run):
+def isi_cv(times, gids):
+    """Mean coefficient of variation of the inter-spike intervals over the
+    neurons with at least 3 spikes (2 intervals) in `times`; (cv, neurons)."""
+    if times.size == 0:
+        return None, 0
+    order = np.lexsort((times, gids))
+    t, g = times[order], gids[order]
+    cvs = []
+    bounds = np.flatnonzero(np.diff(g)) + 1
+    for seg_t in np.split(t, bounds):
+        if seg_t.size >= 3:
+            isi = np.diff(seg_t)
+            m = isi.mean()
+            if m > 0:
+                cvs.append(isi.std() / m)
+    return (float(np.mean(cvs)) if cvs else None), len(cvs)
+
+
+def population_stats(run, window=None):
     dur_s = run.t_end / 1000.0
+    t0, t1 = window if window is not None else (0.0, run.t_end)
+    win_s = (t1 - t0) / 1000.0
+    inwin = (run.spike_t >= t0) & (run.spike_t < t1)
     spop = run.pop_of_gid(run.spike_gid)
     rp = run.recorded_pop() if run.rec_gid.size else np.zeros(0, np.int64)
     out = []
     for p in run.pops:
-        g = run.spike_gid[spop == p["index"]]
+        sel = spop == p["index"]
+        g = run.spike_gid[sel]
         nsp = int(g.size)
+        wsel = sel & inwin
+        nw = int(np.sum(wsel))
+        cv, ncv = isi_cv(run.spike_t[wsel], run.spike_gid[wsel]) if run.has_spikes \
+            else (None, 0)
         out.append({
             "name": p["name"], "index": p["index"],
             "first_gid": p["first"], "neurons": p["size"],
@@ -372,6 +430,11 @@ def population_stats(run):
             "mean_rate_hz": (nsp / (p["size"] * dur_s) if p["size"] and dur_s > 0 else 0.0)
             if run.has_spikes else None,
             "active_neurons": int(np.unique(g).size) if run.has_spikes else None,
+            "window_spikes": nw if run.has_spikes else None,
+            "window_rate_hz": (nw / (p["size"] * win_s) if p["size"] and win_s > 0 else 0.0)
+            if run.has_spikes else None,
+            "isi_cv": cv,
+            "isi_cv_neurons": ncv,
         })
     stray = int(np.sum(spop < 0))
     if stray:
@@ -474,6 +537,31 @@ def choose_neurons(run, spec):
     return sorted(chosen, key=lambda c: gids[c])
 
 
+def plot_rates(run, window, path, files):
+    """Population firing rate [Hz per neuron] in 5 ms bins over the run."""
+    bin_ms = 5.0
+    edges = np.arange(0.0, run.t_end + bin_ms, bin_ms)
+    spop = run.pop_of_gid(run.spike_gid)
+    fig, ax = plt.subplots(figsize=(10, 4))
+    for p in run.pops:
+        if not p["size"]:
+            continue
+        h, _ = np.histogram(run.spike_t[spop == p["index"]], edges)
+        rate = h / (p["size"] * bin_ms / 1000.0)
+        ax.step(edges[:-1], rate, where="post", color=p["colour"], lw=0.8,
+                label=f"{p['name']} ({p['size']} neurons)")
+    for t in window:
+        if 0.0 < t < run.t_end:
+            ax.axvline(t, color="0.3", ls="--", lw=0.8)
+    ax.set_xlim(0, run.t_end)
+    ax.set_xlabel("time [ms]")
+    ax.set_ylabel(f"rate [Hz per neuron, {bin_ms:g} ms bins]")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(_title(run, "Population rates"))
+    fig.tight_layout()
+    _save(fig, path, files)
+
+
 def plot_traces(run, cols, window, path, files):
     rp = run.recorded_pop()
     k = len(cols)
@@ -569,15 +657,16 @@ def safe_name(s):
 
 
 def analyse(args):
-    run = Run(args.file)
+    run = Run(args.file, args.block)
     t0, t1, wsrc = parse_window(args.window, run)
-    stats = population_stats(run)
+    stats = population_stats(run, (t0, t1))
     lfp = compute_lfp(run, args.lfp_pop, (t0, t1))
     files = []
     if not args.summary_only:
         os.makedirs(args.outdir, exist_ok=True)
         if run.has_spikes:
             plot_raster(run, (t0, t1), os.path.join(args.outdir, "raster.png"), files)
+            plot_rates(run, (t0, t1), os.path.join(args.outdir, "rates.png"), files)
         if run.has_V:
             cols = choose_neurons(run, args.neurons)
             if cols:
@@ -600,6 +689,7 @@ def analyse(args):
         "population_source": run.pop_source,
         "populations": stats,
         "spikes_total": int(run.spike_t.size) if run.has_spikes else None,
+        "record_block": run.block,
         "recorded_neurons": int(run.rec_gid.size),
         "has_V": bool(run.has_V),
         "window_ms": [t0, t1],
@@ -623,15 +713,20 @@ def print_summary(s):
     print("  " + ", ".join(bits))
     print(f"  populations from {s['population_source']}")
     print(f"  {'population':<12} {'ids':>13} {'neurons':>8} {'recorded':>8} {'spikes':>8} "
-          f"{'rate [Hz]':>10} {'active':>7}")
+          f"{'rate [Hz]':>10} {'active':>7} {'win. rate':>10} {'ISI CV':>7}")
     for p in s["populations"]:
         ids = f"{p['first_gid']}-{p['first_gid'] + p['neurons'] - 1}"
         rate = "-" if p["mean_rate_hz"] is None else f"{p['mean_rate_hz']:.3f}"
         spk = "-" if p["spikes"] is None else str(p["spikes"])
         act = "-" if p["active_neurons"] is None else str(p["active_neurons"])
+        wr = "-" if p["window_rate_hz"] is None else f"{p['window_rate_hz']:.3f}"
+        cv = "-" if p["isi_cv"] is None else f"{p['isi_cv']:.3f}"
         print(f"  {p['name']:<12} {ids:>13} {p['neurons']:>8} {p['recorded']:>8} {spk:>8} "
-              f"{rate:>10} {act:>7}")
-    print(f"  rates: spikes / (neurons x {s['duration_ms']:g} ms)")
+              f"{rate:>10} {act:>7} {wr:>10} {cv:>7}")
+    print(f"  rates: spikes / (neurons x {s['duration_ms']:g} ms); window rate and ISI CV "
+          "(mean over neurons with >= 3 spikes) in the window")
+    if s.get("record_block"):
+        print(f"  record block: {s['record_block']}")
     print(f"  window: {s['window_ms'][0]:g}-{s['window_ms'][1]:g} ms ({s['window_source']})")
     lf = s["lfp"]
     if lf is None:
@@ -649,16 +744,19 @@ def print_summary(s):
 def main(argv=None):
     ap = argparse.ArgumentParser(
         prog="psst_analyze.py",
-        description="Summary and figures (raster, traces, heatmaps, LFP) of a psst output.")
+        description="Summary and figures (raster, population rates, traces, heatmaps, LFP) of a psst output.")
     ap.add_argument("file", metavar="OUT.nc", help="psst output file")
     ap.add_argument("-o", "--outdir", metavar="FIGDIR", default=".",
                     help="folder for the PNG figures (default: .)")
     ap.add_argument("--neurons", metavar="GIDS",
                     help="global ids of recorded neurons to trace, e.g. 0,5,17")
     ap.add_argument("--window", metavar="T0:T1",
-                    help="analysis window [ms] for the LFP spectrum "
+                    help="analysis window [ms] for the LFP spectrum, window rates and ISI CV "
                          "(default: first to last spike, else the whole run)")
     ap.add_argument("--summary-only", action="store_true", help="no figures")
+    ap.add_argument("--block", metavar="NAME",
+                    help="record block whose V is traced (default: the unnamed block, "
+                         "else the first named block recording V)")
     ap.add_argument("--json", metavar="SUMMARY.json", help="also write the summary as JSON")
     ap.add_argument("--lfp-pop", metavar="NAME",
                     help="population whose mean V is the LFP (default: PN if present, "

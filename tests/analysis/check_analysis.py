@@ -8,7 +8,7 @@ Exit 77 (skipped) when matplotlib, netCDF4 or numpy cannot be imported.
    model text), rates = spikes / (neurons x t_end), active neurons, window;
    raster/traces/heatmap_<pop>/lfp PNGs exist, are PNGs and > 1 kB.
 2. A copy without V and with only some neurons recorded: exit 0, the same
-   spike counts (now from model_text), only raster.png, a note about V.
+   spike counts (now from model_text), only raster.png and rates.png, a note about V.
 3. Exit 2: a missing file, a non-netCDF file, a bad --window, an unknown
    --lfp-pop, a --neurons id that is not recorded.
 """
@@ -99,7 +99,7 @@ with netCDF4.Dataset(nc) as ds:
     ds.set_auto_mask(False)
     check(ds["spike_neuron"].size > 0, "the run has spikes")
     pops = ["".join(c.decode() for c in row).rstrip("\0") for row in ds["population_name"][:]]
-    check_summary(s, ds, ["raster.png", "traces.png", "lfp.png"]
+    check_summary(s, ds, ["raster.png", "rates.png", "traces.png", "lfp.png"]
                   + [f"heatmap_{p}.png" for p in pops], "full")
 lf = s["lfp"]
 check(lf is not None and lf["peak_hz"] is not None and lf["peak_hz"] >= 2.0,
@@ -133,7 +133,7 @@ with open(os.path.join(novd, "s.json")) as fh:
     s2 = json.load(fh)
 with netCDF4.Dataset(nov) as ds:
     ds.set_auto_mask(False)
-    check_summary(s2, ds, ["raster.png"], "noV")
+    check_summary(s2, ds, ["raster.png", "rates.png"], "noV")
 check(s2["lfp"] is None, "no V: no LFP")
 check("model_text" in s2["population_source"], "no V: populations from model_text")
 
