@@ -7,7 +7,7 @@
 # (No positional argument on purpose: a sourced file without arguments sees
 # the caller's "$1".)
 #
-# What it sets, and why (docs: /work/shared/docs/TOOLCHAIN.md §2, P6, P12):
+# What it sets, and why (the traps of Debian's Open MPI and parallel netCDF that it avoids):
 #
 #   OMPI_ALLOW_RUN_AS_ROOT=1, OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 #       Only when running as root (containers, CI): mpirun refuses root

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/run.sh — THE run command: build psst if needed, run the main job
-# (the locust antennal lobe, MODEL.md 6, on 2 ranks), write its figures and
+# (the locust antennal lobe, docs/models.md §6, on 2 ranks), write its figures and
 # print its summary.
 #
 #   scripts/run.sh [MODEL.yaml] [NP]

@@ -1024,7 +1024,7 @@ static int parse_populations(ctx *c, yaml_node_t *n) {
     PSST_TRY(parse_population(c, seq_at(c, n, i), i));
     shares += c->m->pops[i].share;
   }
-  /* share-sized populations: PN = trunc(90 N/120) etc. (MODEL.md §9.2) */
+  /* share-sized populations: PN = trunc(90 N/120) etc. (docs/models.md §9.2) */
   int64_t gid = 0;
   for (int i = 0; i < np; i++) {
     psst_population *p = &c->m->pops[i];
@@ -1375,7 +1375,7 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
                              ? "one state per postsynaptic neuron (exact for "
                                "its linear kinetics)"
                              : "one state per presynaptic neuron (exact, "
-                               "MODEL.md 7)";
+                               "docs/models.md §7)";
       return fail(c, v, kp2, "%s keeps %s; %s is not available", k->name, only,
                   sval(v));
     }
@@ -1576,7 +1576,7 @@ static int parse_stimulus(ctx *c, yaml_node_t *n, int idx) {
   }
   char kp3[KP_MAX];
   if (which == 3) {
-    /* MODEL.md §6.6 defaults */
+    /* docs/models.md §6.6 defaults */
     static const char *const okeys[] = {
         "onset", "offset", "rise", "decay", "amplitude", "decay_coef", NULL};
     psst_odour *o = &s->odour;

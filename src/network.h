@@ -2,7 +2,7 @@
  *
  * For each projection, the incoming synapses of the postsynaptic neurons this
  * rank owns, as CSR by postsynaptic neuron with ascending presynaptic index
- * (MODEL.md §3.1 order), built from rules or files. Random rules draw per
+ * (docs/models.md §3.1 order), built from rules or files. Random rules draw per
  * (postsynaptic gid, draw index) under the projection's stream, so every
  * rank builds exactly the rows the one-rank run would.
  */

@@ -1,5 +1,5 @@
 /* Generic explicit integrators: Euler and classical RK4 over an arbitrary,
- * strictly increasing time grid (MODEL.md §1). */
+ * strictly increasing time grid (docs/models.md §1). */
 #include "psst/odeint.h"
 
 #include <math.h>
@@ -28,7 +28,7 @@ static int check_args(psst_odeint_fn f, size_t n, const double *y0, size_t M,
   return 0;
 }
 
-/* Euler: y[i+1] = y[i] + h_i f(y[i], t[i]) (MODEL.md §1.3). */
+/* Euler: y[i+1] = y[i] + h_i f(y[i], t[i]) (docs/models.md §1.3). */
 static int solve_euler(psst_odeint_fn f, void *ctx, size_t n, size_t M,
                        const double *t, double *Y) {
   double *k = malloc(n * sizeof *k);
@@ -47,7 +47,7 @@ static int solve_euler(psst_odeint_fn f, void *ctx, size_t n, size_t M,
   return rc < 0 ? rc : 0;
 }
 
-/* Classical RK4 (MODEL.md §1.4): stage s at t_i + c[s] h from
+/* Classical RK4 (docs/models.md §1.4): stage s at t_i + c[s] h from
  * y_i + c[s] h k_{s-1}; k4 at t_i + h, not t[i+1]; the weighted slopes are
  * summed before the multiplication by h/6. */
 static int solve_rk4(psst_odeint_fn f, void *ctx, size_t n, size_t M,

@@ -73,7 +73,7 @@ gen_dense() {
   echo "$out"
 }
 
-# hh_classic_nosyn N DT T_END: N uncoupled hh_classic cells (MODEL.md
+# hh_classic_nosyn N DT T_END: N uncoupled hh_classic cells (docs/models.md
 # §11.1), no synapses, constant 10 uA/cm^2 into all (they fire): the
 # neurons of benchmarks/floor/.
 gen_classic() {

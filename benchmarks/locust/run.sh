@@ -2,7 +2,7 @@
 # benchmarks/locust/run.sh — wall time per second of model time of the locust
 # antennal lobe model (examples/locust_al_scaled.yaml, PN:LN = 3:1, p = 0.5)
 # at 120, 1,200 and 12,000 neurons on 1 and 2 ranks, next to the tutorial's
-# figures (MODEL.md 9.2).
+# figures (docs/models.md §9.2).
 #
 #   PSST=build/psst benchmarks/locust/run.sh
 #

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Spike-time accuracy of one COBAHH cell (MODEL.md 11.2, psst kind cobahh)
+"""Spike-time accuracy of one COBAHH cell (docs/models.md §11.2, psst kind cobahh)
 under step currents, per simulator, method and dt (benchmarks/README.md,
 "Peers").
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""COBAHH (MODEL.md 11.2) in Brian2's C++ standalone mode, for the psst
+"""COBAHH (docs/models.md §11.2) in Brian2's C++ standalone mode, for the psst
 peer benchmark. Brian's own examples/COBAHH.py, with:
   - no self-connections (condition i != j), as in examples/cobahh.yaml;
   - exprel() in alpha_m, beta_m, alpha_n (Brian's example also uses it);

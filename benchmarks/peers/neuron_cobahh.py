@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""COBAHH (MODEL.md 11.2) in NEURON, for the psst peer benchmark.
+"""COBAHH (docs/models.md §11.2) in NEURON, for the psst peer benchmark.
 
     mpiexec -n RANKS python3 neuron_cobahh.py --mech LIBNRNMECH.so --dt 0.1 [--t-end 1000]
 

@@ -1,5 +1,5 @@
 : Traub-Miles Na and K channels of the COBAHH benchmark (Brette et al. 2007,
-: benchmark 3; psst MODEL.md 11.2, kind cobahh), written for the psst peer
+: benchmark 3; psst docs/models.md §11.2, kind cobahh), written for the psst peer
 : benchmark (benchmarks/peers). Leak is NEURON's pas (g 5e-5 S/cm2, e -60 mV).
 : No temperature factor (phi = 1). Gates start at 0 as in Brian's COBAHH.
 NEURON {

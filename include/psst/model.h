@@ -3,7 +3,7 @@
  * A psst_model is what a model file says, after parsing and validation, with
  * every default filled in. It is the same on every rank (each rank parses the
  * same text), knows nothing of MPI or files, and is read-only once built.
- * Units are those of MODEL.md §0: mV, ms, mS/cm^2, uA/cm^2, uF/cm^2, mM.
+ * Units are those of docs/models.md §0: mV, ms, mS/cm^2, uA/cm^2, uF/cm^2, mM.
  */
 #ifndef PSST_MODEL_H
 #define PSST_MODEL_H
@@ -70,7 +70,7 @@ typedef struct psst_population {
   int line;                   /* line in the model file, for messages */
 } psst_population;
 
-#define PSST_FIRE_T_DEFAULT (-9999999.0) /* [ms], MODEL.md §3.6 */
+#define PSST_FIRE_T_DEFAULT (-9999999.0) /* [ms], docs/models.md §3.6 */
 
 /* A per-synapse value drawn from a distribution (weights, delays), keyed
  * by (projection, postsynaptic gid, presynaptic gid): the same network for
@@ -146,11 +146,11 @@ typedef struct psst_pulse {
 typedef enum psst_stim_type {
   PSST_STIM_PULSES = 0, /* constant (one pulse over all time) or steps */
   PSST_STIM_FILE,       /* sampled waveform (neuron x time) from netCDF */
-  PSST_STIM_ODOUR,      /* rise-and-decay odour waveform (MODEL.md §6.6) */
+  PSST_STIM_ODOUR,      /* rise-and-decay odour waveform (docs/models.md §6.6) */
   PSST_STIM_NOISE       /* white or Ornstein-Uhlenbeck noise current */
 } psst_stim_type;
 
-/* The odour waveform (MODEL.md §6.6), times in ms, amplitude in uA/cm^2:
+/* The odour waveform (docs/models.md §6.6), times in ms, amplitude in uA/cm^2:
  *   y = 0                                   t < onset
  *     = 1 - exp(-(t - onset)/rise)          onset <= t < offset
  *     = decay_coef exp(-(t - offset)/decay) t >= offset
@@ -261,7 +261,7 @@ typedef struct psst_model {
   int64_t network_neurons; /* network.neurons (share-sized models), or 0 */
 } psst_model;
 
-/* Number of grid points M = round(t_end/dt); steps = M - 1 (MODEL.md §1.1). */
+/* Number of grid points M = round(t_end/dt); steps = M - 1 (docs/models.md §1.1). */
 int64_t psst_model_grid_points(const psst_model *m);
 
 /* Record block b's interval [steps] at the run's dt (every_ms / dt, or

@@ -1,9 +1,9 @@
-/* psst/odeint.h — generic explicit integrators (MODEL.md §1).
+/* psst/odeint.h — generic explicit integrators (docs/models.md §1).
  *
  * Euler and classical RK4 over any strictly increasing time grid for any
  * system dy/dt = f(y, t). Step i goes from t[i] to t[i+1] with
  * h = t[i+1] - t[i]; RK4's last stage is evaluated at t[i] + h, and the four
- * slopes are summed before the multiplication by h/6 (MODEL.md §1.4). The
+ * slopes are summed before the multiplication by h/6 (docs/models.md §1.4). The
  * network engine uses the same tableau (psst_rk4_*) stage by stage.
  */
 #ifndef PSST_ODEINT_H

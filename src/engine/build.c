@@ -202,7 +202,7 @@ static int build_projection(psst_sim *s, int ip, psst_lproj *lp, size_t *ny,
   }
   if (k->flags & PSST_SYN_F_SHARED_G) {
     /* the conductance of a postsynaptic neuron is shared among its inputs
-     * (MODEL.md §7) */
+     * (docs/models.md §7) */
     ALLOC(lp->inv_k, lp->nrows);
     for (int64_t r = 0; r < lp->nrows; r++) {
       int64_t kin = lp->csr.row_ptr[r + 1] - lp->csr.row_ptr[r];
@@ -297,7 +297,7 @@ static void init_projection(psst_sim *s, psst_lproj *lp) {
 /* Positions of the selection that receive stimulus `is`: all of them, or
  * trunc(fraction * targets) chosen uniformly without replacement by a
  * partial Fisher-Yates shuffle whose draws are keyed by (seed, stimulus,
- * draw index) — the same on every rank (MODEL.md §6.6, §6.8). pick[pos] is
+ * draw index) — the same on every rank (docs/models.md §6.6, §6.8). pick[pos] is
  * set to 1 for the recipients. */
 int psst__stimulus_pick(const psst_model *m, int is, int64_t total,
                         unsigned char *pick) {

@@ -1,5 +1,5 @@
 /* Checkpoints: the whole state of a run, written collectively, and restart
- * from it at any rank count (MODEL.md §5).
+ * from it at any rank count (docs/models.md §5).
  *
  * A checkpoint holds, as 1-D variables in global order:
  *   pop.<P>.<var>    every state variable of population P (neuron order)

@@ -81,7 +81,7 @@ int psst__sim_finish_spikes(psst_sim *s) {
 }
 
 /* Threshold crossings between V_cur (t_i) and V_next (t_i + h), judged on
- * the two step ends (MODEL.md §1.5) for all N neurons on every rank: the
+ * the two step ends (docs/models.md §1.5) for all N neurons on every rank: the
  * last firing time becomes t_i. The recorded time is the crossing of the
  * cubic Hermite interpolant of V over the step (V and dV/dt at both ends;
  * timed one step later, when dV/dt at t_i + h has arrived), or of the
@@ -189,7 +189,7 @@ int psst__sim_check_voltages(psst_sim *s, const double *V, double t) {
   return 0;
 }
 
-/* One step i from t_i to t_{i+1} = t_i + h (MODEL.md §1.4/§1.5 over the
+/* One step i from t_i to t_{i+1} = t_i + h (docs/models.md §1.4/§1.5 over the
  * network). The ordering invariants of the whole engine live here:
  *
  *   V_cur holds every neuron's V(t_i) (exchanged at the end of step i-1,

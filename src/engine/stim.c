@@ -44,7 +44,7 @@ const double *psst__stim_noise_at(psst_sim *s, int q, int64_t k) {
 }
 
 /* Injected current of every local neuron at grid sample k [uA/cm^2]
- * (MODEL.md §4, sample-and-hold: I(t) = I[k] for t_k <= t < t_{k+1}). */
+ * (docs/models.md §4, sample-and-hold: I(t) = I[k] for t_k <= t < t_{k+1}). */
 static void stim_sample(psst_sim *s, int64_t k, double *cur) {
   memset(cur, 0, (size_t)s->L.nloc * sizeof *cur);
   for (int q = 0; q < s->nls; q++) {

@@ -1,4 +1,4 @@
-/* The worked checks of MODEL.md §8.3-8.5 through the whole engine
+/* The worked checks of docs/models.md §8.3-8.5 through the whole engine
  * (config -> partition -> RK4 over MPI -> netCDF), at any rank count.
  *
  *   test_worked OUTDIR
@@ -97,7 +97,7 @@ static void free_spikes(spikes *sp) {
   free(sp->gid);
 }
 
-/* MODEL.md §8.3: I = 5, 200 ms: 12 spikes, first crossing 7.8903 ms,
+/* docs/models.md §8.3: I = 5, 200 ms: 12 spikes, first crossing 7.8903 ms,
  * then 23.76, 39.86, 56.01, 72.17 ms. I = 0: rest at -54.99 mV. */
 static void check_single_neuron(void) {
   const char *yaml =
@@ -124,7 +124,7 @@ static void check_single_neuron(void) {
   free_spikes(&sp);
 }
 
-/* MODEL.md §8.4: the F-I curve of 20 independent neurons, I_j = 10 j/19. */
+/* docs/models.md §8.4: the F-I curve of 20 independent neurons, I_j = 10 j/19. */
 static void check_fi_curve(void) {
   char yaml[8192];
   int n = snprintf(yaml, sizeof yaml,
@@ -152,7 +152,7 @@ static void check_fi_curve(void) {
   free_spikes(&sp);
 }
 
-/* MODEL.md §8.5: X1 -ACh-> X2 -GABA_A-| X3 with three current pulses. */
+/* docs/models.md §8.5: X1 -ACh-> X2 -GABA_A-| X3 with three current pulses. */
 static void check_day4(void) {
   const char *yaml =
       "run: {t_end: 700, dt: 0.01}\n"

@@ -1,4 +1,4 @@
-/* The locust antennal lobe's qualitative behaviour (MODEL.md §6.9) through
+/* The locust antennal lobe's qualitative behaviour (docs/models.md §6.9) through
  * the whole engine, on the real 120-neuron model of examples/locust_al.yaml
  * (1000 ms).
  *

@@ -1,4 +1,4 @@
-/* Slow GABA_B inhibition (MODEL.md §7) on single LN -> PN pairs, through the
+/* Slow GABA_B inhibition (docs/models.md §7) on single LN -> PN pairs, through the
  * whole engine.
  *
  *   test_locust_gabab OUTDIR
@@ -227,7 +227,7 @@ int main(int argc, char **argv) {
       CHECK(-dmin > 1 && -dmin < 15);
       CHECK(-dmin > 2 * short_max);
       CHECK(d200 < -0.5);
-      /* soft: MODEL.md 7 says near 90 ms */
+      /* soft: docs/models.md §7 says near 90 ms */
       CHECK(isfinite(t_half) && t_half > 20 && t_half < 400);
     }
     free(tr.time);

@@ -1,6 +1,6 @@
-/* The locust antennal lobe kinds pn and ln (MODEL.md §6.1, §6.2): their
+/* The locust antennal lobe kinds pn and ln (docs/models.md §6.1, §6.2): their
  * tables, the SoA rhs against the per-neuron inline functions, and the
- * isolated-cell table of MODEL.md §6.9 through the generic RK4 integrator
+ * isolated-cell table of docs/models.md §6.9 through the generic RK4 integrator
  * driving each kind's rhs for one neuron. */
 #include <math.h>
 #include <stdlib.h>
@@ -77,12 +77,12 @@ static void test_tables(void) {
     if (s > 0) CHECK_NEAR(pn->state[s].def, 0.0, 0.0);
     if (s > 0 && s < 5) CHECK_NEAR(ln->state[s].def, 0.0, 0.0);
   }
-  /* [Ca] starts at Ca0 (MODEL.md §6.5) */
+  /* [Ca] starts at Ca0 (docs/models.md §6.5) */
   CHECK_NEAR(ln->state[PSST_LN_CA].def, param(ln, "Ca0"), 0.0);
   CHECK_NEAR(param(ln, "Ca0"), 2.4e-4, 0.0);
   CHECK_STR_CONTAINS(ln->state[PSST_LN_CA].long_name, "mM");
 
-  /* the temperature factors of MODEL.md §6.1, §6.2 */
+  /* the temperature factors of docs/models.md §6.1, §6.2 */
   CHECK_NEAR(param(pn, "phi_A"), pow(3.0, 1.25), 1e-15);
   CHECK_NEAR(param(pn, "phi_A"), 3.948222, 5e-7);
   CHECK_NEAR(param(ln, "phi_KCa_gate"), pow(2.3, 0.3), 1e-15);
@@ -158,7 +158,7 @@ static void test_rhs_soa(void) {
   CHECK_NEAR(hi, 1.0 / (1.0 + exp((-63.0 + 78.0) / 6.0)), 1e-9);
 }
 
-/* ---- (c) isolated cells (MODEL.md §6.9) ---------------------------------- */
+/* ---- (c) isolated cells (docs/models.md §6.9) ---------------------------------- */
 
 typedef struct cell_ctx {
   const psst_neuron_kind *k;
@@ -186,8 +186,8 @@ typedef struct cell_run {
 
 /* One neuron, default parameters and initial state, constant I, 1000 ms at
  * dt = 0.01 (grid t_k = k dt, k < 100000) in batches of CHUNK steps that
- * re-seed y0 from the previous batch's last row (MODEL.md §5). Spikes are
- * V_k < 0 <= V_{k+1} with fire time t_k (MODEL.md §1.5). */
+ * re-seed y0 from the previous batch's last row (docs/models.md §5). Spikes are
+ * V_k < 0 <= V_{k+1} with fire time t_k (docs/models.md §1.5). */
 static void run_cell(const psst_neuron_kind *k, double I, cell_run *out) {
   double p[32], y0[6];
   kind_defaults(k, p);

@@ -1,5 +1,5 @@
 /* Unit tests of the HH rate functions, exprel and the neuron kind tables
- * (MODEL.md §2, §8.2, §11). */
+ * (docs/models.md §2, §8.2, §11). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -164,7 +164,7 @@ static void test_registry(void) {
     }
     CHECK_INT_EQ(psst_param_index(k->param, k->nparam, "no_such"), -1);
   }
-  /* defaults of MODEL.md §2.3 and §11 */
+  /* defaults of docs/models.md §2.3 and §11 */
   const psst_param_info *tp = psst_neuron_hh_tutorial.param;
   CHECK_INT_EQ(psst_neuron_hh_tutorial.nparam, PSST_TM_NPARAM);
   CHECK(tp[PSST_TM_CM].def == 1.0 && tp[PSST_TM_GNA].def == 100.0);
@@ -211,7 +211,7 @@ static void test_classic_steady(void) {
   CHECK_REL(k->steady(PSST_HH_H, V, p), h, 1e-13);
   CHECK_REL(k->steady(PSST_HH_N, V, p), n, 1e-13);
   /* E_L for an exact rest at -65 mV with these rates: -54.40108 mV.
-   * (MODEL.md §11.1 quotes -54.387, the HH 1952 figure; with it dV/dt at
+   * (docs/models.md §11.1 quotes -54.387, the HH 1952 figure; with it dV/dt at
    * the -65 mV steady state is +0.0042 mV/ms and rest is -64.9964 mV.) */
   double INa = 120.0 * m * m * m * h * (V - 50.0);
   double IK = 36.0 * n * n * n * n * (V + 77.0);

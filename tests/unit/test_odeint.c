@@ -1,4 +1,4 @@
-/* Unit tests of the generic integrators (MODEL.md §1, §8.1). */
+/* Unit tests of the generic integrators (docs/models.md §1, §8.1). */
 #include <math.h>
 #include <stdlib.h>
 
@@ -100,7 +100,7 @@ static int f_record(double t, const double *y, double *dydt, void *ctx) {
 }
 
 /* Stage times are exactly t_i, t_i + h/2, t_i + h/2, t_i + h with
- * h = t[i+1] - t[i]; k4's time is not read from t[i+1] (MODEL.md §1.4). */
+ * h = t[i+1] - t[i]; k4's time is not read from t[i+1] (docs/models.md §1.4). */
 static int check_stage_times(size_t M, const double *t) {
   static recorder r;
   double Y[64], one = 1.0;
@@ -128,7 +128,7 @@ static int check_stage_times(size_t M, const double *t) {
 }
 
 /* Stage times are exactly t_i, t_i + h/2, t_i + h/2, t_i + h with
- * h = t[i+1] - t[i]; k4's time is not read from t[i+1] (MODEL.md §1.4). */
+ * h = t[i+1] - t[i]; k4's time is not read from t[i+1] (docs/models.md §1.4). */
 static void test_stage_times(void) {
   double t[64];
   psst_odeint_grid(0.0, 0.01, 64, t);
@@ -163,7 +163,7 @@ static void test_exp_growth(void) {
   CHECK_NEAR(Ye[M - 1] / exp(5.0 * 1.99) - 1.0, -0.214, 5e-4);
   CHECK_NEAR(Yr[M - 1] / exp(5.0 * 1.99) - 1.0, -5.0e-7, 5e-8);
 
-  /* bitwise the formula of MODEL.md §1.3-1.4: slopes summed first, then
+  /* bitwise the formula of docs/models.md §1.3-1.4: slopes summed first, then
    * multiplied by h/6 */
   double ye = 1.0, yr = 1.0;
   int bad_e = 0, bad_r = 0;

@@ -1,5 +1,5 @@
 /* The tutorial's single HH neuron and its F-I curve through the generic
- * integrator alone (MODEL.md §8.3, §8.4): an independent check of the
+ * integrator alone (docs/models.md §8.3, §8.4): an independent check of the
  * equations, separate from the network engine. */
 #include <math.h>
 #include <stdlib.h>
@@ -11,7 +11,7 @@
 enum { M = 20000 };
 static const double DT = 0.01;
 
-/* y = [V, m, h, n] of the tutorial neuron (MODEL.md §2); ctx = &I. */
+/* y = [V, m, h, n] of the tutorial neuron (docs/models.md §2); ctx = &I. */
 static int f_hh(double t, const double *y, double *dydt, void *ctx) {
   (void)t;
   const double I = *(const double *)ctx;

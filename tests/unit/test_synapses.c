@@ -1,4 +1,4 @@
-/* Unit tests of the synapse equations and kind tables (MODEL.md §3). */
+/* Unit tests of the synapse equations and kind tables (docs/models.md §3). */
 #include <math.h>
 
 #include "mech/list.h"
@@ -110,7 +110,7 @@ static void test_tables(void) {
   CHECK(ach->id == PSST_SYN_ACH_PULSE && gaba->id == PSST_SYN_GABA_A);
   CHECK_INT_EQ(ach->nparam, PSST_ACH_NPARAM);
   CHECK_INT_EQ(gaba->nparam, PSST_GABAA_NPARAM);
-  /* MODEL.md §3.5 */
+  /* docs/models.md §3.5 */
   CHECK(def_of(ach, "alpha") == 10.0);
   CHECK(def_of(ach, "beta") == 0.2);
   CHECK(def_of(ach, "A") == 0.5);

@@ -12,7 +12,7 @@
 #define PSST_COST_COBAHH 22.0
 #define PSST_COST_HH_CLASSIC 19.0
 
-/* ---- hh_tutorial (MODEL.md §2) ---------------------------------------- */
+/* ---- hh_tutorial (docs/models.md §2) ---------------------------------------- */
 
 static const psst_state_info tutorial_state[PSST_HH_NSTATE] = {
     {"V", "mV", "membrane potential", -71.0, 0},
@@ -39,7 +39,7 @@ PSST_NEURON_REFERENCE_RHS(hh_tutorial)
 const psst_neuron_kind psst_neuron_hh_tutorial = {
     "hh_tutorial",
     "the tutorial's Hodgkin-Huxley neuron (Traub-Miles rates, 22 degC)",
-    "MODEL.md 2",
+    "docs/models.md §2",
     PSST_NK_HH_TUTORIAL,
     PSST_HH_NSTATE,
     tutorial_state,
@@ -55,7 +55,7 @@ const psst_neuron_kind psst_neuron_hh_tutorial = {
     PSST_COST_HH_TUTORIAL,
     0};
 
-/* ---- cobahh (MODEL.md §11.2) -------------------------------------------- */
+/* ---- cobahh (docs/models.md §11.2) -------------------------------------------- */
 
 static const psst_state_info cobahh_state[PSST_HH_NSTATE] = {
     {"V", "mV", "membrane potential", -65.0, 0},
@@ -82,7 +82,7 @@ PSST_NEURON_REFERENCE_RHS(cobahh)
 const psst_neuron_kind psst_neuron_cobahh = {
     "cobahh",
     "Traub-Miles HH cell of the COBAHH benchmark (Brette et al. 2007)",
-    "MODEL.md 11.2",
+    "docs/models.md §11.2",
     PSST_NK_COBAHH,
     PSST_HH_NSTATE,
     cobahh_state,
@@ -98,7 +98,7 @@ const psst_neuron_kind psst_neuron_cobahh = {
     PSST_COST_COBAHH,
     0};
 
-/* ---- hh_classic (MODEL.md §11.1) ----------------------------------------- */
+/* ---- hh_classic (docs/models.md §11.1) ----------------------------------------- */
 
 static const psst_state_info classic_state[PSST_HH_NSTATE] = {
     {"V", "mV", "membrane potential", -65.0, 0},
@@ -136,7 +136,7 @@ static double classic_steady(int var, double V, const double *p) {
 const psst_neuron_kind psst_neuron_hh_classic = {
     "hh_classic",
     "squid-axon Hodgkin-Huxley (1952) as NEURON's hh at 6.3 degC",
-    "MODEL.md 11.1",
+    "docs/models.md §11.1",
     PSST_NK_HH_CLASSIC,
     PSST_HH_NSTATE,
     classic_state,

@@ -1,9 +1,9 @@
 /* mech/neurons/hh.h — per-neuron equations of the Hodgkin-Huxley kinds,
  * shared by every backend (static inline, PSST_HD; hooks: mech/mech.h).
  *
- *   hh_tutorial  MODEL.md §2   (Traub-Miles rates, u = V - V_T, phi =
- * 3^((T-36)/10)) cobahh       MODEL.md §11.2 (same rate forms, alpha_n
- * coefficient 0.032, phi = 1) hh_classic   MODEL.md §11.1 (squid axon, phi =
+ *   hh_tutorial  docs/models.md §2   (Traub-Miles rates, u = V - V_T, phi =
+ * 3^((T-36)/10)) cobahh       docs/models.md §11.2 (same rate forms, alpha_n
+ * coefficient 0.032, phi = 1) hh_classic   docs/models.md §11.1 (squid axon, phi =
  * 3^((T-6.3)/10))
  *
  * Units: V, E, V_T [mV]; rates [1/ms]; g [mS/cm^2]; C_m [uF/cm^2];
@@ -53,7 +53,7 @@ typedef struct psst_hh_rates {
   double am, bm, ah, bh, an, bn;
 } psst_hh_rates;
 
-/* Traub-Miles rates (MODEL.md §2.2, §11.2) at shifted voltage u = V - V_T
+/* Traub-Miles rates (docs/models.md §2.2, §11.2) at shifted voltage u = V - V_T
  * [mV]. an_coef is 0.02 (tutorial) or 0.032 (COBAHH); alpha_n's limit at
  * u = 15 is 5 * an_coef. The c/exprel(x) rates are c * psst_rexprel(x)
  * (one division, not two), and their arguments multiply by 1/4 and 1/5:
@@ -69,7 +69,7 @@ PSST_HD static inline psst_hh_rates psst_traub_rates(double u, double an_coef) {
   return r;
 }
 
-/* Squid-axon rates (MODEL.md §11.1) at absolute V [mV]. */
+/* Squid-axon rates (docs/models.md §11.1) at absolute V [mV]. */
 PSST_HD static inline psst_hh_rates psst_hh_classic_rates(double V) {
   psst_hh_rates r;
   r.am = psst_rexprel(-(V + 40.0) * 0.1);

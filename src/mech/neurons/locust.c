@@ -1,4 +1,4 @@
-/* The locust antennal lobe kinds pn and ln (MODEL.md §6.1, §6.2): tables and
+/* The locust antennal lobe kinds pn and ln (docs/models.md §6.1, §6.2): tables and
  * descriptors. The equations are the hooks in mech/neurons/locust.h.
  */
 #include <math.h>
@@ -12,7 +12,7 @@
 #define PSST_COST_PN 35.0
 #define PSST_COST_LN 20.0
 
-/* ---- pn (MODEL.md §6.1) ---------------------------------------------------
+/* ---- pn (docs/models.md §6.1) ---------------------------------------------------
  */
 
 static const psst_state_info pn_state[PSST_PN_NSTATE] = {
@@ -53,7 +53,7 @@ PSST_NEURON_REFERENCE_RHS(pn)
 const psst_neuron_kind psst_neuron_pn = {
     "pn",
     "locust antennal lobe projection neuron (Na, K, A current)",
-    "MODEL.md 6.1",
+    "docs/models.md §6.1",
     PSST_NK_PN,
     PSST_PN_NSTATE,
     pn_state,
@@ -69,7 +69,7 @@ const psst_neuron_kind psst_neuron_pn = {
     PSST_COST_PN,
     0};
 
-/* ---- ln (MODEL.md §6.2) ---------------------------------------------------
+/* ---- ln (docs/models.md §6.2) ---------------------------------------------------
  */
 
 static const psst_state_info ln_state[PSST_LN_NSTATE] = {
@@ -125,7 +125,7 @@ PSST_NEURON_REFERENCE_RHS(ln)
 const psst_neuron_kind psst_neuron_ln = {
     "ln",
     "locust antennal lobe local interneuron (K, Ca, K(Ca), Ca pool)",
-    "MODEL.md 6.2",
+    "docs/models.md §6.2",
     PSST_NK_LN,
     PSST_LN_NSTATE,
     ln_state,

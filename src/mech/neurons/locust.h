@@ -1,10 +1,10 @@
 /* mech/neurons/locust.h — per-neuron equations of the locust antennal lobe
  * kinds, shared by every backend (static inline, PSST_HD).
  *
- *   pn  projection neuron (MODEL.md §6.1): leak, K leak, Na, K (Traub-Miles
+ *   pn  projection neuron (docs/models.md §6.1): leak, K leak, Na, K (Traub-Miles
  *       rates of §2, phi = 3^((T-36)/10)) and the transient K current I_A
  *       (time constants divided by phi_A = 3^1.25 by default).
- *   ln  local interneuron (MODEL.md §6.2): leak, K leak, K (§2 rates), Ca
+ *   ln  local interneuron (docs/models.md §6.2): leak, K leak, K (§2 rates), Ca
  *       (no temperature factor), K(Ca) and a first-order calcium pool.
  *
  * Units: V, E, V_T [mV]; rates [1/ms]; tau [ms]; g [mS/cm^2];
@@ -22,7 +22,7 @@
 #include "mech/mech.h"
 #include "mech/neurons/hh.h"
 
-/* ---- PN (MODEL.md §6.1) -------------------------------------------------- */
+/* ---- PN (docs/models.md §6.1) -------------------------------------------------- */
 
 /* State variable indices. */
 enum {
@@ -54,7 +54,7 @@ enum {
   PSST_PN_NPARAM
 };
 
-/* A-current kinetics at V [mV] (MODEL.md §6.1): steady states and time
+/* A-current kinetics at V [mV] (docs/models.md §6.1): steady states and time
  * constants [ms], both time constants divided by phi_A; tau_hA switches at
  * V < -63 mV (strict). */
 PSST_HD static inline void psst_pn_a_kinetics(double V, double phi_A,
@@ -99,7 +99,7 @@ PSST_HD static inline void psst_pn_deriv(const double *p, double phi,
   dx[PSST_PN_HA] = (hA_inf - hA) / tau_hA;
 }
 
-/* ---- LN (MODEL.md §6.2) -------------------------------------------------- */
+/* ---- LN (docs/models.md §6.2) -------------------------------------------------- */
 
 /* State variable indices. */
 enum {
@@ -138,7 +138,7 @@ enum {
   PSST_LN_NPARAM
 };
 
-/* Ca-current kinetics at V [mV] (MODEL.md §6.2, no temperature factor):
+/* Ca-current kinetics at V [mV] (docs/models.md §6.2, no temperature factor):
  * steady states and the h_Ca time constant [ms]. */
 PSST_HD static inline void psst_ln_ca_kinetics(double V, double *mCa_inf,
                                                double *hCa_inf,

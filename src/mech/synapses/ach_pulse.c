@@ -1,4 +1,4 @@
-/* Synapse kind ach_pulse: tables and descriptor (MODEL.md 3.2-3.3, 3.5). The
+/* Synapse kind ach_pulse: tables and descriptor (docs/models.md §3.2-3.3, 3.5). The
  * equations are the hooks in mech/synapses/ach_pulse.h. */
 #include <math.h>
 
@@ -28,7 +28,7 @@ PSST_SYNAPSE_REFERENCE(ach_pulse)
 const psst_synapse_kind psst_synapse_ach_pulse = {
     "ach_pulse",
     "cholinergic: transmitter pulse after each presynaptic spike",
-    "MODEL.md 3.2-3.3",
+    "docs/models.md §3.2-3.3",
     PSST_SYN_ACH_PULSE,
     PSST_ACH_NPARAM,
     ach_param,

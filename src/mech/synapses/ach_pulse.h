@@ -1,4 +1,4 @@
-/* mech/synapses/ach_pulse.h — cholinergic synapse (MODEL.md §3.2-3.3): a
+/* mech/synapses/ach_pulse.h — cholinergic synapse (docs/models.md §3.2-3.3): a
  * transmitter pulse of amplitude A for t_max after each presynaptic spike
  * (keyed to the last firing time), driving a two-state receptor. Hooks:
  * mech/mech.h. */
@@ -18,7 +18,7 @@ enum {
   PSST_ACH_NPARAM
 };
 
-/* Cholinergic transmitter (MODEL.md §3.3): A while
+/* Cholinergic transmitter (docs/models.md §3.3): A while
  * fire_t + t_delay < t < fire_t + t_delay + t_max (both strict), else 0.
  * t, fire_t, t_delay, t_max [ms]. */
 PSST_HD static inline double psst_ach_release(double t, double fire_t, double A,

@@ -1,6 +1,6 @@
 /* mech/synapses/ach_spike.h — cholinergic synapse driven by delivered
  * spikes: each spike, delivered after its synapse's delay, opens a
- * transmitter pulse of amplitude A for t_max (MODEL.md §3.3's pulse, keyed
+ * transmitter pulse of amplitude A for t_max (docs/models.md §3.3's pulse, keyed
  * to the delivery time instead of the presynaptic neuron's last firing
  * time), which drives the two-state receptor of §3.2. Spikes that come
  * faster than the delay are all delivered; a pulse that is still open is

@@ -1,4 +1,4 @@
-/* Synapse kind exp_cond: tables and descriptor (MODEL.md 11.2). The equations
+/* Synapse kind exp_cond: tables and descriptor (docs/models.md §11.2). The equations
  * are the hooks in mech/synapses/exp_cond.h. */
 #include <math.h>
 
@@ -25,7 +25,7 @@ PSST_SYNAPSE_REFERENCE(exp_cond)
 const psst_synapse_kind psst_synapse_exp_cond = {
     "exp_cond",
     "spike-triggered exponentially decaying conductance (COBAHH)",
-    "MODEL.md 11.2",
+    "docs/models.md §11.2",
     PSST_SYN_EXP_COND,
     PSST_EXPC_NPARAM,
     expc_param,

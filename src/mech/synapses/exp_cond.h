@@ -1,5 +1,5 @@
 /* mech/synapses/exp_cond.h — spike-triggered, exponentially decaying
- * conductance (MODEL.md §11.2, COBAHH): each presynaptic spike adds g * w
+ * conductance (docs/models.md §11.2, COBAHH): each presynaptic spike adds g * w
  * to the postsynaptic conductance gsyn, which decays with tau; I = gsyn (V -
  * E). One state per postsynaptic neuron (linear, so exact). Hooks:
  * mech/mech.h. */

@@ -1,4 +1,4 @@
-/* Synapse kind gaba_a: tables and descriptor (MODEL.md 3.2, 3.4-3.5). The
+/* Synapse kind gaba_a: tables and descriptor (docs/models.md §3.2, 3.4-3.5). The
  * equations are the hooks in mech/synapses/gaba_a.h. */
 #include <math.h>
 
@@ -28,7 +28,7 @@ PSST_SYNAPSE_REFERENCE(gaba_a)
 const psst_synapse_kind psst_synapse_gaba_a = {
     "gaba_a",
     "GABA_A: transmitter a sigmoid of the presynaptic voltage",
-    "MODEL.md 3.2, 3.4",
+    "docs/models.md §3.2, 3.4",
     PSST_SYN_GABA_A,
     PSST_GABAA_NPARAM,
     gaba_a_param,

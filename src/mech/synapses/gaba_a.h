@@ -1,4 +1,4 @@
-/* mech/synapses/gaba_a.h — fast GABA_A synapse (MODEL.md §3.2, §3.4): the
+/* mech/synapses/gaba_a.h — fast GABA_A synapse (docs/models.md §3.2, §3.4): the
  * transmitter is a sigmoid of the presynaptic membrane potential at every
  * RK4 stage, driving a two-state receptor. Hooks: mech/mech.h. */
 #ifndef PSST_MECH_GABA_A_H
@@ -16,7 +16,7 @@ enum {
   PSST_GABAA_NPARAM
 };
 
-/* GABA_A transmitter (MODEL.md §3.4): 1 / (1 + exp(-(V - V0)/sigma)).
+/* GABA_A transmitter (docs/models.md §3.4): 1 / (1 + exp(-(V - V0)/sigma)).
  * V, V0, sigma [mV]. */
 PSST_HD static inline double psst_gaba_a_release(double V, double V0,
                                                  double sigma) {

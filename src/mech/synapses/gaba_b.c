@@ -1,4 +1,4 @@
-/* Synapse kind gaba_b: tables and descriptor (MODEL.md 7). The equations are
+/* Synapse kind gaba_b: tables and descriptor (docs/models.md §7). The equations are
  * the hooks in mech/synapses/gaba_b.h. */
 #include <math.h>
 
@@ -45,7 +45,7 @@ PSST_SYNAPSE_REFERENCE(gaba_b)
 const psst_synapse_kind psst_synapse_gaba_b = {
     "gaba_b",
     "slow GABA_B: receptor / G-protein kinetics, level-triggered release",
-    "MODEL.md 7",
+    "docs/models.md §7",
     PSST_SYN_GABA_B,
     PSST_GABAB_NPARAM,
     gaba_b_param,

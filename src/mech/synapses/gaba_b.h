@@ -1,4 +1,4 @@
-/* mech/synapses/gaba_b.h — slow GABA_B synapse (MODEL.md §7): a release of
+/* mech/synapses/gaba_b.h — slow GABA_B synapse (docs/models.md §7): a release of
  * Cmax for Cdur, decided at step boundaries when the presynaptic V exceeds
  * V_rel (level-triggered, with a dead time), drives a receptor R and a
  * G-protein G; the drive is G^n / (G^n + K), and g is a total per
@@ -26,7 +26,7 @@ enum {
 /* GABA_B per-presynaptic state: receptor R and G-protein G. */
 enum { PSST_GABAB_STATE_R, PSST_GABAB_STATE_G, PSST_GABAB_NSTATE };
 
-/* GABA_B (MODEL.md §7): transmitter [mM] is Cmax for Cdur after a release
+/* GABA_B (docs/models.md §7): transmitter [mM] is Cmax for Cdur after a release
  * that started at t_rel (decided at a step boundary): t_rel <= t < t_rel +
  * Cdur. t, t_rel, Cdur [ms]. */
 PSST_HD static inline double psst_gaba_b_release(double t, double t_rel,

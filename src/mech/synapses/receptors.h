@@ -1,5 +1,5 @@
 /* mech/synapses/receptors.h — the two-state receptor shared by the
- * tutorial's synapse kinds (MODEL.md §3.2), PSST_HD:
+ * tutorial's synapse kinds (docs/models.md §3.2), PSST_HD:
  *
  *   dO/dt = alpha (1 - O) T - beta O
  *   I_i   = g (V_i - E) * sum_j w_ij O_j
