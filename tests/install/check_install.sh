@@ -1,0 +1,66 @@
+#!/bin/bash
+# check_install.sh BUILD_DIR WORK NCCOMPARE MPIEXEC NPFLAG "PREFLAGS" MODEL
+#
+# Installs the build into WORK/prefix with `cmake --install`, then uses it as
+# a user would, and fails on the first thing that does not work:
+#   1. the public headers are there, the internal io.h is not; psst,
+#      psst-analyze, the examples, the jobs and the docs are installed;
+#   2. a project outside the tree (tests/install/consumer) configures with
+#      find_package(psst), builds, and runs MODEL on 2 ranks: its output
+#      equals `psst run` of the same model bit for bit (psst_nccompare);
+#   3. the same program built by `mpicc $(pkg-config --cflags --libs psst)`
+#      runs on 1 rank and matches too;
+#   4. the installed psst checks an installed example.
+set -euo pipefail
+build=$1 work=$2 nccompare=$3 mpiexec=$4 npflag=$5 preflags=$6 model=$7
+here=$(cd "$(dirname "$0")" && pwd)
+rm -rf "$work"
+mkdir -p "$work"
+prefix=$work/prefix
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cmake --install "$build" --prefix "$prefix" > "$work/install.log" ||
+  { cat "$work/install.log"; fail "cmake --install"; }
+libdir=$(ls -d "$prefix"/lib*/cmake/psst | head -1); libdir=${libdir%/cmake/psst}
+for f in include/psst/psst.h include/psst/model.h include/psst/version.h bin/psst \
+         bin/psst-analyze share/psst/examples/day4_network.yaml \
+         share/psst/jobs/workstation.sh share/doc/psst/README.md share/doc/psst/models.md; do
+  [ -e "$prefix/$f" ] || fail "not installed: $f"
+done
+[ -e "$libdir/cmake/psst/psstConfig.cmake" ] || fail "no psstConfig.cmake"
+[ -e "$libdir/pkgconfig/psst.pc" ] || fail "no psst.pc"
+[ ! -e "$prefix/include/psst/io.h" ] || fail "internal header io.h installed"
+[ -x "$prefix/bin/psst-analyze" ] || fail "psst-analyze not executable"
+echo "ok   installed files"
+
+# 2. find_package
+cmake -S "$here/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$prefix" \
+  > "$work/consumer.log" 2>&1 || { cat "$work/consumer.log"; fail "find_package(psst) configure"; }
+cmake --build "$work/consumer" > "$work/consumer_build.log" 2>&1 ||
+  { cat "$work/consumer_build.log"; fail "consumer build"; }
+read -r -a pre <<< "$preflags"
+"$mpiexec" "$npflag" 2 "${pre[@]}" "$work/consumer/psst_consumer" "$model" "$work/app.nc" ||
+  fail "consumer run on 2 ranks"
+"$prefix/bin/psst" run "$model" -o "$work/cli.nc" --force --quiet || fail "installed psst run"
+"$nccompare" "$work/cli.nc" "$work/app.nc" || fail "consumer output differs from psst run"
+echo "ok   find_package(psst): built, ran on 2 ranks, equals psst run"
+
+# 3. pkg-config
+if command -v pkg-config > /dev/null && command -v mpicc > /dev/null; then
+  flags=$(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --cflags --libs psst) ||
+    fail "pkg-config psst"
+  # shellcheck disable=SC2086
+  mpicc -std=c11 "$here/consumer/app.c" $flags -o "$work/app_pc" || fail "mpicc with pkg-config flags"
+  "$mpiexec" "$npflag" 1 "${pre[@]}" "$work/app_pc" "$model" "$work/app_pc.nc" ||
+    fail "pkg-config build run"
+  "$nccompare" "$work/cli.nc" "$work/app_pc.nc" || fail "pkg-config build output differs"
+  echo "ok   pkg-config psst: built with mpicc, ran, equals psst run"
+else
+  echo "note: no pkg-config or mpicc: pkg-config check not run"
+fi
+
+# 4. the installed examples
+"$prefix/bin/psst" check "$prefix/share/psst/examples/ei_poisson.yaml" > /dev/null ||
+  fail "installed psst check installed example"
+echo "ok   installed psst checks the installed examples"
+echo "all install checks passed"
