@@ -11,7 +11,8 @@
 #   `nc-config --has-parallel4` = yes), Random123/philox.h, and ncdump;
 #   optionally SLEEF (pkg-config sleef; vectorised math for the CPU kernels:
 #   installed when root with apt-get, else only noted: psst builds without).
-#   --with-python: also netCDF4 + numpy + matplotlib for ${PSST_PYTHON:-/usr/bin/python3}
+#   --with-python: also netCDF4 + numpy + matplotlib + xarray + NEO + h5py for
+#   ${PSST_PYTHON:-/usr/bin/python3}, NCO and udunits2
 #   (the tests that read outputs back; pyenv's python3 cannot see Debian's).
 #   --with-fuzz: also clang with libFuzzer and the sanitizer runtimes (Debian:
 #   clang libclang-rt-14-dev), for the fuzz phase of scripts/test.sh; checked
@@ -84,6 +85,12 @@ if [ $with_python = 1 ]; then
   "$PY" -c 'import netCDF4, numpy' >/dev/null 2>&1 ||
     { need python3-netcdf4 "python netCDF4 for $PY"; need python3-numpy "python numpy for $PY"; }
   "$PY" -c 'import matplotlib' >/dev/null 2>&1 || need python3-matplotlib "python matplotlib for $PY (tools/psst_analyze.py)"
+  # the readers of tools/psst_read.py and the tools users open outputs with
+  "$PY" -c 'import xarray' >/dev/null 2>&1 || need python3-xarray "python xarray for $PY (tools/psst_read.py)"
+  "$PY" -c 'import neo' >/dev/null 2>&1 || need python3-neo "python NEO for $PY (tools/psst_read.py)"
+  "$PY" -c 'import h5py' >/dev/null 2>&1 || need python3-h5py "python h5py for $PY (SONATA spike files)"
+  have ncks || need nco "NCO (ncks; the output-format tests)"
+  have udunits2 || need udunits-bin "udunits2 (the output's units attributes are checked with it)"
 fi
 if [ $with_fuzz = 1 ] && ! have_libfuzzer; then
   need clang "clang (for the libFuzzer targets)"

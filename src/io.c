@@ -48,7 +48,7 @@ typedef struct out_block {
   int nvars;
   char **var_names; /* prefixed */
   int *var_ids;
-  int time_id, gid_id, pop_id;
+  int time_id, coord_id, gid_id, pop_id;
   int64_t n_records; /* records written so far (length of its time) */
 } out_block;
 
@@ -64,6 +64,10 @@ struct psst_output {
   int64_t n_spikes; /* spikes written so far (length of spike) */
   int failed;       /* code of an earlier failure, 0 when healthy */
   int appended;     /* reopened for a restart: never remove the file */
+  int popfirst_id, popsize_id; /* -1 when not written */
+  int nlists;
+  int *list_ids;
+  const psst_output_list *lists; /* the spec's (valid until enddef) */
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -118,6 +122,7 @@ static void output_free(psst_output *o) {
     free(B->prefix);
   }
   free(o->blk);
+  free(o->list_ids);
   free(o->path);
   free(o->partial);
   free(o);
@@ -160,7 +165,11 @@ static psst_output *output_alloc(const psst_output_spec *spec, int rank,
   if (o->partial) sprintf(o->partial, "%s.partial", spec->path);
   o->nblock = spec_nblock(spec);
   o->blk = calloc((size_t)o->nblock, sizeof *o->blk);
-  int ok = o->path && o->partial && o->blk;
+  o->popfirst_id = o->popsize_id = -1;
+  o->nlists = spec->nlists;
+  o->lists = spec->lists;
+  o->list_ids = calloc((size_t)spec->nlists + 1, sizeof *o->list_ids);
+  int ok = o->path && o->partial && o->blk && o->list_ids;
   for (int b = 0; ok && b < o->nblock; b++) {
     psst_output_block sb = spec_block(spec, b);
     out_block *B = &o->blk[b];
@@ -171,7 +180,7 @@ static psst_output *output_alloc(const psst_output_spec *spec, int rank,
     B->prefix = dup_str(sb.prefix ? sb.prefix : "");
     B->var_names = calloc((size_t)B->nvars + 1, sizeof *B->var_names);
     B->var_ids = calloc((size_t)B->nvars + 1, sizeof *B->var_ids);
-    B->time_id = B->gid_id = B->pop_id = -1;
+    B->time_id = B->coord_id = B->gid_id = B->pop_id = -1;
     ok = B->prefix && B->var_names && B->var_ids;
     for (int v = 0; ok && v < B->nvars; v++)
       ok = (B->var_names[v] = cat_str(B->prefix, sb.vars[v].name)) != NULL;
@@ -243,9 +252,12 @@ static int put_text_att(int ncid, int varid, const char *name,
 
 static int put_global_atts(psst_output *o, int nattrs, const psst_attr *a) {
   for (int i = 0; i < nattrs; i++) {
+    long long iv = (long long)a[i].ivalue;
     int nc = a[i].text ? put_text_att(o->ncid, NC_GLOBAL, a[i].name, a[i].text)
-                       : nc_put_att_double(o->ncid, NC_GLOBAL, a[i].name,
-                                           NC_DOUBLE, 1, &a[i].value);
+             : a[i].is_int ? nc_put_att_longlong(o->ncid, NC_GLOBAL, a[i].name,
+                                                 NC_INT64, 1, &iv)
+                           : nc_put_att_double(o->ncid, NC_GLOBAL, a[i].name,
+                                               NC_DOUBLE, 1, &a[i].value);
     if (nc != NC_NOERR)
       return nc_fail(o->partial, o->rank, nc, "cannot write attribute '%s'",
                      a[i].name);
@@ -278,8 +290,11 @@ static int def_chunks(psst_output *o, int id, const char *name,
 }
 
 /* One block's dimensions and variables: PREFIXtime(PREFIXtime),
- * PREFIXneuron, the variables (PREFIXtime, PREFIXneuron), PREFIXneuron_id,
- * PREFIXpopulation. */
+ * PREFIXneuron(PREFIXneuron) (coordinate: global ids), the variables
+ * (PREFIXtime, PREFIXneuron), PREFIXneuron_id, PREFIXneuron_population.
+ * The per-neuron population index is not called "population": that is the
+ * dimension of the populations, and a variable named like a dimension must
+ * be its coordinate (netCDF's rule; nccopy, NCO and xarray rely on it). */
 static int define_block(psst_output *o, out_block *B,
                         const psst_output_block *sb) {
   int ncid = o->ncid, nc;
@@ -320,12 +335,15 @@ static int define_block(psst_output *o, out_block *B,
                        sv->long_name, &B->var_ids[v]));
       PSST_TRY(def_chunks(o, B->var_ids[v], B->var_names[v], c2, 1));
     }
+    snprintf(name, sizeof name, "%sneuron", B->prefix);
+    PSST_TRY(def_var(o, name, NC_INT64, 1, &d_neuron, NULL, "global neuron id",
+                     &B->coord_id));
     snprintf(name, sizeof name, "%sneuron_id", B->prefix);
     PSST_TRY(def_var(o, name, NC_INT64, 1, &d_neuron, NULL, "global neuron id",
                      &B->gid_id));
-    snprintf(name, sizeof name, "%spopulation", B->prefix);
-    PSST_TRY(def_var(o, name, NC_INT, 1, &d_neuron, NULL, "population index",
-                     &B->pop_id));
+    snprintf(name, sizeof name, "%sneuron_population", B->prefix);
+    PSST_TRY(def_var(o, name, NC_INT, 1, &d_neuron, NULL,
+                     "population index (of population_name)", &B->pop_id));
   }
   return 0;
 }
@@ -362,6 +380,31 @@ static int output_define(psst_output *o, const psst_output_spec *s,
     int dims[2] = {d_pop, d_strlen};
     PSST_TRY(def_var(o, "population_name", NC_CHAR, 2, dims, NULL,
                      "population name", popname_id));
+    if (s->pop_first)
+      PSST_TRY(def_var(o, "population_first", NC_INT64, 1, &d_pop, NULL,
+                       "global id of the population's first neuron",
+                       &o->popfirst_id));
+    if (s->pop_size)
+      PSST_TRY(def_var(o, "population_size", NC_INT64, 1, &d_pop, NULL,
+                       "neurons in the population", &o->popsize_id));
+  }
+  for (int l = 0; l < s->nlists; l++) {
+    const psst_output_list *L = &s->lists[l];
+    char dname[NC_MAX_NAME + 1];
+    int d;
+    snprintf(dname, sizeof dname, "%s_n", L->name);
+    /* a fixed dimension of length 0 would be unlimited: at least 1, and
+     * the attribute `count` says how many are real */
+    if ((nc = nc_def_dim(ncid, dname, (size_t)(L->n > 0 ? L->n : 1), &d)) !=
+        NC_NOERR)
+      return nc_fail(p, o->rank, nc, "cannot define dimension '%s'", dname);
+    PSST_TRY(def_var(o, L->name, NC_INT64, 1, &d, NULL, L->long_name,
+                     &o->list_ids[l]));
+    long long cnt = (long long)L->n;
+    if ((nc = nc_put_att_longlong(ncid, o->list_ids[l], "count", NC_INT64, 1,
+                                  &cnt)) != NC_NOERR)
+      return nc_fail(p, o->rank, nc, "cannot write an attribute of '%s'",
+                     L->name);
   }
   if (s->spikes) {
     size_t cs = PSST_IO_SPIKE_CHUNK;
@@ -398,19 +441,21 @@ static int output_write_static(psst_output *o, const psst_output_spec *s,
     psst_output_block sb = spec_block(s, b);
     if (B->n_rec == 0) continue;
     size_t start = 0, count = o->rank == 0 ? (size_t)B->n_rec : 0;
-    nc = nc_put_vara(o->ncid, B->gid_id, &start, &count,
-                     count ? (const void *)sb.rec_gid : (const void *)dummy);
-    rc = nc == NC_NOERR
-             ? 0
-             : nc_fail(o->partial, o->rank, nc,
-                       "cannot write variable '%sneuron_id'", B->prefix);
-    PSST_TRY(agree(o->comm, o->rank, rc));
+    for (int k = 0; k < 2; k++) {
+      nc = nc_put_vara(o->ncid, k ? B->gid_id : B->coord_id, &start, &count,
+                       count ? (const void *)sb.rec_gid : (const void *)dummy);
+      rc = nc == NC_NOERR ? 0
+                          : nc_fail(o->partial, o->rank, nc,
+                                    "cannot write variable '%s%s'", B->prefix,
+                                    k ? "neuron_id" : "neuron");
+      PSST_TRY(agree(o->comm, o->rank, rc));
+    }
     nc = nc_put_vara_int(o->ncid, B->pop_id, &start, &count,
                          count ? sb.rec_pop : (const int *)(const void *)dummy);
-    rc = nc == NC_NOERR
-             ? 0
-             : nc_fail(o->partial, o->rank, nc,
-                       "cannot write variable '%spopulation'", B->prefix);
+    rc = nc == NC_NOERR ? 0
+                        : nc_fail(o->partial, o->rank, nc,
+                                  "cannot write variable '%sneuron_population'",
+                                  B->prefix);
     PSST_TRY(agree(o->comm, o->rank, rc));
   }
   if (s->npop > 0) {
@@ -441,6 +486,28 @@ static int output_write_static(psst_output *o, const psst_output_spec *s,
                                   "cannot write variable 'population_name'");
     PSST_TRY(agree(o->comm, o->rank, rc));
   }
+  /* int64 vectors written by rank 0: population offsets and sizes, lists */
+  struct {
+    int id;
+    int64_t n;
+    const int64_t *v;
+    const char *name;
+  } vec[2] = {{o->popfirst_id, s->npop, s->pop_first, "population_first"},
+              {o->popsize_id, s->npop, s->pop_size, "population_size"}};
+  for (int k = 0; k < 2 + s->nlists; k++) {
+    int id = k < 2 ? vec[k].id : o->list_ids[k - 2];
+    int64_t n = k < 2 ? vec[k].n : s->lists[k - 2].n;
+    const int64_t *v = k < 2 ? vec[k].v : s->lists[k - 2].values;
+    const char *name = k < 2 ? vec[k].name : s->lists[k - 2].name;
+    if (id < 0 || n <= 0) continue;
+    size_t start = 0, count = o->rank == 0 ? (size_t)n : 0;
+    nc = nc_put_vara(o->ncid, id, &start, &count,
+                     count ? (const void *)v : (const void *)dummy);
+    rc = nc == NC_NOERR ? 0
+                        : nc_fail(o->partial, o->rank, nc,
+                                  "cannot write variable '%s'", name);
+    PSST_TRY(agree(o->comm, o->rank, rc));
+  }
   return 0;
 }
 
@@ -455,12 +522,20 @@ static int set_all_collective(psst_output *o, int with_static, int popname_id) {
     for (int v = 0; !lrc && v < B->nvars; v++)
       lrc = set_collective(o, B->var_ids[v], B->var_names[v]);
     if (!lrc && with_static && B->n_rec > 0)
+      lrc = set_collective(o, B->coord_id, "neuron");
+    if (!lrc && with_static && B->n_rec > 0)
       lrc = set_collective(o, B->gid_id, "neuron_id");
     if (!lrc && with_static && B->n_rec > 0)
-      lrc = set_collective(o, B->pop_id, "population");
+      lrc = set_collective(o, B->pop_id, "neuron_population");
   }
   if (!lrc && with_static && popname_id >= 0)
     lrc = set_collective(o, popname_id, "population_name");
+  if (!lrc && with_static && o->popfirst_id >= 0)
+    lrc = set_collective(o, o->popfirst_id, "population_first");
+  if (!lrc && with_static && o->popsize_id >= 0)
+    lrc = set_collective(o, o->popsize_id, "population_size");
+  for (int l = 0; !lrc && with_static && l < o->nlists; l++)
+    lrc = set_collective(o, o->list_ids[l], o->lists[l].name);
   if (!lrc && o->spikes) lrc = set_collective(o, o->spike_t_id, "spike_time");
   if (!lrc && o->spikes) lrc = set_collective(o, o->spike_n_id, "spike_neuron");
   return lrc;

@@ -163,7 +163,13 @@ class Run:
         self.has_spikes = "spike_time" in v and "spike_neuron" in v
         pre = self._block_prefix(ds)
         self.block = pre[:-1] if pre else None
-        vV, vt, vn, vp = pre + "V", pre + "time", pre + "neuron_id", pre + "population"
+        vV, vt, vn = pre + "V", pre + "time", pre + "neuron_id"
+        # the per-neuron population index: neuron_population (psst >= 0.2),
+        # population in older files
+        vp = pre + "neuron_population"
+        if vp not in v and pre + "population" in v and \
+                v[pre + "population"].dimensions == (pre + "neuron",):
+            vp = pre + "population"
         self.has_V = vV in v and vt in v and vn in v
         if not self.has_spikes and not self.has_V:
             raise UserError(f"{self.path}: not a psst output with spikes or V "
@@ -226,7 +232,15 @@ class Run:
         gids = self.rec_gid
         full = (self.rec_pop is not None and n_total is not None and gids.size == n_total
                 and np.array_equal(np.sort(gids), np.arange(n_total)))
-        if full:
+        v = ds.variables
+        if "population_first" in v and "population_size" in v:
+            # psst >= 0.2 writes them: no guessing
+            firsts = np.asarray(v["population_first"][:], np.int64)
+            sizes = np.asarray(v["population_size"][:], np.int64)
+            pops = [{"index": p, "first": int(f), "size": int(n)}
+                    for p, (f, n) in enumerate(zip(firsts, sizes))]
+            self.pop_source = "population_first/population_size"
+        elif full:
             npop = len(names) if names else int(self.rec_pop.max()) + 1
             pops = []
             for p in range(npop):

@@ -31,7 +31,24 @@ typedef struct psst_attr {
   const char *name;
   const char *text; /* text attribute when non-NULL, else `value` */
   double value;
+  int is_int; /* 1: an NC_INT64 attribute of value `ivalue` */
+  int64_t ivalue;
 } psst_attr;
+#define PSST_ATTR_TEXT(N, T)                                                   \
+  { (N), (T), 0.0, 0, 0 }
+#define PSST_ATTR_NUM(N, V)                                                    \
+  { (N), NULL, (V), 0, 0 }
+#define PSST_ATTR_INT(N, I)                                                    \
+  { (N), NULL, 0.0, 1, (int64_t)(I) }
+
+/* An int64 variable over its own dimension of n values, written at
+ * creation (e.g. a stimulus's recipients). */
+typedef struct psst_output_list {
+  const char *name; /* variable; its dimension is name + "_n" */
+  const char *long_name;
+  int64_t n;
+  const int64_t *values; /* n values, the same on every rank */
+} psst_output_list;
 
 typedef struct psst_output_var {
   const char *name;      /* "V" */
@@ -40,9 +57,11 @@ typedef struct psst_output_var {
 } psst_output_var;
 
 /* One record block of the output: its own time and neuron dimensions and
- * variables, all named prefix + the plain name ("time", "neuron", "V",
- * "neuron_id", "population"): prefix "" for the unnamed block, "NAME_"
- * for block NAME. */
+ * variables, all named prefix + the plain name ("time", "neuron" (the
+ * dimension and its coordinate variable, the global ids), "V",
+ * "neuron_id" (the same ids, kept for older readers),
+ * "neuron_population"): prefix "" for the unnamed block, "NAME_" for block
+ * NAME. */
 typedef struct psst_output_block {
   const char *prefix;
   int64_t n_rec;          /* recorded neurons (global) */
@@ -67,6 +86,10 @@ typedef struct psst_output_spec {
   const int *rec_pop;     /* n_rec population indices */
   int npop;
   const char *const *pop_names; /* npop names */
+  const int64_t *pop_first;     /* npop first global ids, or NULL */
+  const int64_t *pop_size;      /* npop sizes, or NULL */
+  int nlists;
+  const psst_output_list *lists; /* int64 list variables, or NULL */
   int nvars;
   const psst_output_var *vars;
   int spikes; /* 1: define the spike variables */

@@ -64,6 +64,12 @@ static const char *method_name(psst_method m) {
   return m == PSST_METHOD_EULER ? "euler" : "rk4";
 }
 
+/* A kind's unit as the output's `units` attribute: udunits (CF) spells
+ * psst's mM (millimolar) mmol/L; the others are udunits already. */
+static const char *cf_units(const char *u) {
+  return strcmp(u, "mM") == 0 ? "mmol/L" : u;
+}
+
 /* The record variables of block R for the output: names, units and
  * long names (neuron variables: from the first recorded population's
  * kind; synaptic ones: from the projection's kind). */
@@ -79,7 +85,7 @@ static void block_vars(const psst_sim *s, const psst_recblk *R,
       const psst_neuron_kind *kd = m->pops[R->n_rec ? R->rec_pop[0] : 0].kind;
       int vi = psst_state_index(kd->state, kd->nstate, rv->name);
       if (vi >= 0) {
-        vars[v].units = kd->state[vi].unit;
+        vars[v].units = cf_units(kd->state[vi].unit);
         vars[v].long_name = kd->state[vi].long_name;
       }
       continue;
@@ -96,7 +102,7 @@ static void block_vars(const psst_sim *s, const psst_recblk *R,
                "current of projection %s, g (V - E), positive outward",
                p->name);
     } else {
-      vars[v].units = k->state[rv->state].unit;
+      vars[v].units = cf_units(k->state[rv->state].unit);
       snprintf(longs[v], sizeof longs[v], "%s of projection %s%s",
                k->state[rv->state].long_name, p->name,
                p->kind->storage & (1u << PSST_STORE_POST) &&
@@ -120,7 +126,12 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
   psst_output_block *blocks = calloc((size_t)s->nrb + 1, sizeof *blocks);
   int64_t *nrec = calloc((size_t)s->nrb + 1, sizeof *nrec);
   const char **names = calloc((size_t)m->npop, sizeof *names);
-  if (!vars || !longs || !prefix || !blocks || !nrec || !names) {
+  int64_t *pfirst = calloc((size_t)m->npop, sizeof *pfirst);
+  int64_t *psize = calloc((size_t)m->npop, sizeof *psize);
+  if (!vars || !longs || !prefix || !blocks || !nrec || !names || !pfirst ||
+      !psize) {
+    free(pfirst);
+    free(psize);
     free(vars);
     free(longs);
     free(prefix);
@@ -147,59 +158,49 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
      * first */
     nrec[b] = s->resume.step / R->every + 1;
   }
-  for (int p = 0; p < m->npop; p++)
+  for (int p = 0; p < m->npop; p++) {
     names[p] = m->pops[p].name;
-  char seed[32];
-  snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->run.seed);
+    pfirst[p] = m->pops[p].first_gid;
+    psize[p] = m->pops[p].size;
+  }
+  /* counts and the seed as NC_INT64 attributes (is_int) */
   psst_attr attrs[] = {
-      {"title", "psst simulation output", 0},
-      {"source", "psst " PSST_VERSION, 0},
-      {"psst_version", PSST_VERSION, 0},
-      {"git_revision", PSST_GIT_REVISION, 0},
-      {"model_file", m->path ? m->path : "", 0},
-      {"model_text", m->text ? m->text : "", 0},
-      {"mpi_ranks", NULL, (double)s->size},
-      {"backend", s->backend_kind == PSST_BACKEND_CUDA ? "cuda" : "cpu", 0},
-      {"method", method_name(m->run.method), 0},
-      {"dt_ms", NULL, m->run.dt},
-      {"t_end_ms", NULL, m->run.t_end},
-      {"record_every_steps", NULL, (double)s->rb[0].every},
-      {"seed", seed, 0},
-      {"neurons", NULL, (double)s->L.N},
+      PSST_ATTR_TEXT("title", "psst simulation output"),
+      PSST_ATTR_TEXT("source", "psst " PSST_VERSION),
+      PSST_ATTR_TEXT("psst_version", PSST_VERSION),
+      PSST_ATTR_TEXT("git_revision", PSST_GIT_REVISION),
+      PSST_ATTR_TEXT("model_file", m->path ? m->path : ""),
+      PSST_ATTR_TEXT("model_text", m->text ? m->text : ""),
+      PSST_ATTR_INT("mpi_ranks", s->size),
+      PSST_ATTR_TEXT("backend",
+                     s->backend_kind == PSST_BACKEND_CUDA ? "cuda" : "cpu"),
+      PSST_ATTR_TEXT("method", method_name(m->run.method)),
+      PSST_ATTR_NUM("dt_ms", m->run.dt),
+      PSST_ATTR_NUM("t_end_ms", m->run.t_end),
+      PSST_ATTR_INT("record_every_steps", s->rb[0].every),
+      PSST_ATTR_INT("seed", (int64_t)m->run.seed),
+      PSST_ATTR_INT("neurons", s->L.N),
   };
-  const int nbase = (int)(sizeof attrs / sizeof attrs[0]);
-  /* the recipients of randomly chosen stimuli, as text "gid gid ..." in
-   * attributes stimulus<i>_recipients, for analysis */
-  psst_attr *all = calloc((size_t)(nbase + m->nstim), sizeof *all);
-  char **texts = calloc((size_t)(m->nstim + 1), sizeof *texts);
-  char(*anames)[48] = calloc((size_t)(m->nstim + 1), sizeof *anames);
-  int nattrs = nbase, rc = 0;
-  if (!all || !texts || !anames) {
-    rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (attributes)");
+  const int nattrs = (int)(sizeof attrs / sizeof attrs[0]);
+  /* the recipients of randomly chosen stimuli, as int64 variables
+   * stimulus<i>_recipients (global ids, ascending), for analysis */
+  psst_output_list *lists = calloc((size_t)(m->nstim + 1), sizeof *lists);
+  int64_t **gl = calloc((size_t)(m->nstim + 1), sizeof *gl);
+  char(*lnames)[48] = calloc((size_t)(m->nstim + 1), sizeof *lnames);
+  int nlists = 0, rc = 0;
+  if (!lists || !gl || !lnames) {
+    rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (output lists)");
     goto done;
   }
-  memcpy(all, attrs, sizeof attrs);
   for (int is = 0; is < m->nstim && rc == 0; is++) {
     if (m->stims[is].fraction < 0) continue;
-    int64_t *g = NULL, n = 0;
-    rc = psst_stimulus_recipients(m, is, &g, &n);
+    int64_t n = 0;
+    rc = psst_stimulus_recipients(m, is, &gl[is], &n);
     if (rc < 0) break;
-    texts[is] = malloc((size_t)(n * 21 + 1));
-    if (!texts[is]) {
-      free(g);
-      rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (attributes)");
-      break;
-    }
-    size_t len = 0;
-    texts[is][0] = '\0';
-    for (int64_t i = 0; i < n; i++)
-      len += (size_t)sprintf(texts[is] + len, i ? " %lld" : "%lld",
-                             (long long)g[i]);
-    free(g);
-    snprintf(anames[is], sizeof anames[is], "stimulus%d_recipients", is);
-    all[nattrs].name = anames[is];
-    all[nattrs].text = texts[is];
-    nattrs++;
+    snprintf(lnames[is], sizeof lnames[is], "stimulus%d_recipients", is);
+    lists[nlists++] = (psst_output_list){
+        lnames[is], "global ids of the neurons this stimulus reaches", n,
+        gl[is]};
   }
   if (rc < 0) goto done;
   psst_output_spec spec = {
@@ -209,20 +210,26 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
       .blocks = blocks,
       .npop = m->npop,
       .pop_names = names,
+      .pop_first = pfirst,
+      .pop_size = psize,
+      .nlists = nlists,
+      .lists = lists,
       .spikes = m->record.spikes,
       .nattrs = nattrs,
-      .attrs = all,
+      .attrs = attrs,
   };
   if (append)
     rc = psst_output_open_append(s->comm, &spec, nrec, s->resume.spikes, out);
   else
     rc = psst_output_create(s->comm, &spec, out);
 done:
-  for (int is = 0; texts && is < m->nstim; is++)
-    free(texts[is]);
-  free(texts);
-  free(anames);
-  free(all);
+  for (int is = 0; gl && is < m->nstim; is++)
+    free(gl[is]);
+  free(gl);
+  free(lnames);
+  free(lists);
+  free(pfirst);
+  free(psize);
   free(vars);
   free(longs);
   free(prefix);
@@ -247,19 +254,20 @@ static int close_output(psst_sim *s, psst_output **out, int commit) {
    * continued file describes the run that finished it; the wall times are
    * those of that last segment (restarted: how often) */
   psst_attr attrs[] = {
-      {"wall_setup_s", NULL, mx[0]},
-      {"wall_compute_s", NULL, mx[1]},
-      {"wall_compute_min_s", NULL, mn[0]},
-      {"wall_exchange_s", NULL, mx[2]},
-      {"wall_exchange_wait_s", NULL, mx[4]},
-      {"wall_output_s", NULL, mx[3]},
-      {"steps", NULL, (double)s->step},
-      {"complete", commit ? "yes" : "no", 0},
-      {"t_end_ms", NULL, s->m->run.t_end},
-      {"mpi_ranks", NULL, (double)s->size},
-      {"backend", s->backend_kind == PSST_BACKEND_CUDA ? "cuda" : "cpu", 0},
-      {"backend_detail", s->be->description, 0},
-      {"restarted_from_step", NULL, s->restored ? (double)s->resume.step : 0.0},
+      PSST_ATTR_NUM("wall_setup_s", mx[0]),
+      PSST_ATTR_NUM("wall_compute_s", mx[1]),
+      PSST_ATTR_NUM("wall_compute_min_s", mn[0]),
+      PSST_ATTR_NUM("wall_exchange_s", mx[2]),
+      PSST_ATTR_NUM("wall_exchange_wait_s", mx[4]),
+      PSST_ATTR_NUM("wall_output_s", mx[3]),
+      PSST_ATTR_INT("steps", s->step),
+      PSST_ATTR_TEXT("complete", commit ? "yes" : "no"),
+      PSST_ATTR_NUM("t_end_ms", s->m->run.t_end),
+      PSST_ATTR_INT("mpi_ranks", s->size),
+      PSST_ATTR_TEXT("backend",
+                     s->backend_kind == PSST_BACKEND_CUDA ? "cuda" : "cpu"),
+      PSST_ATTR_TEXT("backend_detail", s->be->description),
+      PSST_ATTR_INT("restarted_from_step", s->restored ? s->resume.step : 0),
   };
   return psst_output_close(out, (int)(sizeof attrs / sizeof attrs[0]), attrs,
                            commit);

@@ -107,7 +107,11 @@ check(lf is not None and lf["peak_hz"] is not None and lf["peak_hz"] >= 2.0,
 check(s["attributes"].get("t_end_ms") == 300.0 and s["attributes"].get("neurons") == 3,
       "attributes t_end_ms, neurons")
 
-# 2. no V, one neuron recorded: populations from model_text, only the raster
+check(s["population_source"] == "population_first/population_size",
+      f"populations from the file's population_first/size ({s['population_source']})")
+
+# 2. no V, one neuron recorded, no population_first/size (as psst 0.1):
+# populations from model_text, only the raster
 novd = os.path.join(figdir, "noV")
 os.makedirs(novd, exist_ok=True)
 nov = os.path.join(figdir, "noV.nc")
@@ -120,8 +124,8 @@ with netCDF4.Dataset(nc) as src, netCDF4.Dataset(nov, "w") as dst:
         dst.createDimension(name, len(keep) if name == "neuron" else
                             (None if dim.isunlimited() else len(dim)))
     for name, var in src.variables.items():
-        if name == "V":
-            continue
+        if name in ("V", "population_first", "population_size"):
+            continue    # also as an older file: populations from model_text
         v = dst.createVariable(name, var.datatype, var.dimensions)
         v.setncatts({a: var.getncattr(a) for a in var.ncattrs()})
         data = var[:]

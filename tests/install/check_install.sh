@@ -23,7 +23,8 @@ cmake --install "$build" --prefix "$prefix" > "$work/install.log" ||
   { cat "$work/install.log"; fail "cmake --install"; }
 libdir=$(ls -d "$prefix"/lib*/cmake/psst | head -1); libdir=${libdir%/cmake/psst}
 for f in include/psst/psst.h include/psst/model.h include/psst/version.h bin/psst \
-         bin/psst-analyze share/psst/examples/day4_network.yaml \
+         bin/psst-analyze bin/psst-read share/psst/tools/psst_read.py \
+         share/psst/examples/day4_network.yaml \
          share/psst/jobs/workstation.sh share/doc/psst/README.md share/doc/psst/models.md; do
   [ -e "$prefix/$f" ] || fail "not installed: $f"
 done

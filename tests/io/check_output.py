@@ -36,8 +36,10 @@ check(float(ds.wall_time_run) == 1.25, "wall_time_run attribute")
 gid = ds["neuron_id"][:]
 check(gid.dtype == np.int64, "neuron_id int64")
 check(np.array_equal(gid, 10 * np.arange(10) + 3), "neuron ids")
-check(np.array_equal(ds["population"][:], (np.arange(10) >= 5).astype(int)),
+check(np.array_equal(ds["neuron_population"][:], (np.arange(10) >= 5).astype(int)),
       "population indices")
+check(np.array_equal(ds["neuron"][:], gid), "neuron coordinate = neuron ids")
+check("population" not in ds.variables, "no variable named like the dimension 'population'")
 names = netCDF4.chartostring(ds["population_name"][:])
 check(list(names) == ["exc", "inhibitory"], f"population names {list(names)}")
 t = ds["time"][:]

@@ -47,7 +47,7 @@ static void write_file(const char *dir, const char *name, int variant) {
   NC(nc_def_var(ncid, "V", NC_DOUBLE, 2, d2, &vV));
   NC(nc_def_var(ncid, "m", NC_DOUBLE, 2, d2, &vm));
   NC(nc_def_var(ncid, "neuron_id", NC_INT64, 1, &dn, &vid));
-  NC(nc_def_var(ncid, "population", NC_INT, 1, &dn, &vpop));
+  NC(nc_def_var(ncid, "neuron_population", NC_INT, 1, &dn, &vpop));
   NC(nc_def_var(ncid, "spike_time", NC_DOUBLE, 1, &ds, &vst));
   NC(nc_def_var(ncid, "spike_neuron", NC_INT64, 1, &ds, &vsn));
   NC(nc_put_att_text(ncid, NC_GLOBAL, "wall_time", 3, "1 s"));

@@ -93,8 +93,8 @@ static void fill_spec(const wcase *c, const char *path, int64_t *gids,
     gids[i] = gid_of(i);
     pops[i] = pop_of(i, c->n);
   }
-  attrs[0] = (psst_attr){"title", "psst io test", 0};
-  attrs[1] = (psst_attr){"dt", NULL, 0.01};
+  attrs[0] = (psst_attr)PSST_ATTR_TEXT("title", "psst io test");
+  attrs[1] = (psst_attr)PSST_ATTR_NUM("dt", 0.01);
   memset(s, 0, sizeof *s);
   s->path = path;
   s->force = c->force;
@@ -178,7 +178,8 @@ static int write_file(const wcase *c, const char *path) {
     rc = psst_output_write_records(o, 0, 0, NULL, NULL);
     CHECK_INT_EQ(rc, 0);
   }
-  psst_attr fin[2] = {{"wall_time_run", NULL, 1.25}, {"backend", "cpu", 0}};
+  psst_attr fin[2] = {PSST_ATTR_NUM("wall_time_run", 1.25),
+                      PSST_ATTR_TEXT("backend", "cpu")};
   int crc = psst_output_close(&o, 2, fin, c->commit);
   CHECK(o == NULL);
   free(gids);
@@ -303,12 +304,19 @@ static void check_file(const wcase *c, const char *path) {
     nc_inq_vartype(ncid, id, &type);
     CHECK_INT_EQ(type, NC_INT64);
     CHECK_INT_EQ(nc_get_var_longlong(ncid, id, g), NC_NOERR);
-    CHECK_INT_EQ(nc_inq_varid(ncid, "population", &id), NC_NOERR);
+    CHECK_INT_EQ(nc_inq_varid(ncid, "neuron_population", &id), NC_NOERR);
     CHECK_INT_EQ(nc_get_var_int(ncid, id, p), NC_NOERR);
     for (int64_t i = 0; i < n; i++) {
       CHECK_INT_EQ(g[i], gid_of(i));
       CHECK_INT_EQ(p[i], pop_of(i, n));
     }
+    /* the neuron coordinate (netCDF's rule: named like its dimension) */
+    CHECK_INT_EQ(nc_inq_varid(ncid, "neuron", &id), NC_NOERR);
+    CHECK_INT_EQ(nc_get_var_longlong(ncid, id, g), NC_NOERR);
+    for (int64_t i = 0; i < n; i++)
+      CHECK_INT_EQ(g[i], gid_of(i));
+    /* nothing is named like the dimension 'population' but its coordinate */
+    CHECK_INT_EQ(nc_inq_varid(ncid, "population", &id), NC_ENOTVAR);
     free(g);
     free(p);
   }

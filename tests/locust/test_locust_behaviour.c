@@ -1,6 +1,6 @@
-/* The locust antennal lobe's qualitative behaviour (docs/models.md §6.9) through
- * the whole engine, on the real 120-neuron model of examples/locust_al.yaml
- * (1000 ms).
+/* The locust antennal lobe's qualitative behaviour (docs/models.md §6.9)
+ * through the whole engine, on the real 120-neuron model of
+ * examples/locust_al.yaml (1000 ms).
  *
  *   test_locust_behaviour MODEL.yaml OUTDIR
  * Every rank runs; rank 0 reads the output back, prints the measured numbers
@@ -68,26 +68,26 @@ static int read_output(const char *path, spikes *sp, traces *tr) {
   return bad ? -1 : 0;
 }
 
-/* The output's attribute stimulus0_recipients ("g g g ...") equals the
- * recipients the API gives. */
+/* The output's int64 variable stimulus0_recipients (with its count
+ * attribute) equals the recipients the API gives. */
 static int recipients_attribute_matches(const char *path, const int64_t *gids,
                                         int64_t n) {
-  int nc, same = 0;
+  int nc, id, same = 0, dim;
   size_t len = 0;
+  long long cnt = -1;
   if (nc_open(path, NC_NOWRITE, &nc) != NC_NOERR) return 0;
-  if (nc_inq_attlen(nc, NC_GLOBAL, "stimulus0_recipients", &len) == NC_NOERR) {
-    char *text = calloc(len + 1, 1);
-    if (nc_get_att_text(nc, NC_GLOBAL, "stimulus0_recipients", text) ==
-        NC_NOERR) {
-      char *p = text, *end;
-      int64_t i = 0;
+  if (nc_inq_varid(nc, "stimulus0_recipients", &id) == NC_NOERR &&
+      nc_inq_vardimid(nc, id, &dim) == NC_NOERR &&
+      nc_inq_dimlen(nc, dim, &len) == NC_NOERR &&
+      nc_get_att_longlong(nc, id, "count", &cnt) == NC_NOERR && cnt == n &&
+      (int64_t)len == (n > 0 ? n : 1)) {
+    long long *g = calloc(len, sizeof *g);
+    if (g && nc_get_var_longlong(nc, id, g) == NC_NOERR) {
       same = 1;
-      for (long long g = strtoll(p, &end, 10); end != p;
-           p = end, g = strtoll(p, &end, 10), i++)
-        if (i >= n || g != gids[i]) same = 0;
-      if (i != n) same = 0;
+      for (int64_t i = 0; i < n; i++)
+        if (g[i] != gids[i]) same = 0;
     }
-    free(text);
+    free(g);
   }
   nc_close(nc);
   return same;

@@ -241,9 +241,12 @@ static int same_bits(double x, double y) {
 }
 
 /* Compare a numeric variable present in both files, in blocks of rows. */
-static void compare_var(const file *a, const file *b, const char *name,
-                        double rtol, double atol) {
-  int ia = find_var(a, name), ib = find_var(b, name);
+/* Compare variable name_a of a with name_b of b (the same name but for
+ * the renamed coordinates of older files, compare_coord). */
+static void compare_var2(const file *a, const char *name_a, const file *b,
+                         const char *name_b, double rtol, double atol) {
+  const char *name = name_a;
+  int ia = find_var(a, name_a), ib = find_var(b, name_b);
   if (ia < 0 || ib < 0) {
     printf("variable '%s' only in %s\n", name, ia < 0 ? b->path : a->path);
     add_summary("%s: only in one file", name);
@@ -320,6 +323,26 @@ static void compare_var(const file *a, const file *b, const char *name,
     add_summary("%s: max |diff| %.3g (within rtol %g, atol %g)", name, maxdiff,
                 rtol, atol);
   }
+}
+
+static void compare_var(const file *a, const file *b, const char *name,
+                        double rtol, double atol) {
+  compare_var2(a, name, b, name, rtol, atol);
+}
+
+/* The per-neuron population index of the block with prefix pre in f:
+ * PREneuron_population, or in files of psst 0.1 PREpopulation when it is
+ * 1-D over PREneuron (not the coordinate of the dimension population). */
+static int neuron_pop_var(const file *f, const char *pre, char *out, size_t n) {
+  snprintf(out, n, "%sneuron_population", pre);
+  if (find_var(f, out) >= 0) return 1;
+  snprintf(out, n, "%spopulation", pre);
+  int id = find_var(f, out);
+  if (id < 0) return 0;
+  size_t len[NC_MAX_VAR_DIMS];
+  char dn[NC_MAX_VAR_DIMS][NC_MAX_NAME + 1], want[NC_MAX_NAME + 8];
+  snprintf(want, sizeof want, "%sneuron", pre);
+  return var_shape(f, id, len, dn) == 1 && !strcmp(dn[0], want);
 }
 
 /* Do dimensions t and n name one record block's (time, neuron): "time"
@@ -443,16 +466,29 @@ int main(int argc, char **argv) {
         snprintf(partner, sizeof partner, "%sneuron", pre);
         if (nc_inq_dimid(a.ncid, partner, &id) != NC_NOERR) continue;
       }
-      const char *coords[] = {"time", "neuron_id", "population"};
+      /* time, the ids (neuron_id; the coordinate neuron where both files
+       * have it: psst 0.1 had none) and the population index (renamed
+       * from population, which is the populations' dimension) */
+      const char *coords[] = {"time", "neuron_id", "neuron"};
       for (int k = 0; k < 3; k++) {
         char cn[2 * NC_MAX_NAME + 2];
         snprintf(cn, sizeof cn, "%s%s", pre, coords[k]);
-        if (find_var(&a, cn) < 0 && find_var(&b, cn) < 0) continue;
+        int ina = find_var(&a, cn) >= 0, inb = find_var(&b, cn) >= 0;
+        if (!ina && !inb) continue;
+        if (k == 2 && ina != inb) continue;
         int listed = 0;
         for (int j = 0; j < n; j++)
           listed |= !strcmp(names[j], cn);
         if (!listed)
           compare_var(&a, &b, cn, k == 0 ? rtol : 0, k == 0 ? atol : 0);
+      }
+      char pa[2 * NC_MAX_NAME + 2], pb[2 * NC_MAX_NAME + 2];
+      int ha = neuron_pop_var(&a, pre, pa, sizeof pa);
+      int hb = neuron_pop_var(&b, pre, pb, sizeof pb);
+      if (ha || hb) {
+        if (!ha) snprintf(pa, sizeof pa, "%sneuron_population", pre);
+        if (!hb) snprintf(pb, sizeof pb, "%sneuron_population", pre);
+        compare_var2(&a, pa, &b, pb, 0, 0);
       }
     }
   }
