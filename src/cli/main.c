@@ -12,6 +12,7 @@
  * exit together; only rank 0 prints.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -54,6 +55,7 @@ static const char *usage_text =
     "                           [--neurons N] [--checkpoint CKPT.nc]\n"
     "                           [--checkpoint-every MS] [--restart CKPT.nc]\n"
     "                           [--backend auto|cpu|cuda] [--force] [--quiet]\n"
+    "                           [--progress S]\n"
     "       psst check MODEL.yaml [--ranks N] [--neurons N]\n"
     "       psst info [KIND]\n"
     "       psst --help | --version\n";
@@ -85,6 +87,12 @@ static const char *help_text =
     "                     GPU), cpu or cuda (overrides run.backend)\n"
     "  --force            replace an existing output file\n"
     "  --quiet            no progress report\n"
+    "  --progress S       seconds between progress lines when standard error\n"
+    "                     is not a terminal (default 30; each line starts\n"
+    "                     with the local date and time)\n"
+    "Options take their value as the next argument or after '=' "
+    "(--t-end=100);\n"
+    "an option given twice is an error.\n"
     "Options of check:\n"
     "  --ranks N          estimate for N ranks (default: this run's ranks)\n"
     "\n"
@@ -391,6 +399,18 @@ static int cmd_check(int argc, char **argv) {
            " synapses, about %.1f MiB\n",
            ranks, ranks == 1 ? "" : "s", st.max_rank_neurons,
            st.max_rank_synapses, (double)st.max_rank_bytes / 1048576.0);
+    /* most ranks nearly idle: the CPU kernels work on 8 neurons at a time
+     * (a rank's populations are padded to 8) and every step exchanges */
+    double per = (double)m->n_neurons / (double)ranks;
+    if (ranks > 1 && per < 8.0)
+      printf("warning      %d ranks for %" PRId64 " neurons: about %.1f "
+             "neurons per rank%s; the kernels work on 8 at a time and every "
+             "stage waits for the exchange, so at most %" PRId64
+             " rank%s would be about as fast\n",
+             ranks, m->n_neurons, per,
+             (int64_t)ranks > m->n_neurons ? " (some ranks hold none)" : "",
+             m->n_neurons / 8 > 1 ? m->n_neurons / 8 : 1,
+             m->n_neurons / 8 > 1 ? "s" : "");
   }
   free(syn);
   psst_model_destroy(&m);
@@ -414,6 +434,28 @@ static char *default_output(const char *model_path) {
   return out;
 }
 
+/* The arguments of this run again, for the resume command: everything but
+ * --restart (the new one is appended) and --force (a restart appends), each
+ * quoted when the shell would split it. */
+static void resume_args(int argc, char **argv, char *buf, size_t n) {
+  size_t len = 0;
+  buf[0] = '\0';
+  for (int i = 2; i < argc && len + 1 < n; i++) {
+    if (strcmp(argv[i], "--restart") == 0) {
+      i++;
+      continue;
+    }
+    if (strcmp(argv[i], "--force") == 0) continue;
+    const char *a = argv[i];
+    int plain = *a != '\0';
+    for (const char *c = a; *c; c++)
+      if (!(isalnum((unsigned char)*c) || strchr("-_./=:,+@%", *c))) plain = 0;
+    int w = snprintf(buf + len, n - len, plain ? " %s" : " '%s'", a);
+    if (w < 0 || (size_t)w >= n - len) break;
+    len += (size_t)w;
+  }
+}
+
 static int cmd_run(int argc, char **argv) {
   const char *path = NULL, *output = NULL;
   double t_end = 0, dt = 0;
@@ -421,7 +463,7 @@ static int cmd_run(int argc, char **argv) {
   int have_seed = 0, force = 0, quiet = 0;
   psst_config_overrides ov = {0};
   const char *ckpt = NULL, *restart = NULL;
-  double ckpt_every = 0;
+  double ckpt_every = 0, progress_s = 0;
   int backend = -1;
   for (int i = 2; i < argc; i++) {
     const char *a = argv[i];
@@ -468,6 +510,9 @@ static int cmd_run(int argc, char **argv) {
       force = 1;
     } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
       quiet = 1;
+    } else if (strcmp(a, "--progress") == 0) {
+      rc = parse_double(a, v, &progress_s);
+      i++;
     } else if (a[0] == '-' && a[1] != '\0') {
       return usage_error("run: unknown option '%s'", a);
     } else if (!path) {
@@ -507,6 +552,7 @@ static int cmd_run(int argc, char **argv) {
     o.output = output;
     o.force = force;
     o.progress = quiet ? NULL : stderr;
+    if (progress_s > 0) o.progress_interval = progress_s;
     o.checkpoint = ckpt;
     o.checkpoint_every = ckpt_every;
     o.stop = &g_stop;
@@ -523,14 +569,17 @@ static int cmd_run(int argc, char **argv) {
                        : (restart && ri.output[0]) ? ri.output
                        : m->output                 ? m->output
                                                    : "OUT.nc";
-    if (g_rank == 0)
+    if (g_rank == 0) {
+      char again[4096];
+      resume_args(argc, argv, again, sizeof again);
       fprintf(stderr,
               "psst: stopped by signal %d at t = %g ms; checkpoint %s%s "
-              "written, output kept in %s.partial; resume with: psst run %s "
+              "written, output kept in %s.partial; resume with: psst run%s "
               "--restart %s%s\n",
               (int)g_stop, (double)t.steps * m->run.dt, ckpt ? ckpt : outp,
-              ckpt ? "" : ".ckpt", outp, path, ckpt ? ckpt : outp,
+              ckpt ? "" : ".ckpt", outp, again, ckpt ? ckpt : outp,
               ckpt ? "" : ".ckpt");
+    }
     psst_sim_destroy(&s);
     psst_model_destroy(&m);
     free(dflt);
@@ -560,11 +609,94 @@ static int cmd_run(int argc, char **argv) {
   return rc < 0 ? fail(rc) : 0;
 }
 
-int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
+/* Options of run and check that take a value (also as --name=value). */
+static const char *const value_opts[] = {
+    "-o",        "--output",  "--t-end",      "--dt",
+    "--seed",    "--neurons", "--checkpoint", "--checkpoint-every",
+    "--backend", "--restart", "--ranks",      "--progress",
+    NULL};
+
+static int is_value_opt(const char *a, size_t n) {
+  for (int k = 0; value_opts[k]; k++)
+    if (strlen(value_opts[k]) == n && strncmp(a, value_opts[k], n) == 0)
+      return 1;
+  return 0;
+}
+
+/* The command's arguments as the parsers read them: --name=value split in
+ * two; an option given twice (with or without '=') is an error, not
+ * silently the last one. *out (argc' in *nout) is freed by the caller.
+ * Returns 0 or a PSST_ERR_USER with the message set. */
+static int normalise_args(int argc, char **argv, char ***out, int *nout) {
+  char **v = calloc((size_t)(2 * argc + 1), sizeof *v);
+  if (!v) return psst_error_set(PSST_ERR_NOMEM, "out of memory");
+  int n = 0;
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i], *eq = strchr(a, '=');
+    if (i >= 2 && a[0] == '-' && a[1] == '-' && eq &&
+        is_value_opt(a, (size_t)(eq - a))) {
+      size_t k = (size_t)(eq - a);
+      v[n] = malloc(k + 1);
+      if (!v[n]) break;
+      memcpy(v[n], a, k);
+      v[n++][k] = '\0';
+      v[n++] = strdup(eq + 1);
+      if (!v[n - 1]) break;
+    } else {
+      v[n++] = strdup(a);
+      if (!v[n - 1]) break;
+    }
+  }
+  *out = v;
+  *nout = n;
+  for (int i = 0; i < n; i++)
+    if (!v[i]) return psst_error_set(PSST_ERR_NOMEM, "out of memory");
+  /* repeated options: -o and --output are one option */
+  for (int i = 2; i < n; i++) {
+    if (v[i][0] != '-' || !is_value_opt(v[i], strlen(v[i]))) continue;
+    for (int j = 2; j < i; j++) {
+      if (v[j][0] != '-' || !is_value_opt(v[j], strlen(v[j]))) continue;
+      int same = strcmp(v[i], v[j]) == 0 ||
+                 ((!strcmp(v[i], "-o") || !strcmp(v[i], "--output")) &&
+                  (!strcmp(v[j], "-o") || !strcmp(v[j], "--output")));
+      if (same)
+        return psst_error_set(
+            PSST_ERR_USER, "%s: given twice ('%s', then '%s'); give it once",
+            v[i], j + 1 < n ? v[j + 1] : "", i + 1 < n ? v[i + 1] : "");
+      j++; /* skip its value */
+    }
+    i++;
+  }
+  return 0;
+}
+
+static void free_args(char **v, int n) {
+  for (int i = 0; v && i < n; i++)
+    free(v[i]);
+  free(v);
+}
+
+int main(int argc0, char **argv0) {
+  MPI_Init(&argc0, &argv0);
   MPI_Comm_rank(MPI_COMM_WORLD, &g_rank);
-  int status;
-  if (argc < 2) {
+  int status, argc = 0;
+  char **argv = NULL;
+  if (normalise_args(argc0, argv0, &argv, &argc) < 0) {
+    status = fail(PSST_ERR_USER);
+    free_args(argv, argc);
+    fflush(stdout);
+    MPI_Finalize();
+    return status;
+  }
+  int want_help = 0;
+  for (int i = 2; i < argc; i++)
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) want_help = 1;
+  if (argc >= 2 && want_help &&
+      (!strcmp(argv[1], "run") || !strcmp(argv[1], "check") ||
+       !strcmp(argv[1], "info"))) {
+    OUT("%s\n%s", usage_text, help_text);
+    status = 0;
+  } else if (argc < 2) {
     status = usage_error("missing command%s", "");
   } else if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
              strcmp(argv[1], "help") == 0) {
@@ -582,6 +714,7 @@ int main(int argc, char **argv) {
   } else {
     status = usage_error("unknown command '%s'", argv[1]);
   }
+  free_args(argv, argc);
   fflush(stdout);
   MPI_Finalize();
   return status;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/engine.h"
@@ -39,13 +40,20 @@ static void progress_report(psst_sim *s, progress *pg, int64_t i, int final) {
   double el = now - pg->start;
   double left = frac > 0 ? el * (1.0 - frac) / frac : 0.0;
   double rate = el > 0 ? (double)i * (double)s->L.N / el : 0.0;
-  char e[32], l[32];
+  char e[32], l[32], stamp[32] = "";
   fmt_time(el, e, sizeof e);
   fmt_time(left, l, sizeof l);
+  if (!pg->tty) {
+    /* a log line (Slurm): when it was written, local time */
+    time_t now_t = time(NULL);
+    struct tm tmv;
+    if (localtime_r(&now_t, &tmv))
+      strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S ", &tmv);
+  }
   fprintf(pg->f,
-          "%s[psst] %5.1f%%  t = %.6g / %.6g ms  wall %s  left %s  "
+          "%s%s[psst] %5.1f%%  t = %.6g / %.6g ms  wall %s  left %s  "
           "%.3g neuron-steps/s%s",
-          pg->tty ? "\r" : "", 100.0 * frac, (double)i * s->dt,
+          pg->tty ? "\r" : "", stamp, 100.0 * frac, (double)i * s->dt,
           (double)(s->M - 1) * s->dt, e, l, rate,
           pg->tty ? (final ? "\n" : "  ") : "\n");
   fflush(pg->f);
