@@ -68,6 +68,8 @@ struct psst_output {
   int nlists;
   int *list_ids;
   const psst_output_list *lists; /* the spec's (valid until enddef) */
+  int nconn;
+  int (*conn_ids)[4]; /* post, pre, weight, delay (-1: none) */
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -123,6 +125,7 @@ static void output_free(psst_output *o) {
   }
   free(o->blk);
   free(o->list_ids);
+  free(o->conn_ids);
   free(o->path);
   free(o->partial);
   free(o);
@@ -169,7 +172,9 @@ static psst_output *output_alloc(const psst_output_spec *spec, int rank,
   o->nlists = spec->nlists;
   o->lists = spec->lists;
   o->list_ids = calloc((size_t)spec->nlists + 1, sizeof *o->list_ids);
-  int ok = o->path && o->partial && o->blk && o->list_ids;
+  o->nconn = spec->nconn;
+  o->conn_ids = calloc((size_t)spec->nconn + 1, sizeof *o->conn_ids);
+  int ok = o->path && o->partial && o->blk && o->list_ids && o->conn_ids;
   for (int b = 0; ok && b < o->nblock; b++) {
     psst_output_block sb = spec_block(spec, b);
     out_block *B = &o->blk[b];
@@ -388,6 +393,34 @@ static int output_define(psst_output *o, const psst_output_spec *s,
       PSST_TRY(def_var(o, "population_size", NC_INT64, 1, &d_pop, NULL,
                        "neurons in the population", &o->popsize_id));
   }
+  for (int q = 0; q < s->nconn; q++) {
+    const psst_output_conn *C = &s->conn[q];
+    char name[NC_MAX_NAME + 1], ln[256];
+    int d;
+    snprintf(name, sizeof name, "%ssynapse", C->prefix);
+    if ((nc = nc_def_dim(ncid, name, (size_t)(C->n_total > 0 ? C->n_total : 1),
+                         &d)) != NC_NOERR)
+      return nc_fail(p, o->rank, nc, "cannot define dimension '%s'", name);
+    static const char *const what[4] = {"post", "pre", "weight", "delay"};
+    static const char *const units[4] = {NULL, NULL, "1", "ms"};
+    static const char *const lnames[4] = {
+        "postsynaptic global neuron id", "presynaptic global neuron id",
+        "weight (multiplies the conductance)",
+        "delay: from the step of the spike to the step of its delivery"};
+    for (int k = 0; k < 4; k++) {
+      o->conn_ids[q][k] = -1;
+      if (k == 3 && !C->delay) continue;
+      snprintf(name, sizeof name, "%s%s", C->prefix, what[k]);
+      snprintf(ln, sizeof ln, "%s, projection %s", lnames[k], C->projection);
+      PSST_TRY(def_var(o, name, k < 2 ? NC_INT64 : NC_DOUBLE, 1, &d, units[k],
+                       ln, &o->conn_ids[q][k]));
+      long long cnt = (long long)C->n_total;
+      if ((nc = nc_put_att_longlong(ncid, o->conn_ids[q][k], "count", NC_INT64,
+                                    1, &cnt)) != NC_NOERR)
+        return nc_fail(p, o->rank, nc, "cannot write an attribute of '%s'",
+                       name);
+    }
+  }
   for (int l = 0; l < s->nlists; l++) {
     const psst_output_list *L = &s->lists[l];
     char dname[NC_MAX_NAME + 1];
@@ -486,6 +519,25 @@ static int output_write_static(psst_output *o, const psst_output_spec *s,
                                   "cannot write variable 'population_name'");
     PSST_TRY(agree(o->comm, o->rank, rc));
   }
+  /* each projection's synapses: every rank its own rows' slice */
+  for (int q = 0; q < s->nconn; q++) {
+    const psst_output_conn *C = &s->conn[q];
+    const void *src[4] = {C->post, C->pre, C->weight, C->delay};
+    for (int k = 0; k < 4; k++) {
+      int id = o->conn_ids[q][k];
+      if (id < 0) continue;
+      size_t start = (size_t)C->offset, count = (size_t)C->n_local;
+      if (count == 0) start = 0;
+      nc = nc_put_vara(o->ncid, id, &start, &count,
+                       count ? src[k] : (const void *)dummy);
+      rc = nc == NC_NOERR ? 0
+                          : nc_fail(o->partial, o->rank, nc,
+                                    "cannot write the synapses of projection "
+                                    "%s",
+                                    C->projection);
+      PSST_TRY(agree(o->comm, o->rank, rc));
+    }
+  }
   /* int64 vectors written by rank 0: population offsets and sizes, lists */
   struct {
     int id;
@@ -536,6 +588,10 @@ static int set_all_collective(psst_output *o, int with_static, int popname_id) {
     lrc = set_collective(o, o->popsize_id, "population_size");
   for (int l = 0; !lrc && with_static && l < o->nlists; l++)
     lrc = set_collective(o, o->list_ids[l], o->lists[l].name);
+  for (int q = 0; !lrc && with_static && q < o->nconn; q++)
+    for (int k = 0; !lrc && k < 4; k++)
+      if (o->conn_ids[q][k] >= 0)
+        lrc = set_collective(o, o->conn_ids[q][k], "synapses");
   if (!lrc && o->spikes) lrc = set_collective(o, o->spike_t_id, "spike_time");
   if (!lrc && o->spikes) lrc = set_collective(o, o->spike_n_id, "spike_neuron");
   return lrc;

@@ -43,6 +43,19 @@ typedef struct psst_attr {
 
 /* An int64 variable over its own dimension of n values, written at
  * creation (e.g. a stimulus's recipients). */
+/* One projection's synapses, written as PREFIXpost, PREFIXpre (global ids),
+ * PREFIXweight and (spike-triggered kinds) PREFIXdelay [ms] over the
+ * dimension PREFIXsynapse, in CSR order (by postsynaptic, then presynaptic
+ * id): this rank's n_local synapses at [offset, offset + n_local). */
+typedef struct psst_output_conn {
+  const char *prefix; /* "proj_NAME_" */
+  const char *projection;
+  int64_t n_total, offset, n_local;
+  const int64_t *post, *pre;
+  const double *weight;
+  const double *delay; /* NULL: no delay variable */
+} psst_output_conn;
+
 typedef struct psst_output_list {
   const char *name; /* variable; its dimension is name + "_n" */
   const char *long_name;
@@ -90,6 +103,8 @@ typedef struct psst_output_spec {
   const int64_t *pop_size;      /* npop sizes, or NULL */
   int nlists;
   const psst_output_list *lists; /* int64 list variables, or NULL */
+  int nconn;
+  const psst_output_conn *conn; /* projections' synapses, or NULL */
   int nvars;
   const psst_output_var *vars;
   int spikes; /* 1: define the spike variables */

@@ -146,8 +146,8 @@ typedef struct psst_pulse {
 typedef enum psst_stim_type {
   PSST_STIM_PULSES = 0, /* constant (one pulse over all time) or steps */
   PSST_STIM_FILE,       /* sampled waveform (neuron x time) from netCDF */
-  PSST_STIM_ODOUR,      /* rise-and-decay odour waveform (docs/models.md §6.6) */
-  PSST_STIM_NOISE       /* white or Ornstein-Uhlenbeck noise current */
+  PSST_STIM_ODOUR, /* rise-and-decay odour waveform (docs/models.md §6.6) */
+  PSST_STIM_NOISE  /* white or Ornstein-Uhlenbeck noise current */
 } psst_stim_type;
 
 /* The odour waveform (docs/models.md §6.6), times in ms, amplitude in uA/cm^2:
@@ -243,6 +243,8 @@ typedef struct psst_record {
                        step ends (else: cubic Hermite, V and dV/dt at both
                        ends) */
   int64_t buffer;   /* records held per block before a collective write */
+  int connectivity; /* 1: write every projection's synapses (post, pre,
+                       weight, delay) */
 } psst_record;
 
 typedef struct psst_model {
@@ -261,7 +263,8 @@ typedef struct psst_model {
   int64_t network_neurons; /* network.neurons (share-sized models), or 0 */
 } psst_model;
 
-/* Number of grid points M = round(t_end/dt); steps = M - 1 (docs/models.md §1.1). */
+/* Number of grid points M = round(t_end/dt); steps = M - 1 (docs/models.md
+ * §1.1). */
 int64_t psst_model_grid_points(const psst_model *m);
 
 /* Record block b's interval [steps] at the run's dt (every_ms / dt, or

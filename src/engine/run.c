@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "network.h"
 #include "psst/io.h"
 #include "psst/version.h"
 
@@ -122,6 +123,94 @@ static void block_vars(const psst_sim *s, const psst_recblk *R,
   }
 }
 
+/* record.connectivity: each projection's local synapses (CSR order) as the
+ * output's post, pre, weight and delay arrays. Collective (offsets). On
+ * error the caller frees what was filled (free_conn). */
+typedef struct conn_buf {
+  psst_output_conn *c;
+  char (*prefix)[PSST_NAME_MAX + 8];
+  int64_t **post, **pre;
+  double **w, **d;
+  int n;
+} conn_buf;
+
+static void free_conn(conn_buf *cb) {
+  for (int q = 0; q < cb->n; q++) {
+    if (cb->post) free(cb->post[q]);
+    if (cb->pre) free(cb->pre[q]);
+    if (cb->w) free(cb->w[q]);
+    if (cb->d) free(cb->d[q]);
+  }
+  free(cb->post);
+  free(cb->pre);
+  free(cb->w);
+  free(cb->d);
+  free(cb->c);
+  free(cb->prefix);
+  memset(cb, 0, sizeof *cb);
+}
+
+static int build_conn(psst_sim *s, conn_buf *cb) {
+  const psst_model *m = s->m;
+  int n = m->record.connectivity ? s->L.nlp : 0, rc = 0;
+  cb->n = n;
+  if (n == 0) return 0;
+  cb->c = calloc((size_t)n, sizeof *cb->c);
+  cb->prefix = calloc((size_t)n, sizeof *cb->prefix);
+  cb->post = calloc((size_t)n, sizeof *cb->post);
+  cb->pre = calloc((size_t)n, sizeof *cb->pre);
+  cb->w = calloc((size_t)n, sizeof *cb->w);
+  cb->d = calloc((size_t)n, sizeof *cb->d);
+  if (!cb->c || !cb->prefix || !cb->post || !cb->pre || !cb->w || !cb->d)
+    rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (connectivity)");
+  for (int q = 0; rc == 0 && q < n; q++) {
+    const psst_lproj *lp = &s->L.lp[q];
+    const psst_projection *p = lp->p;
+    int64_t nnz = lp->csr.row_ptr ? lp->csr.row_ptr[lp->nrows] : 0;
+    int delays = (lp->kind->flags & PSST_SYN_F_SPIKE_TRIGGERED) != 0;
+    cb->post[q] = malloc((size_t)(nnz + 1) * sizeof **cb->post);
+    cb->pre[q] = malloc((size_t)(nnz + 1) * sizeof **cb->pre);
+    cb->w[q] = malloc((size_t)(nnz + 1) * sizeof **cb->w);
+    cb->d[q] = delays ? malloc((size_t)(nnz + 1) * sizeof **cb->d) : NULL;
+    int32_t *steps = delays ? malloc((size_t)(nnz + 1) * sizeof *steps) : NULL;
+    if (!cb->post[q] || !cb->pre[q] || !cb->w[q] ||
+        (delays && (!cb->d[q] || !steps))) {
+      free(steps);
+      rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (connectivity)");
+      break;
+    }
+    for (int64_t r = 0; r < lp->nrows; r++)
+      for (int64_t x = lp->csr.row_ptr[r]; x < lp->csr.row_ptr[r + 1]; x++) {
+        cb->post[q][x] = s->L.lo + lp->lid0 + r;
+        cb->pre[q][x] = lp->src_gid0 + lp->csr.col[x];
+        cb->w[q][x] = lp->csr.w ? lp->csr.w[x] : lp->csr.weight;
+      }
+    if (delays) {
+      int32_t mx = 0;
+      psst_network_delays(m, lp->ip, &lp->csr, lp->row0, steps, &mx);
+      for (int64_t x = 0; x < nnz; x++)
+        cb->d[q][x] = (double)steps[x] * m->run.dt; /* ms */
+      free(steps);
+    }
+    snprintf(cb->prefix[q], sizeof cb->prefix[q], "proj_%s_", p->name);
+    psst_output_conn *C = &cb->c[q];
+    C->prefix = cb->prefix[q];
+    C->projection = p->name;
+    C->n_local = nnz;
+    C->post = cb->post[q];
+    C->pre = cb->pre[q];
+    C->weight = cb->w[q];
+    C->delay = cb->d[q];
+  }
+  rc = psst_comm_agree(s->comm, rc);
+  for (int q = 0; rc == 0 && q < n; q++) {
+    rc = psst_comm_exscan_i64(s->comm, cb->c[q].n_local, &cb->c[q].offset);
+    if (rc == 0)
+      rc = psst_comm_sum_i64(s->comm, cb->c[q].n_local, &cb->c[q].n_total);
+  }
+  return rc;
+}
+
 static int open_output(psst_sim *s, const char *path, int force, int append,
                        psst_output **out) {
   const psst_model *m = s->m;
@@ -196,6 +285,8 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
   int64_t **gl = calloc((size_t)(m->nstim + 1), sizeof *gl);
   char(*lnames)[48] = calloc((size_t)(m->nstim + 1), sizeof *lnames);
   int nlists = 0, rc = 0;
+  conn_buf cb;
+  memset(&cb, 0, sizeof cb);
   if (!lists || !gl || !lnames) {
     rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (output lists)");
     goto done;
@@ -211,6 +302,8 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
         gl[is]};
   }
   if (rc < 0) goto done;
+  if (!append) rc = build_conn(s, &cb);
+  if (rc < 0) goto done;
   psst_output_spec spec = {
       .path = path,
       .force = force,
@@ -222,6 +315,8 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
       .pop_size = psize,
       .nlists = nlists,
       .lists = lists,
+      .nconn = cb.n,
+      .conn = cb.c,
       .spikes = m->record.spikes,
       .nattrs = nattrs,
       .attrs = attrs,
@@ -231,6 +326,7 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
   else
     rc = psst_output_create(s->comm, &spec, out);
 done:
+  free_conn(&cb);
   for (int is = 0; gl && is < m->nstim; is++)
     free(gl[is]);
   free(gl);
