@@ -1724,11 +1724,12 @@ static int get_syn_record_var(ctx *c, yaml_node_t *n, const char *kp,
  * and (in one block only) spikes, spike_times, buffer. */
 static int parse_record_block(ctx *c, yaml_node_t *n, const char *kp,
                               psst_record_block *rb, int *globals_seen) {
-  static const char *const keys[] = {
-      "name",   "variables",   "neurons", "every",        "every_ms",
-      "spikes", "spike_times", "buffer",  "connectivity", NULL};
-  static const char *const global_keys[] = {"spikes", "spike_times", "buffer",
-                                            "connectivity", NULL};
+  static const char *const keys[] = {"name",        "variables", "neurons",
+                                     "every",       "every_ms",  "spikes",
+                                     "spike_times", "buffer",    "connectivity",
+                                     "deflate",     NULL};
+  static const char *const global_keys[] = {
+      "spikes", "spike_times", "buffer", "connectivity", "deflate", NULL};
   static const char *const interps[] = {"hermite", "linear", NULL};
   psst_record *r = &c->m->record;
   char kp2[KP_MAX];
@@ -1824,8 +1825,12 @@ static int parse_record_block(ctx *c, yaml_node_t *n, const char *kp,
       r->spike_linear = interp == 1;
     } else if (g == 2) {
       PSST_TRY(get_int(c, v, kp2, 1, 1000000000, &r->buffer));
-    } else {
+    } else if (g == 3) {
       PSST_TRY(get_bool(c, v, kp2, &r->connectivity));
+    } else {
+      int64_t level = 0;
+      PSST_TRY(get_int(c, v, kp2, 0, 9, &level));
+      r->deflate = (int)level;
     }
   }
   return 0;
@@ -1838,7 +1843,7 @@ static int parse_record(ctx *c, yaml_node_t *n) {
   r->spikes = 1;
   r->spike_linear = 0;
   r->buffer = 1000;
-  int seen[4] = {0, 0, 0, 0};
+  int seen[5] = {0, 0, 0, 0, 0};
   if (!n || n->type != YAML_SEQUENCE_NODE) {
     r->block = xcalloc(1, sizeof *r->block);
     PSST_ALLOC_CHECK(r->block);

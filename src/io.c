@@ -64,6 +64,7 @@ struct psst_output {
   int64_t n_spikes; /* spikes written so far (length of spike) */
   int failed;       /* code of an earlier failure, 0 when healthy */
   int appended;     /* reopened for a restart: never remove the file */
+  int deflate;      /* zlib level of records and spikes, 0: none */
   int popfirst_id, popsize_id; /* -1 when not written */
   int nlists;
   int *list_ids;
@@ -162,6 +163,7 @@ static psst_output *output_alloc(const psst_output_spec *spec, int rank,
   o->rank = rank;
   o->size = size;
   o->force = spec->force;
+  o->deflate = spec->deflate;
   o->spikes = spec->spikes != 0;
   o->path = dup_str(spec->path);
   o->partial = malloc(strlen(spec->path) + sizeof ".partial");
@@ -288,6 +290,10 @@ static int def_chunks(psst_output *o, int id, const char *name,
                       const size_t *chunks, int nofill) {
   int nc = nc_def_var_chunking(o->ncid, id, NC_CHUNKED, chunks);
   if (nc == NC_NOERR && nofill) nc = nc_def_var_fill(o->ncid, id, 1, NULL);
+  /* compressed parallel writes need collective access (set for every
+   * variable written after the definitions) */
+  if (nc == NC_NOERR && o->deflate > 0)
+    nc = nc_def_var_deflate(o->ncid, id, 1, 1, o->deflate);
   if (nc != NC_NOERR)
     return nc_fail(o->partial, o->rank, nc,
                    "cannot set the storage of variable '%s'", name);

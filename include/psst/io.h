@@ -107,7 +107,8 @@ typedef struct psst_output_spec {
   const psst_output_conn *conn; /* projections' synapses, or NULL */
   int nvars;
   const psst_output_var *vars;
-  int spikes; /* 1: define the spike variables */
+  int spikes;  /* 1: define the spike variables */
+  int deflate; /* 0, or the zlib level (1-9) of records and spikes */
   int nattrs;
   const psst_attr *attrs; /* global attributes written at creation */
 } psst_output_spec;

@@ -245,6 +245,8 @@ typedef struct psst_record {
   int64_t buffer;   /* records held per block before a collective write */
   int connectivity; /* 1: write every projection's synapses (post, pre,
                        weight, delay) */
+  int deflate;      /* 0: uncompressed; 1-9: zlib level of the records and
+                       spikes (with the shuffle filter) */
 } psst_record;
 
 typedef struct psst_model {

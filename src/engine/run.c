@@ -318,6 +318,7 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
       .nconn = cb.n,
       .conn = cb.c,
       .spikes = m->record.spikes,
+      .deflate = m->record.deflate,
       .nattrs = nattrs,
       .attrs = attrs,
   };
