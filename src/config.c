@@ -1727,9 +1727,9 @@ static int parse_record_block(ctx *c, yaml_node_t *n, const char *kp,
   static const char *const keys[] = {"name",        "variables", "neurons",
                                      "every",       "every_ms",  "spikes",
                                      "spike_times", "buffer",    "connectivity",
-                                     "deflate",     NULL};
+                                     "compression", NULL};
   static const char *const global_keys[] = {
-      "spikes", "spike_times", "buffer", "connectivity", "deflate", NULL};
+      "spikes", "spike_times", "buffer", "connectivity", "compression", NULL};
   static const char *const interps[] = {"hermite", "linear", NULL};
   psst_record *r = &c->m->record;
   char kp2[KP_MAX];

@@ -65,7 +65,7 @@ struct psst_output {
   int failed;       /* code of an earlier failure, 0 when healthy */
   int appended;     /* reopened for a restart: never remove the file */
   int deflate;      /* zlib level of records and spikes, 0: none */
-  int popfirst_id, popsize_id; /* -1 when not written */
+  int popfirst_id, popsize_id, popkind_id; /* -1 when not written */
   int nlists;
   int *list_ids;
   const psst_output_list *lists; /* the spec's (valid until enddef) */
@@ -170,7 +170,7 @@ static psst_output *output_alloc(const psst_output_spec *spec, int rank,
   if (o->partial) sprintf(o->partial, "%s.partial", spec->path);
   o->nblock = spec_nblock(spec);
   o->blk = calloc((size_t)o->nblock, sizeof *o->blk);
-  o->popfirst_id = o->popsize_id = -1;
+  o->popfirst_id = o->popsize_id = o->popkind_id = -1;
   o->nlists = spec->nlists;
   o->lists = spec->lists;
   o->list_ids = calloc((size_t)spec->nlists + 1, sizeof *o->list_ids);
@@ -363,6 +363,7 @@ static int define_block(psst_output *o, out_block *B,
  * the same calls with the same arguments. */
 static int output_define(psst_output *o, const psst_output_spec *s,
                          int *popname_id, size_t *strlen_out) {
+  /* population names and kinds share the string dimension: the longest */
   int ncid = o->ncid, nc;
   int d_spike = -1, d_pop = -1, d_strlen = -1;
   const char *p = o->partial;
@@ -371,8 +372,11 @@ static int output_define(psst_output *o, const psst_output_spec *s,
       (nc = nc_def_dim(ncid, "spike", NC_UNLIMITED, &d_spike)) != NC_NOERR)
     return nc_fail(p, o->rank, nc, "cannot define dimension 'spike'");
   size_t maxlen = 1;
-  for (int i = 0; i < s->npop; i++)
+  for (int i = 0; i < s->npop; i++) {
     if (strlen(s->pop_names[i]) > maxlen) maxlen = strlen(s->pop_names[i]);
+    if (s->pop_kinds && strlen(s->pop_kinds[i]) > maxlen)
+      maxlen = strlen(s->pop_kinds[i]);
+  }
   *strlen_out = maxlen;
   if (s->npop > 0) {
     if ((nc = nc_def_dim(ncid, "population", (size_t)s->npop, &d_pop)) !=
@@ -391,6 +395,10 @@ static int output_define(psst_output *o, const psst_output_spec *s,
     int dims[2] = {d_pop, d_strlen};
     PSST_TRY(def_var(o, "population_name", NC_CHAR, 2, dims, NULL,
                      "population name", popname_id));
+    if (s->pop_kinds)
+      PSST_TRY(def_var(o, "population_kind", NC_CHAR, 2, dims, NULL,
+                       "neuron kind of the population (psst info KIND)",
+                       &o->popkind_id));
     if (s->pop_first)
       PSST_TRY(def_var(o, "population_first", NC_INT64, 1, &d_pop, NULL,
                        "global id of the population's first neuron",
@@ -453,6 +461,13 @@ static int output_define(psst_output *o, const psst_output_spec *s,
     PSST_TRY(def_var(o, "spike_neuron", NC_INT64, 1, &d_spike, NULL,
                      "global neuron id", &o->spike_n_id));
     PSST_TRY(def_chunks(o, o->spike_n_id, "spike_neuron", &cs, 1));
+    /* each spike_time belongs to the neuron that spike_neuron names (CF's
+     * auxiliary coordinate), in the order psst writes them */
+    if ((nc = put_text_att(ncid, o->spike_t_id, "coordinates",
+                           "spike_neuron")) != NC_NOERR ||
+        (nc = put_text_att(ncid, o->spike_t_id, "order",
+                           "by step, then by global neuron id")) != NC_NOERR)
+      return nc_fail(p, o->rank, nc, "cannot write the spikes' attributes");
   }
 
   if ((nc = put_text_att(ncid, NC_GLOBAL, "Conventions", "CF-1.8")) != NC_NOERR)
@@ -497,7 +512,11 @@ static int output_write_static(psst_output *o, const psst_output_spec *s,
                                   B->prefix);
     PSST_TRY(agree(o->comm, o->rank, rc));
   }
-  if (s->npop > 0) {
+  for (int w = 0; s->npop > 0 && w < 2; w++) {
+    const char *const *strs = w ? s->pop_kinds : s->pop_names;
+    int id = w ? o->popkind_id : popname_id;
+    const char *vname = w ? "population_kind" : "population_name";
+    if (!strs || id < 0) continue;
     char *names = NULL;
     rc = 0;
     if (o->rank == 0) {
@@ -507,8 +526,7 @@ static int output_write_static(psst_output *o, const psst_output_spec *s,
                             o->partial, o->rank);
       else
         for (int i = 0; i < s->npop; i++)
-          memcpy(names + (size_t)i * slen, s->pop_names[i],
-                 strlen(s->pop_names[i]));
+          memcpy(names + (size_t)i * slen, strs[i], strlen(strs[i]));
     }
     rc = agree(o->comm, o->rank, rc);
     if (rc) {
@@ -517,12 +535,11 @@ static int output_write_static(psst_output *o, const psst_output_spec *s,
     }
     size_t start[2] = {0, 0};
     size_t count[2] = {o->rank == 0 ? (size_t)s->npop : 0, slen};
-    nc =
-        nc_put_vara_text(o->ncid, popname_id, start, count, names ? names : "");
+    nc = nc_put_vara_text(o->ncid, id, start, count, names ? names : "");
     free(names);
     rc = nc == NC_NOERR ? 0
                         : nc_fail(o->partial, o->rank, nc,
-                                  "cannot write variable 'population_name'");
+                                  "cannot write variable '%s'", vname);
     PSST_TRY(agree(o->comm, o->rank, rc));
   }
   /* each projection's synapses: every rank its own rows' slice */
@@ -588,6 +605,8 @@ static int set_all_collective(psst_output *o, int with_static, int popname_id) {
   }
   if (!lrc && with_static && popname_id >= 0)
     lrc = set_collective(o, popname_id, "population_name");
+  if (!lrc && with_static && o->popkind_id >= 0)
+    lrc = set_collective(o, o->popkind_id, "population_kind");
   if (!lrc && with_static && o->popfirst_id >= 0)
     lrc = set_collective(o, o->popfirst_id, "population_first");
   if (!lrc && with_static && o->popsize_id >= 0)

@@ -101,6 +101,7 @@ typedef struct psst_output_spec {
   const char *const *pop_names; /* npop names */
   const int64_t *pop_first;     /* npop first global ids, or NULL */
   const int64_t *pop_size;      /* npop sizes, or NULL */
+  const char *const *pop_kinds; /* npop kind names, or NULL */
   int nlists;
   const psst_output_list *lists; /* int64 list variables, or NULL */
   int nconn;

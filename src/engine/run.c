@@ -223,10 +223,12 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
   psst_output_block *blocks = calloc((size_t)s->nrb + 1, sizeof *blocks);
   int64_t *nrec = calloc((size_t)s->nrb + 1, sizeof *nrec);
   const char **names = calloc((size_t)m->npop, sizeof *names);
+  const char **kinds = calloc((size_t)m->npop + 1, sizeof *kinds);
   int64_t *pfirst = calloc((size_t)m->npop, sizeof *pfirst);
   int64_t *psize = calloc((size_t)m->npop, sizeof *psize);
   if (!vars || !longs || !prefix || !blocks || !nrec || !names || !pfirst ||
-      !psize) {
+      !psize || !kinds) {
+    free(kinds);
     free(pfirst);
     free(psize);
     free(vars);
@@ -257,6 +259,7 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
   }
   for (int p = 0; p < m->npop; p++) {
     names[p] = m->pops[p].name;
+    kinds[p] = m->pops[p].kind->name;
     pfirst[p] = m->pops[p].first_gid;
     psize[p] = m->pops[p].size;
   }
@@ -313,6 +316,7 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
       .pop_names = names,
       .pop_first = pfirst,
       .pop_size = psize,
+      .pop_kinds = kinds,
       .nlists = nlists,
       .lists = lists,
       .nconn = cb.n,
@@ -335,6 +339,7 @@ done:
   free(lists);
   free(pfirst);
   free(psize);
+  free(kinds);
   free(vars);
   free(longs);
   free(prefix);
