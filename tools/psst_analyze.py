@@ -12,11 +12,14 @@ Debian's packages; `scripts/setup.sh --with-python` installs them).
 Writes into FIGDIR (default: the current directory):
   raster.png          spikes of all neurons by population (y = global id)
   rates.png           population firing rates (Hz per neuron, 5 ms bins)
+  stimuli.png         the injected currents of the model's amplitude, pulse
+                      and odour stimuli (from the model text in the file)
   traces.png          V of chosen neurons (--neurons GIDS, default: up to 6
                       spread over the populations, spiking ones first)
   heatmap_<pop>.png   V of the recorded neurons of each population (time x neuron)
   lfp.png             LFP = mean V of the PN population (or --lfp-pop NAME,
-                      else all recorded neurons) and its power spectrum
+                      --lfp-pop all: all recorded neurons; without a PN
+                      population and --lfp-pop, no LFP) and its power spectrum
                       (Welch, Hann window) within the analysis window
 Without V in the file, only the raster, the rates and the summary are made.
 V is taken from the unnamed record block (time, V, neuron_id), else from the
@@ -39,6 +42,12 @@ import json
 import os
 import re
 import sys
+
+# psst_read (the population table): next to this file in the repository,
+# in <prefix>/share/psst/tools when installed as <prefix>/bin/psst-analyze
+_here = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [_here, os.path.join(_here, "..", "share", "psst", "tools")]
+import psst_read  # noqa: E402
 
 LFP_MIN_HZ = 2.0   # the LFP peak is searched above this frequency (and above
                    # 2 frequency bins of the Welch segment: the trend's leakage)
@@ -234,11 +243,9 @@ class Run:
                 and np.array_equal(np.sort(gids), np.arange(n_total)))
         v = ds.variables
         if "population_first" in v and "population_size" in v:
-            # psst >= 0.2 writes them: no guessing
-            firsts = np.asarray(v["population_first"][:], np.int64)
-            sizes = np.asarray(v["population_size"][:], np.int64)
-            pops = [{"index": p, "first": int(f), "size": int(n)}
-                    for p, (f, n) in enumerate(zip(firsts, sizes))]
+            # the file's population table (psst_read reads it): no guessing
+            pops = [{"index": i, "first": p["first"], "size": p["size"]}
+                    for i, p in enumerate(psst_read._populations(ds))]
             self.pop_source = "population_first/population_size"
         elif full:
             npop = len(names) if names else int(self.rec_pop.max()) + 1
@@ -359,13 +366,19 @@ def compute_lfp(run, lfp_pop, window):
         return None
     rp = run.recorded_pop()
     if lfp_pop is not None:
-        if lfp_pop not in run.pop_by_name:
+        if lfp_pop != "all" and lfp_pop not in run.pop_by_name:
             raise UserError(f"--lfp-pop '{lfp_pop}': no such population "
-                            f"(populations: {', '.join(run.pop_by_name)})")
+                            f"(populations: {', '.join(run.pop_by_name)}, or all)")
         name = lfp_pop
     elif "PN" in run.pop_by_name:
         name = "PN"
     else:
+        # the LFP as the mean V of the PNs is the locust model's; elsewhere
+        # only on request
+        run.notes.append("no LFP: no population named PN (give --lfp-pop NAME, "
+                         "or --lfp-pop all for the mean V of all recorded neurons)")
+        return None
+    if name == "all":
         name = None
     if name is not None:
         cols = np.flatnonzero(rp == run.pop_by_name[name]["index"])
@@ -625,6 +638,73 @@ def plot_heatmap(run, p, path, files):
     _save(fig, path, files)
 
 
+def stimulus_traces(run):
+    """The injected currents the model's stimuli describe, on the record
+    times: [(label, t [ms], I [uA/cm^2])] for amplitude, pulses and odour
+    stimuli (file and noise stimuli are notes: their values are not in the
+    output)."""
+    try:
+        import yaml
+        model = yaml.safe_load(run.model_text or "") or {}
+    except Exception:   # no PyYAML, or a text that is not YAML
+        return []
+    stims = model.get("stimuli") or []
+    if run.time is not None and run.time.size > 1:
+        t = run.time
+    else:
+        t = np.linspace(0.0, run.t_end, 2001)
+    out = []
+    for i, st in enumerate(stims):
+        if not isinstance(st, dict):
+            continue
+        tgt = st.get("target", "?")
+        label = f"stimulus {i} -> {tgt if isinstance(tgt, str) else ', '.join(map(str, tgt))}"
+        if "fraction" in st:
+            label += f" (fraction {st['fraction']})"
+        I = np.zeros_like(t)
+        if "amplitude" in st:
+            a = float(st["amplitude"])
+            lo = float(st.get("start", -np.inf))
+            hi = float(st.get("stop", np.inf))
+            I[(t >= lo) & (t < hi)] = a
+        elif "pulses" in st:
+            for pu in st["pulses"]:
+                I[(t >= float(pu["start"])) & (t < float(pu["stop"]))] += float(pu["amplitude"])
+        elif "odour" in st:
+            o = {"onset": 100, "offset": 600, "rise": 75, "decay": 150, "amplitude": 10,
+                 "decay_coef": 0.9996}
+            o.update(st["odour"] or {})
+            on, off = float(o["onset"]), float(o["offset"])
+            rise = (t >= on) & (t < off)
+            I[rise] = 1.0 - np.exp(-(t[rise] - on) / float(o["rise"]))
+            after = t >= off
+            I[after] = float(o["decay_coef"]) * np.exp(-(t[after] - off) / float(o["decay"]))
+            I *= float(o["amplitude"])
+        else:
+            kind = "noise" if "noise" in st else "file" if "file" in st else "?"
+            run.notes.append(f"{label}: a {kind} stimulus, not drawn (its values "
+                             "are not in the output)")
+            continue
+        out.append((label, t, I))
+    return out
+
+
+def plot_stimuli(run, traces, window, path, files):
+    fig, ax = plt.subplots(figsize=(10, 2.2 + 0.4 * len(traces)))
+    for label, t, I in traces:
+        ax.step(t, I, where="post", lw=1.0, label=label)
+    for x in window:
+        if 0.0 < x < run.t_end:
+            ax.axvline(x, color="0.3", ls="--", lw=0.8)
+    ax.set_xlim(0, run.t_end)
+    ax.set_xlabel("time [ms]")
+    ax.set_ylabel("injected current [uA/cm^2]")
+    ax.legend(loc="upper right", fontsize=8)
+    ax.set_title(_title(run, "Stimuli"))
+    fig.tight_layout()
+    _save(fig, path, files)
+
+
 def plot_lfp(run, lfp, window, path, files):
     fig, (a1, a2) = plt.subplots(2, 1, figsize=(10, 6.5),
                                  gridspec_kw={"height_ratios": [1, 1]})
@@ -681,6 +761,9 @@ def analyse(args):
         if run.has_spikes:
             plot_raster(run, (t0, t1), os.path.join(args.outdir, "raster.png"), files)
             plot_rates(run, (t0, t1), os.path.join(args.outdir, "rates.png"), files)
+        traces = stimulus_traces(run)
+        if traces:
+            plot_stimuli(run, traces, (t0, t1), os.path.join(args.outdir, "stimuli.png"), files)
         if run.has_V:
             cols = choose_neurons(run, args.neurons)
             if cols:
@@ -773,8 +856,8 @@ def main(argv=None):
                          "else the first named block recording V)")
     ap.add_argument("--json", metavar="SUMMARY.json", help="also write the summary as JSON")
     ap.add_argument("--lfp-pop", metavar="NAME",
-                    help="population whose mean V is the LFP (default: PN if present, "
-                         "else all recorded neurons)")
+                    help="population whose mean V is the LFP, or 'all' (default: PN "
+                         "if present, else no LFP)")
     args = ap.parse_args(argv)
     try:
         s = analyse(args)

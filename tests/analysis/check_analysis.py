@@ -91,7 +91,7 @@ def check_summary(s, ds, expect_files, tag):
 shutil.rmtree(figdir, ignore_errors=True)   # a clean folder on every run
 os.makedirs(figdir)
 js = os.path.join(figdir, "summary.json")
-r = run_tool(nc, "-o", figdir, "--json", js)
+r = run_tool(nc, "-o", figdir, "--json", js, "--lfp-pop", "X")
 check(r.returncode == 0, "tool exits 0")
 with open(js) as fh:
     s = json.load(fh)
@@ -99,13 +99,22 @@ with netCDF4.Dataset(nc) as ds:
     ds.set_auto_mask(False)
     check(ds["spike_neuron"].size > 0, "the run has spikes")
     pops = ["".join(c.decode() for c in row).rstrip("\0") for row in ds["population_name"][:]]
-    check_summary(s, ds, ["raster.png", "rates.png", "traces.png", "lfp.png"]
+    check_summary(s, ds, ["raster.png", "rates.png", "stimuli.png", "traces.png", "lfp.png"]
                   + [f"heatmap_{p}.png" for p in pops], "full")
 lf = s["lfp"]
 check(lf is not None and lf["peak_hz"] is not None and lf["peak_hz"] >= 2.0,
       f"LFP peak frequency {lf and lf['peak_hz']} Hz >= 2 Hz")
 check(s["attributes"].get("t_end_ms") == 300.0 and s["attributes"].get("neurons") == 3,
       "attributes t_end_ms, neurons")
+
+# 1b. without --lfp-pop on a model without PNs: no LFP panel, a note why
+d1b = os.path.join(figdir, "nolfp")
+r = run_tool(nc, "-o", d1b, "--json", os.path.join(d1b, "s.json"))
+with open(os.path.join(d1b, "s.json")) as fh:
+    s1b = json.load(fh)
+check(r.returncode == 0 and s1b["lfp"] is None and not os.path.exists(os.path.join(d1b, "lfp.png"))
+      and any("no LFP" in n for n in s1b["notes"]), "no PN population: no LFP panel, a note")
+check(os.path.exists(os.path.join(d1b, "stimuli.png")), "the Day 4 pulses: stimuli.png")
 
 check(s["population_source"] == "population_first/population_size",
       f"populations from the file's population_first/size ({s['population_source']})")
@@ -137,7 +146,7 @@ with open(os.path.join(novd, "s.json")) as fh:
     s2 = json.load(fh)
 with netCDF4.Dataset(nov) as ds:
     ds.set_auto_mask(False)
-    check_summary(s2, ds, ["raster.png", "rates.png"], "noV")
+    check_summary(s2, ds, ["raster.png", "rates.png", "stimuli.png"], "noV")
 check(s2["lfp"] is None, "no V: no LFP")
 check("model_text" in s2["population_source"], "no V: populations from model_text")
 

@@ -5,7 +5,7 @@
 # a user would, and fails on the first thing that does not work:
 #   1. the public headers are there, the internal io.h is not; psst,
 #      psst-analyze, the examples, the jobs and the docs are installed;
-#   2. a project outside the tree (tests/install/consumer) configures with
+#   2. a project outside the tree (examples/embed) configures with
 #      find_package(psst), builds, and runs MODEL on 2 ranks: its output
 #      equals `psst run` of the same model bit for bit (psst_nccompare);
 #   3. the same program built by `mpicc $(pkg-config --cflags --libs psst)`
@@ -14,6 +14,7 @@
 set -euo pipefail
 build=$1 work=$2 nccompare=$3 mpiexec=$4 npflag=$5 preflags=$6 model=$7
 here=$(cd "$(dirname "$0")" && pwd)
+embed=$here/../../examples/embed
 rm -rf "$work"
 mkdir -p "$work"
 prefix=$work/prefix
@@ -35,12 +36,12 @@ done
 echo "ok   installed files"
 
 # 2. find_package
-cmake -S "$here/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$prefix" \
+cmake -S "$embed" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$prefix" \
   > "$work/consumer.log" 2>&1 || { cat "$work/consumer.log"; fail "find_package(psst) configure"; }
 cmake --build "$work/consumer" > "$work/consumer_build.log" 2>&1 ||
   { cat "$work/consumer_build.log"; fail "consumer build"; }
 read -r -a pre <<< "$preflags"
-"$mpiexec" "$npflag" 2 "${pre[@]}" "$work/consumer/psst_consumer" "$model" "$work/app.nc" ||
+"$mpiexec" "$npflag" 2 "${pre[@]}" "$work/consumer/psst_embed" "$model" "$work/app.nc" ||
   fail "consumer run on 2 ranks"
 "$prefix/bin/psst" run "$model" -o "$work/cli.nc" --force --quiet || fail "installed psst run"
 "$nccompare" "$work/cli.nc" "$work/app.nc" || fail "consumer output differs from psst run"
@@ -51,7 +52,7 @@ if command -v pkg-config > /dev/null && command -v mpicc > /dev/null; then
   flags=$(PKG_CONFIG_PATH="$libdir/pkgconfig" pkg-config --cflags --libs psst) ||
     fail "pkg-config psst"
   # shellcheck disable=SC2086
-  mpicc -std=c11 "$here/consumer/app.c" $flags -o "$work/app_pc" || fail "mpicc with pkg-config flags"
+  mpicc -std=c11 "$embed/app.c" $flags -o "$work/app_pc" || fail "mpicc with pkg-config flags"
   "$mpiexec" "$npflag" 1 "${pre[@]}" "$work/app_pc" "$model" "$work/app_pc.nc" ||
     fail "pkg-config build run"
   "$nccompare" "$work/cli.nc" "$work/app_pc.nc" || fail "pkg-config build output differs"
@@ -60,7 +61,14 @@ else
   echo "note: no pkg-config or mpicc: pkg-config check not run"
 fi
 
-# 4. the installed examples
+# 4. the installed tools run (psst-analyze finds psst_read in share/psst/tools)
+if /usr/bin/python3 -c 'import matplotlib, netCDF4' 2> /dev/null; then
+  MPLBACKEND=Agg /usr/bin/python3 "$prefix/bin/psst-analyze" "$work/cli.nc" --summary-only \
+    > "$work/analyze.log" 2>&1 || { cat "$work/analyze.log"; fail "installed psst-analyze"; }
+  echo "ok   installed psst-analyze runs"
+fi
+
+# 5. the installed examples
 "$prefix/bin/psst" check "$prefix/share/psst/examples/ei_poisson.yaml" > /dev/null ||
   fail "installed psst check installed example"
 echo "ok   installed psst checks the installed examples"

@@ -1,4 +1,4 @@
-/* psst_consumer MODEL.yaml OUT.nc: load a model, run it, write OUT.nc, with
+/* psst_embed MODEL.yaml OUT.nc: load a model, run it, write OUT.nc, with
  * libpsst's public API only (psst/psst.h of an installed psst). */
 #include <mpi.h>
 #include <stdio.h>
@@ -9,7 +9,7 @@ int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   int rc = 2;
   if (argc != 3) {
-    fprintf(stderr, "usage: psst_consumer MODEL.yaml OUT.nc\n");
+    fprintf(stderr, "usage: psst_embed MODEL.yaml OUT.nc\n");
     goto done;
   }
   psst_model *m = NULL;
@@ -22,7 +22,7 @@ int main(int argc, char **argv) {
     o.force = 1;
     rc = psst_sim_run(s, &o);
   }
-  if (rc < 0) fprintf(stderr, "psst_consumer: %s\n", psst_error_message());
+  if (rc < 0) fprintf(stderr, "psst_embed: %s\n", psst_error_message());
   psst_sim_destroy(&s);
   psst_model_destroy(&m);
   rc = rc < 0 ? 1 : 0;
