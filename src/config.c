@@ -668,6 +668,11 @@ static int parse_run(ctx *c, yaml_node_t *n) {
                 r->t_end);
   }
   double q = r->t_end / r->dt, qi = nearbyint(q);
+  if (!(q <= PSST_GRID_MAX))
+    return fail(c, at, at == v ? "run.dt" : "run.t_end",
+                "t_end/dt = %g/%g = %.10g grid points is more than the "
+                "2^53 = %.0f a run can have",
+                r->t_end, r->dt, q, PSST_GRID_MAX);
   if (fabs(q - qi) > 1e-9 * q || qi < 2)
     return fail(c, at, at == v ? "run.dt" : "run.t_end",
                 "t_end/dt = %g/%g = %.10g must be an integer >= 2", r->t_end,
