@@ -642,6 +642,52 @@ static int get_selection(ctx *c, yaml_node_t *n, const char *kp,
   return 0;
 }
 
+/* Sort key of selection overlap checks: population, then first neuron,
+ * then position in the list. */
+static const psst_slice *g_sort_slices;
+static int cmp_slice_idx(const void *a, const void *b) {
+  const psst_slice *x = &g_sort_slices[*(const int *)a];
+  const psst_slice *y = &g_sort_slices[*(const int *)b];
+  if (x->pop != y->pop) return x->pop < y->pop ? -1 : 1;
+  if (x->lo != y->lo) return x->lo < y->lo ? -1 : 1;
+  return *(const int *)a - *(const int *)b;
+}
+
+/* No neuron may be selected twice by one selection (n is its node, a
+ * sequence when the selection has several selectors): a stimulus would
+ * inject its current twice. Sorted, so O(n log n) in the selectors. */
+static int check_no_overlap(ctx *c, yaml_node_t *n, const char *kp,
+                            const psst_selection *sel, const char *what) {
+  if (sel->n < 2) return 0;
+  int *idx = xcalloc((size_t)sel->n, sizeof *idx);
+  PSST_ALLOC_CHECK(idx);
+  for (int i = 0; i < sel->n; i++)
+    idx[i] = i;
+  g_sort_slices = sel->slice;
+  qsort(idx, (size_t)sel->n, sizeof *idx, cmp_slice_idx);
+  int top = idx[0]; /* the slice reaching furthest in its population */
+  for (int k = 1; k < sel->n; k++) {
+    const psst_slice *s = &sel->slice[idx[k]], *t = &sel->slice[top];
+    if (s->pop == t->pop && s->lo < t->hi) {
+      int first = top < idx[k] ? top : idx[k];
+      int later = top < idx[k] ? idx[k] : top;
+      yaml_node_t *ln = seq_at(c, n, later);
+      char kp2[KP_MAX];
+      kp_idx(kp2, kp, later);
+      int rc = fail(c, ln, kp2,
+                    "%s overlaps %s[%d] %s: neuron %s[%lld] is selected "
+                    "twice (%s); list each neuron once",
+                    sval(ln), kp, first, sval(seq_at(c, n, first)),
+                    c->m->pops[s->pop].name, (long long)s->lo, what);
+      free(idx);
+      return rc;
+    }
+    if (s->pop != t->pop || s->hi > t->hi) top = idx[k];
+  }
+  free(idx);
+  return 0;
+}
+
 /* ---- run ------------------------------------------------------------------
  */
 
@@ -1451,6 +1497,8 @@ static int parse_stimulus(ctx *c, yaml_node_t *n, int idx) {
   PSST_TRY(req(c, n, kp, "target", &v));
   kp_key(kp2, kp, "target");
   PSST_TRY(get_selection(c, v, kp2, &s->target));
+  PSST_TRY(check_no_overlap(c, v, kp2, &s->target,
+                            "it would get the stimulus's current twice"));
   for (int i = 0; i < s->target.n; i++) {
     const psst_population *tp = &c->m->pops[s->target.slice[i].pop];
     if (tp->kind->flags & PSST_NEURON_F_SOURCE)
