@@ -16,6 +16,10 @@
 #include <string.h>
 #include <yaml.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "mech/rules.h"
 #include "psst/config.h"
 #include "psst/error.h"
@@ -1971,6 +1975,8 @@ static int parse_root(ctx *c, yaml_node_t *root) {
   if ((v = opt(c, root, "output"))) {
     const char *s = NULL;
     PSST_TRY(get_str(c, v, "output", &s));
+    const char *why = psst_io_output_path_problem(s);
+    if (why) return fail(c, v, "output", "%s", why);
     c->m->output = xstrdup(s);
     PSST_ALLOC_CHECK(c->m->output);
   }
@@ -2074,14 +2080,55 @@ int psst_config_parse_ex(const char *path, const char *text, size_t len,
   return 0;
 }
 
+FILE *psst_config_open_model(const char *path) {
+  if (!path || !strcmp(path, "-")) {
+    psst_error_set(PSST_ERR_USER,
+                   "%s: reading the model from standard input is not "
+                   "supported: give the path of a model file",
+                   path ? path : "(null)");
+    return NULL;
+  }
+  int fd = open(path, O_RDONLY | O_NONBLOCK);
+  if (fd < 0) {
+    char why[1200];
+    int e = errno;
+    if (!psst_io_missing_path(path, why, sizeof why))
+      snprintf(why, sizeof why, "%s", strerror(e));
+    psst_error_set(PSST_ERR_USER, "%s: cannot read model file: %s", path, why);
+    return NULL;
+  }
+  struct stat st = {0};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const char *what = S_ISDIR(st.st_mode)    ? "a directory"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a regular file";
+    close(fd);
+    psst_error_set(PSST_ERR_USER,
+                   "%s: cannot read model file: it is %s; psst reads model "
+                   "files that are regular files only",
+                   path, what);
+    return NULL;
+  }
+  /* a regular file: blocking reads from here on */
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  FILE *f = fdopen(fd, "rb");
+  if (!f) {
+    psst_error_set(PSST_ERR_USER, "%s: cannot read model file: %s", path,
+                   strerror(errno));
+    close(fd);
+  }
+  return f;
+}
+
 int psst_config_load(const char *path, psst_model **out) {
   if (!out)
     return psst_error_set(PSST_ERR_INTERNAL, "psst_config_load: out is NULL");
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return psst_error_set(PSST_ERR_USER, "%s: cannot read model file: %s", path,
-                          strerror(errno));
+  FILE *f = psst_config_open_model(path);
+  if (!f) return PSST_ERR_USER;
   size_t cap = 1 << 16, len = 0;
   char *buf = malloc(cap);
   while (buf) {

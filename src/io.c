@@ -1115,6 +1115,9 @@ static int reader_open(const char *path, const char *var, int missing_ok,
   if (!path || !var)
     return psst_error_set(PSST_ERR_INTERNAL, "reader: no path or variable");
   int nc = nc_open(path, NC_NOWRITE, ncid);
+  char why[1200];
+  if (nc != NC_NOERR && psst_io_missing_path(path, why, sizeof why))
+    return psst_error_set(PSST_ERR_USER, "%s: cannot open: %s", path, why);
   if (nc != NC_NOERR)
     return psst_error_set(PSST_ERR_USER, "%s: cannot open: %s", path,
                           nc_strerror(nc));
@@ -1297,4 +1300,53 @@ int psst_io_read_series(const char *path, const char *var, int64_t *n,
   }
   nc_close(ncid);
   return rc;
+}
+
+/* ---- paths of the parallel writers -----------------------------------------
+ */
+
+const char *psst_io_output_path_problem(const char *path) {
+  static char why[160];
+  if (!path || !*path) return "the path is empty";
+  size_t len = strlen(path);
+  if (len > PSST_IO_PATH_MAX) {
+    snprintf(why, sizeof why,
+             "the path has %zu characters; at most %d are allowed (MPI-IO "
+             "cannot create longer names safely): use a shorter path",
+             len, PSST_IO_PATH_MAX);
+    return why;
+  }
+  return NULL;
+}
+
+int psst_io_missing_path(const char *path, char *buf, size_t n) {
+  struct stat st;
+  if (!path || !*path || stat(path, &st) == 0 || errno != ENOENT) return 0;
+  /* the longest existing folder prefix: what follows it is missing */
+  size_t len = strlen(path);
+  char *tmp = malloc(len + 1);
+  if (!tmp) return 0;
+  memcpy(tmp, path, len + 1);
+  int found = 0;
+  for (size_t i = len; i-- > 0;) {
+    if (tmp[i] != '/' || i == 0) continue;
+    tmp[i] = '\0';
+    if (stat(tmp, &st) == 0) {
+      const char *rest = path + i + 1;
+      const char *slash = strchr(rest, '/');
+      if (slash && S_ISDIR(st.st_mode))
+        snprintf(buf, n, "no folder '%s/%.*s'", tmp, (int)(slash - rest), rest);
+      else if (slash)
+        snprintf(buf, n, "'%s' is not a folder", tmp);
+      found = slash ? 1 : -1; /* -1: only the file is missing */
+      break;
+    }
+  }
+  if (!found) {
+    const char *slash = strchr(path + (path[0] == '/'), '/');
+    if (slash) snprintf(buf, n, "no folder '%.*s'", (int)(slash - path), path);
+    found = slash ? 1 : -1;
+  }
+  free(tmp);
+  return found > 0;
 }
