@@ -17,6 +17,7 @@
 #include "psst/io.h"
 
 #include <errno.h>
+#include <math.h>
 #include <netcdf.h>
 #include <netcdf_par.h>
 #include <stdarg.h>
@@ -1158,15 +1159,32 @@ static int reader_shape_error(const char *path, const char *var, int ndims,
                         var, got, expected);
 }
 
+/* Read a 1-D (ndims 1) or 2-D block; every value must be finite: a NaN or
+ * an infinity is PSST_ERR_USER naming the file, the variable and the index
+ * of the first one (in the file's coordinates). */
 static int reader_get(const char *path, const char *var, int ncid, int varid,
-                      const size_t *start, const size_t *count, double *out) {
+                      int ndims, const size_t *start, const size_t *count,
+                      double *out) {
   int nc = nc_get_vara_double(ncid, varid, start, count, out);
-  int rc = 0;
   if (nc != NC_NOERR)
-    rc = psst_error_set(nc == NC_ERANGE ? PSST_ERR_USER : PSST_ERR_IO,
-                        "%s: cannot read variable '%s': %s", path, var,
-                        nc_strerror(nc));
-  return rc;
+    return psst_error_set(nc == NC_ERANGE ? PSST_ERR_USER : PSST_ERR_IO,
+                          "%s: cannot read variable '%s': %s", path, var,
+                          nc_strerror(nc));
+  size_t n = count[0] * (ndims == 2 ? count[1] : 1);
+  for (size_t k = 0; k < n; k++) {
+    if (isfinite(out[k])) continue;
+    char at[64];
+    if (ndims == 2)
+      snprintf(at, sizeof at, "[%zu, %zu]", start[0] + k / count[1],
+               start[1] + k % count[1]);
+    else
+      snprintf(at, sizeof at, "[%zu]", start[0] + k);
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: variable '%s'%s = %g: values must be finite "
+                          "(no NaN or infinity)",
+                          path, var, at, out[k]);
+  }
+  return 0;
 }
 
 static int row_range_check(const char *path, const char *var, int64_t nrows,
@@ -1197,7 +1215,7 @@ int psst_io_read_rows(const char *path, const char *var, int64_t nrows,
   } else if (row_hi > row_lo && ncols > 0) {
     size_t start[2] = {(size_t)row_lo, 0};
     size_t count[2] = {(size_t)(row_hi - row_lo), (size_t)ncols};
-    rc = reader_get(path, var, ncid, varid, start, count, out);
+    rc = reader_get(path, var, ncid, varid, 2, start, count, out);
   }
   nc_close(ncid);
   return rc;
@@ -1231,7 +1249,7 @@ int psst_io_read_waveform(const char *path, const char *var, int64_t nrows,
     } else if (n) {
       size_t start[2] = {(size_t)row_lo, 0};
       size_t count[2] = {(size_t)(row_hi - row_lo), len[1]};
-      rc = reader_get(path, var, ncid, varid, start, count, buf);
+      rc = reader_get(path, var, ncid, varid, 2, start, count, buf);
     }
     if (rc) {
       free(buf);
@@ -1264,7 +1282,7 @@ int psst_io_read_vector(const char *path, const char *var, int64_t n,
     *found = 1;
     if (hi > lo) {
       size_t start = (size_t)lo, count = (size_t)(hi - lo);
-      rc = reader_get(path, var, ncid, varid, &start, &count, out);
+      rc = reader_get(path, var, ncid, varid, 1, &start, &count, out);
     }
     if (rc) *found = 0;
   }
@@ -1289,7 +1307,7 @@ int psst_io_read_series(const char *path, const char *var, int64_t *n,
                           path, var);
     } else {
       size_t start = 0, count = len[0];
-      rc = count ? reader_get(path, var, ncid, varid, &start, &count, d) : 0;
+      rc = count ? reader_get(path, var, ncid, varid, 1, &start, &count, d) : 0;
       if (rc) {
         free(d);
       } else {
