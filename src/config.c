@@ -547,6 +547,26 @@ static int get_inits(ctx *c, yaml_node_t *n, const char *kp, const char *kind,
                   kind, *list ? list : "none");
     }
     PSST_TRY(get_init_value(c, map_val(c, n, i), kp2, unit, &vals[j]));
+    /* a fraction (a gate, an open receptor fraction) lies in [0, 1]: a
+     * constant, a uniform's bounds, a normal's mean */
+    const psst_init_value *iv = &vals[j];
+    if (j < ns && st[j].fraction) {
+      yaml_node_t *vn = map_val(c, n, i);
+      if (iv->type == PSST_INIT_CONST && !(iv->a >= 0 && iv->a <= 1))
+        return fail(c, vn, kp2,
+                    "%s (%s) is a fraction: it must be in [0, 1], got %g",
+                    st[j].name, st[j].long_name, iv->a);
+      if (iv->type == PSST_INIT_UNIFORM && !(iv->a >= 0 && iv->b <= 1))
+        return fail(c, vn, kp2,
+                    "%s (%s) is a fraction: {uniform: [lo, hi]} must lie in "
+                    "[0, 1], got [%g, %g]",
+                    st[j].name, st[j].long_name, iv->a, iv->b);
+      if (iv->type == PSST_INIT_NORMAL && !(iv->a >= 0 && iv->a <= 1))
+        return fail(c, vn, kp2,
+                    "%s (%s) is a fraction: the mean of {normal: [mean, sd]} "
+                    "must be in [0, 1], got %g",
+                    st[j].name, st[j].long_name, iv->a);
+    }
   }
   return 0;
 }

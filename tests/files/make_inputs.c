@@ -475,6 +475,14 @@ static void write_nonfinite(void) {
   put1(ncid, "time", 5, T);
   put2(ncid, "rate", NC_DOUBLE, 10, 50, R);
   finish(ncid, "nan.nc");
+  /* a gate outside [0, 1] (issue 15, item 12) */
+  static double M[N];
+  for (int i = 0; i < N; i++)
+    M[i] = 0.05;
+  M[9] = 1.5;
+  ncid = create("gate.nc");
+  put1(ncid, "m", N, M);
+  finish(ncid, "gate.nc");
   static const char *const run = "run: {t_end: 1, dt: 0.01}\n";
   static const char *const cases[][2] = {
       {"bad_nan_conn.yaml",
@@ -501,6 +509,9 @@ static void write_nonfinite(void) {
        "projections:\n"
        "  - {name: ach, synapse: ach_pulse, from: X, to: X, connect: {file: "
        "{path: no_such_folder/conn.nc, variable: W}}}\n"},
+      {"bad_init_gate.yaml",
+       "populations: [{name: X, kind: hh_tutorial, size: 12, init_file: "
+       "gate.nc}]\n"},
       {"bad_nodir_init.yaml",
        "populations: [{name: X, kind: hh_tutorial, size: 12, init_file: "
        "no_such_folder/init.nc}]\n"}};
