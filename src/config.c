@@ -2018,9 +2018,50 @@ static int syntax_error(const char *path, yaml_parser_t *p) {
                         p->problem ? p->problem : "unknown problem", ctxt);
 }
 
+/* Deepest nesting of mappings and sequences a model file may have (the
+ * reference's deepest is 6: populations[i].init.V.uniform[0]). libyaml's
+ * scanner costs O(depth) per token, so 200,000 levels took minutes. */
+#define YAML_DEPTH_MAX 64
+
+/* A pass over the parser's events that stops at the first node nested
+ * deeper than YAML_DEPTH_MAX (before the loader sees the text). Syntax
+ * errors are left to the loader, which reports them the same way. */
+static int check_depth(const char *path, const char *text, size_t len) {
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser))
+    return psst_error_set(PSST_ERR_NOMEM, "%s: out of memory parsing YAML",
+                          path);
+  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+  int depth = 0, rc = 0, done = 0;
+  while (!done && !rc) {
+    yaml_event_t ev;
+    if (!yaml_parser_parse(&parser, &ev)) break; /* the loader reports it */
+    if (ev.type == YAML_SEQUENCE_START_EVENT ||
+        ev.type == YAML_MAPPING_START_EVENT) {
+      if (++depth > YAML_DEPTH_MAX)
+        rc = psst_error_set(PSST_ERR_USER,
+                            "%s:%lu:%lu: the YAML is nested more than %d "
+                            "levels deep (mappings and sequences); a model "
+                            "file needs at most a few",
+                            path, (unsigned long)ev.start_mark.line + 1,
+                            (unsigned long)ev.start_mark.column + 1,
+                            YAML_DEPTH_MAX);
+    } else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+               ev.type == YAML_MAPPING_END_EVENT) {
+      depth--;
+    } else if (ev.type == YAML_STREAM_END_EVENT) {
+      done = 1;
+    }
+    yaml_event_delete(&ev);
+  }
+  yaml_parser_delete(&parser);
+  return rc;
+}
+
 /* Load the one document of the text into *doc. */
 static int load_document(const char *path, const char *text, size_t len,
                          yaml_document_t *doc) {
+  PSST_TRY(check_depth(path, text, len));
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser))
     return psst_error_set(PSST_ERR_NOMEM, "%s: out of memory parsing YAML",
