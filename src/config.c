@@ -16,6 +16,10 @@
 #include <string.h>
 #include <yaml.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "mech/rules.h"
 #include "psst/config.h"
 #include "psst/error.h"
@@ -543,6 +547,26 @@ static int get_inits(ctx *c, yaml_node_t *n, const char *kp, const char *kind,
                   kind, *list ? list : "none");
     }
     PSST_TRY(get_init_value(c, map_val(c, n, i), kp2, unit, &vals[j]));
+    /* a fraction (a gate, an open receptor fraction) lies in [0, 1]: a
+     * constant, a uniform's bounds, a normal's mean */
+    const psst_init_value *iv = &vals[j];
+    if (j < ns && st[j].fraction) {
+      yaml_node_t *vn = map_val(c, n, i);
+      if (iv->type == PSST_INIT_CONST && !(iv->a >= 0 && iv->a <= 1))
+        return fail(c, vn, kp2,
+                    "%s (%s) is a fraction: it must be in [0, 1], got %g",
+                    st[j].name, st[j].long_name, iv->a);
+      if (iv->type == PSST_INIT_UNIFORM && !(iv->a >= 0 && iv->b <= 1))
+        return fail(c, vn, kp2,
+                    "%s (%s) is a fraction: {uniform: [lo, hi]} must lie in "
+                    "[0, 1], got [%g, %g]",
+                    st[j].name, st[j].long_name, iv->a, iv->b);
+      if (iv->type == PSST_INIT_NORMAL && !(iv->a >= 0 && iv->a <= 1))
+        return fail(c, vn, kp2,
+                    "%s (%s) is a fraction: the mean of {normal: [mean, sd]} "
+                    "must be in [0, 1], got %g",
+                    st[j].name, st[j].long_name, iv->a);
+    }
   }
   return 0;
 }
@@ -642,6 +666,52 @@ static int get_selection(ctx *c, yaml_node_t *n, const char *kp,
   return 0;
 }
 
+/* Sort key of selection overlap checks: population, then first neuron,
+ * then position in the list. */
+static const psst_slice *g_sort_slices;
+static int cmp_slice_idx(const void *a, const void *b) {
+  const psst_slice *x = &g_sort_slices[*(const int *)a];
+  const psst_slice *y = &g_sort_slices[*(const int *)b];
+  if (x->pop != y->pop) return x->pop < y->pop ? -1 : 1;
+  if (x->lo != y->lo) return x->lo < y->lo ? -1 : 1;
+  return *(const int *)a - *(const int *)b;
+}
+
+/* No neuron may be selected twice by one selection (n is its node, a
+ * sequence when the selection has several selectors): a stimulus would
+ * inject its current twice. Sorted, so O(n log n) in the selectors. */
+static int check_no_overlap(ctx *c, yaml_node_t *n, const char *kp,
+                            const psst_selection *sel, const char *what) {
+  if (sel->n < 2) return 0;
+  int *idx = xcalloc((size_t)sel->n, sizeof *idx);
+  PSST_ALLOC_CHECK(idx);
+  for (int i = 0; i < sel->n; i++)
+    idx[i] = i;
+  g_sort_slices = sel->slice;
+  qsort(idx, (size_t)sel->n, sizeof *idx, cmp_slice_idx);
+  int top = idx[0]; /* the slice reaching furthest in its population */
+  for (int k = 1; k < sel->n; k++) {
+    const psst_slice *s = &sel->slice[idx[k]], *t = &sel->slice[top];
+    if (s->pop == t->pop && s->lo < t->hi) {
+      int first = top < idx[k] ? top : idx[k];
+      int later = top < idx[k] ? idx[k] : top;
+      yaml_node_t *ln = seq_at(c, n, later);
+      char kp2[KP_MAX];
+      kp_idx(kp2, kp, later);
+      int rc = fail(c, ln, kp2,
+                    "%s overlaps %s[%d] %s: neuron %s[%lld] is selected "
+                    "twice (%s); list each neuron once",
+                    sval(ln), kp, first, sval(seq_at(c, n, first)),
+                    c->m->pops[s->pop].name, (long long)s->lo, what);
+      free(idx);
+      return rc;
+    }
+    if (s->pop != t->pop || s->hi > t->hi) top = idx[k];
+  }
+  free(idx);
+  return 0;
+}
+
 /* ---- run ------------------------------------------------------------------
  */
 
@@ -668,6 +738,11 @@ static int parse_run(ctx *c, yaml_node_t *n) {
                 r->t_end);
   }
   double q = r->t_end / r->dt, qi = nearbyint(q);
+  if (!(q <= PSST_GRID_MAX))
+    return fail(c, at, at == v ? "run.dt" : "run.t_end",
+                "t_end/dt = %g/%g = %.10g grid points is more than the "
+                "2^53 = %.0f a run can have",
+                r->t_end, r->dt, q, PSST_GRID_MAX);
   if (fabs(q - qi) > 1e-9 * q || qi < 2)
     return fail(c, at, at == v ? "run.dt" : "run.t_end",
                 "t_end/dt = %g/%g = %.10g must be an integer >= 2", r->t_end,
@@ -1446,6 +1521,8 @@ static int parse_stimulus(ctx *c, yaml_node_t *n, int idx) {
   PSST_TRY(req(c, n, kp, "target", &v));
   kp_key(kp2, kp, "target");
   PSST_TRY(get_selection(c, v, kp2, &s->target));
+  PSST_TRY(check_no_overlap(c, v, kp2, &s->target,
+                            "it would get the stimulus's current twice"));
   for (int i = 0; i < s->target.n; i++) {
     const psst_population *tp = &c->m->pops[s->target.slice[i].pop];
     if (tp->kind->flags & PSST_NEURON_F_SOURCE)
@@ -1925,6 +2002,8 @@ static int parse_root(ctx *c, yaml_node_t *root) {
   if ((v = opt(c, root, "output"))) {
     const char *s = NULL;
     PSST_TRY(get_str(c, v, "output", &s));
+    const char *why = psst_io_output_path_problem(s);
+    if (why) return fail(c, v, "output", "%s", why);
     c->m->output = xstrdup(s);
     PSST_ALLOC_CHECK(c->m->output);
   }
@@ -1946,9 +2025,50 @@ static int syntax_error(const char *path, yaml_parser_t *p) {
                         p->problem ? p->problem : "unknown problem", ctxt);
 }
 
+/* Deepest nesting of mappings and sequences a model file may have (the
+ * reference's deepest is 6: populations[i].init.V.uniform[0]). libyaml's
+ * scanner costs O(depth) per token, so 200,000 levels took minutes. */
+#define YAML_DEPTH_MAX 64
+
+/* A pass over the parser's events that stops at the first node nested
+ * deeper than YAML_DEPTH_MAX (before the loader sees the text). Syntax
+ * errors are left to the loader, which reports them the same way. */
+static int check_depth(const char *path, const char *text, size_t len) {
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser))
+    return psst_error_set(PSST_ERR_NOMEM, "%s: out of memory parsing YAML",
+                          path);
+  yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+  int depth = 0, rc = 0, done = 0;
+  while (!done && !rc) {
+    yaml_event_t ev;
+    if (!yaml_parser_parse(&parser, &ev)) break; /* the loader reports it */
+    if (ev.type == YAML_SEQUENCE_START_EVENT ||
+        ev.type == YAML_MAPPING_START_EVENT) {
+      if (++depth > YAML_DEPTH_MAX)
+        rc = psst_error_set(PSST_ERR_USER,
+                            "%s:%lu:%lu: the YAML is nested more than %d "
+                            "levels deep (mappings and sequences); a model "
+                            "file needs at most a few",
+                            path, (unsigned long)ev.start_mark.line + 1,
+                            (unsigned long)ev.start_mark.column + 1,
+                            YAML_DEPTH_MAX);
+    } else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+               ev.type == YAML_MAPPING_END_EVENT) {
+      depth--;
+    } else if (ev.type == YAML_STREAM_END_EVENT) {
+      done = 1;
+    }
+    yaml_event_delete(&ev);
+  }
+  yaml_parser_delete(&parser);
+  return rc;
+}
+
 /* Load the one document of the text into *doc. */
 static int load_document(const char *path, const char *text, size_t len,
                          yaml_document_t *doc) {
+  PSST_TRY(check_depth(path, text, len));
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser))
     return psst_error_set(PSST_ERR_NOMEM, "%s: out of memory parsing YAML",
@@ -2028,14 +2148,55 @@ int psst_config_parse_ex(const char *path, const char *text, size_t len,
   return 0;
 }
 
+FILE *psst_config_open_model(const char *path) {
+  if (!path || !strcmp(path, "-")) {
+    psst_error_set(PSST_ERR_USER,
+                   "%s: reading the model from standard input is not "
+                   "supported: give the path of a model file",
+                   path ? path : "(null)");
+    return NULL;
+  }
+  int fd = open(path, O_RDONLY | O_NONBLOCK);
+  if (fd < 0) {
+    char why[1200];
+    int e = errno;
+    if (!psst_io_missing_path(path, why, sizeof why))
+      snprintf(why, sizeof why, "%s", strerror(e));
+    psst_error_set(PSST_ERR_USER, "%s: cannot read model file: %s", path, why);
+    return NULL;
+  }
+  struct stat st = {0};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const char *what = S_ISDIR(st.st_mode)    ? "a directory"
+                       : S_ISFIFO(st.st_mode) ? "a FIFO (named pipe)"
+                       : S_ISCHR(st.st_mode)  ? "a character device"
+                       : S_ISSOCK(st.st_mode) ? "a socket"
+                                              : "not a regular file";
+    close(fd);
+    psst_error_set(PSST_ERR_USER,
+                   "%s: cannot read model file: it is %s; psst reads model "
+                   "files that are regular files only",
+                   path, what);
+    return NULL;
+  }
+  /* a regular file: blocking reads from here on */
+  int fl = fcntl(fd, F_GETFL);
+  if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  FILE *f = fdopen(fd, "rb");
+  if (!f) {
+    psst_error_set(PSST_ERR_USER, "%s: cannot read model file: %s", path,
+                   strerror(errno));
+    close(fd);
+  }
+  return f;
+}
+
 int psst_config_load(const char *path, psst_model **out) {
   if (!out)
     return psst_error_set(PSST_ERR_INTERNAL, "psst_config_load: out is NULL");
   *out = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return psst_error_set(PSST_ERR_USER, "%s: cannot read model file: %s", path,
-                          strerror(errno));
+  FILE *f = psst_config_open_model(path);
+  if (!f) return PSST_ERR_USER;
   size_t cap = 1 << 16, len = 0;
   char *buf = malloc(cap);
   while (buf) {

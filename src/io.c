@@ -17,6 +17,7 @@
 #include "psst/io.h"
 
 #include <errno.h>
+#include <math.h>
 #include <netcdf.h>
 #include <netcdf_par.h>
 #include <stdarg.h>
@@ -1271,6 +1272,9 @@ static int reader_open(const char *path, const char *var, int missing_ok,
   if (!path || !var)
     return psst_error_set(PSST_ERR_INTERNAL, "reader: no path or variable");
   int nc = nc_open(path, NC_NOWRITE, ncid);
+  char why[1200];
+  if (nc != NC_NOERR && psst_io_missing_path(path, why, sizeof why))
+    return psst_error_set(PSST_ERR_USER, "%s: cannot open: %s", path, why);
   if (nc != NC_NOERR)
     return psst_error_set(PSST_ERR_USER, "%s: cannot open: %s", path,
                           nc_strerror(nc));
@@ -1311,15 +1315,32 @@ static int reader_shape_error(const char *path, const char *var, int ndims,
                         var, got, expected);
 }
 
+/* Read a 1-D (ndims 1) or 2-D block; every value must be finite: a NaN or
+ * an infinity is PSST_ERR_USER naming the file, the variable and the index
+ * of the first one (in the file's coordinates). */
 static int reader_get(const char *path, const char *var, int ncid, int varid,
-                      const size_t *start, const size_t *count, double *out) {
+                      int ndims, const size_t *start, const size_t *count,
+                      double *out) {
   int nc = nc_get_vara_double(ncid, varid, start, count, out);
-  int rc = 0;
   if (nc != NC_NOERR)
-    rc = psst_error_set(nc == NC_ERANGE ? PSST_ERR_USER : PSST_ERR_IO,
-                        "%s: cannot read variable '%s': %s", path, var,
-                        nc_strerror(nc));
-  return rc;
+    return psst_error_set(nc == NC_ERANGE ? PSST_ERR_USER : PSST_ERR_IO,
+                          "%s: cannot read variable '%s': %s", path, var,
+                          nc_strerror(nc));
+  size_t n = count[0] * (ndims == 2 ? count[1] : 1);
+  for (size_t k = 0; k < n; k++) {
+    if (isfinite(out[k])) continue;
+    char at[64];
+    if (ndims == 2)
+      snprintf(at, sizeof at, "[%zu, %zu]", start[0] + k / count[1],
+               start[1] + k % count[1]);
+    else
+      snprintf(at, sizeof at, "[%zu]", start[0] + k);
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: variable '%s'%s = %g: values must be finite "
+                          "(no NaN or infinity)",
+                          path, var, at, out[k]);
+  }
+  return 0;
 }
 
 static int row_range_check(const char *path, const char *var, int64_t nrows,
@@ -1350,7 +1371,7 @@ int psst_io_read_rows(const char *path, const char *var, int64_t nrows,
   } else if (row_hi > row_lo && ncols > 0) {
     size_t start[2] = {(size_t)row_lo, 0};
     size_t count[2] = {(size_t)(row_hi - row_lo), (size_t)ncols};
-    rc = reader_get(path, var, ncid, varid, start, count, out);
+    rc = reader_get(path, var, ncid, varid, 2, start, count, out);
   }
   nc_close(ncid);
   return rc;
@@ -1384,7 +1405,7 @@ int psst_io_read_waveform(const char *path, const char *var, int64_t nrows,
     } else if (n) {
       size_t start[2] = {(size_t)row_lo, 0};
       size_t count[2] = {(size_t)(row_hi - row_lo), len[1]};
-      rc = reader_get(path, var, ncid, varid, start, count, buf);
+      rc = reader_get(path, var, ncid, varid, 2, start, count, buf);
     }
     if (rc) {
       free(buf);
@@ -1417,7 +1438,7 @@ int psst_io_read_vector(const char *path, const char *var, int64_t n,
     *found = 1;
     if (hi > lo) {
       size_t start = (size_t)lo, count = (size_t)(hi - lo);
-      rc = reader_get(path, var, ncid, varid, &start, &count, out);
+      rc = reader_get(path, var, ncid, varid, 1, &start, &count, out);
     }
     if (rc) *found = 0;
   }
@@ -1442,7 +1463,7 @@ int psst_io_read_series(const char *path, const char *var, int64_t *n,
                           path, var);
     } else {
       size_t start = 0, count = len[0];
-      rc = count ? reader_get(path, var, ncid, varid, &start, &count, d) : 0;
+      rc = count ? reader_get(path, var, ncid, varid, 1, &start, &count, d) : 0;
       if (rc) {
         free(d);
       } else {
@@ -1453,4 +1474,53 @@ int psst_io_read_series(const char *path, const char *var, int64_t *n,
   }
   nc_close(ncid);
   return rc;
+}
+
+/* ---- paths of the parallel writers -----------------------------------------
+ */
+
+const char *psst_io_output_path_problem(const char *path) {
+  static char why[160];
+  if (!path || !*path) return "the path is empty";
+  size_t len = strlen(path);
+  if (len > PSST_IO_PATH_MAX) {
+    snprintf(why, sizeof why,
+             "the path has %zu characters; at most %d are allowed (MPI-IO "
+             "cannot create longer names safely): use a shorter path",
+             len, PSST_IO_PATH_MAX);
+    return why;
+  }
+  return NULL;
+}
+
+int psst_io_missing_path(const char *path, char *buf, size_t n) {
+  struct stat st;
+  if (!path || !*path || stat(path, &st) == 0 || errno != ENOENT) return 0;
+  /* the longest existing folder prefix: what follows it is missing */
+  size_t len = strlen(path);
+  char *tmp = malloc(len + 1);
+  if (!tmp) return 0;
+  memcpy(tmp, path, len + 1);
+  int found = 0;
+  for (size_t i = len; i-- > 0;) {
+    if (tmp[i] != '/' || i == 0) continue;
+    tmp[i] = '\0';
+    if (stat(tmp, &st) == 0) {
+      const char *rest = path + i + 1;
+      const char *slash = strchr(rest, '/');
+      if (slash && S_ISDIR(st.st_mode))
+        snprintf(buf, n, "no folder '%s/%.*s'", tmp, (int)(slash - rest), rest);
+      else if (slash)
+        snprintf(buf, n, "'%s' is not a folder", tmp);
+      found = slash ? 1 : -1; /* -1: only the file is missing */
+      break;
+    }
+  }
+  if (!found) {
+    const char *slash = strchr(path + (path[0] == '/'), '/');
+    if (slash) snprintf(buf, n, "no folder '%.*s'", (int)(slash - path), path);
+    found = slash ? 1 : -1;
+  }
+  free(tmp);
+  return found > 0;
 }

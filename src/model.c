@@ -84,6 +84,10 @@ int psst_model_check_run(const psst_model *m) {
   PSST_CHECK(isfinite(r->dt) && r->dt > 0 && r->dt <= r->t_end, PSST_ERR_USER,
              "run.dt: must be in (0, t_end = %g] ms, got %g", r->t_end, r->dt);
   double ratio = r->t_end / r->dt;
+  PSST_CHECK(ratio <= PSST_GRID_MAX, PSST_ERR_USER,
+             "run: t_end / dt = %.17g / %.17g = %.10g grid points is more "
+             "than the 2^53 = %.0f a run can have",
+             r->t_end, r->dt, ratio, PSST_GRID_MAX);
   PSST_CHECK(fabs(ratio - nearbyint(ratio)) <= 1e-9 * ratio && ratio >= 1.5,
              PSST_ERR_USER,
              "run: t_end / dt = %.17g / %.17g must be an integer >= 2 "

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "psst/model.h"
 
@@ -33,6 +34,13 @@ typedef struct psst_config_overrides {
 /* psst_config_parse with overrides (may be NULL). */
 int psst_config_parse_ex(const char *path, const char *text, size_t len,
                          const psst_config_overrides *ov, psst_model **out);
+
+/* Open a model file for reading ("rb"). Only regular files: a FIFO, a
+ * directory, a device or "-" (standard input) is PSST_ERR_USER, found
+ * without blocking (open with O_NONBLOCK, then fstat); a missing file or
+ * folder names the part of the path that is missing. NULL with the error
+ * set on failure. Not collective. */
+FILE *psst_config_open_model(const char *path);
 
 /* Read the file and parse it. PSST_ERR_USER if it cannot be read. */
 int psst_config_load(const char *path, psst_model **out);

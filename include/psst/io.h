@@ -21,6 +21,7 @@
 #define PSST_IO_H
 
 #include <mpi.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -219,6 +220,25 @@ int psst_io_read_vector(const char *path, const char *var, int64_t n,
  * PSST_ERR_USER naming both. Not collective. */
 int psst_io_read_series(const char *path, const char *var, int64_t *n,
                         double **out);
+
+/* Longest output or checkpoint path psst accepts [characters]. Open MPI
+ * 4.1's MPI-IO (its shared-file-pointer components, called by
+ * nc_create_par) overflows a buffer on names of 245 characters or more and
+ * fails with a misleading error from 242; psst writes PATH.partial and
+ * CKPT.tmp, so it keeps its own names well below that. */
+#define PSST_IO_PATH_MAX 200
+
+/* NULL when path can be given to the parallel writers, else why not (a
+ * static sentence: too long, or empty). Not collective: every rank gets the
+ * same answer from the same path. */
+const char *psst_io_output_path_problem(const char *path);
+
+/* When a folder of path does not exist: 1 and a phrase in buf naming the
+ * first missing folder (or the part that is not a folder); else 0 (the
+ * path exists, or only its last part is missing).
+ * Input files use it instead of errno's words (netCDF says "Permission
+ * denied" for a missing folder). Not collective. */
+int psst_io_missing_path(const char *path, char *buf, size_t n);
 
 #ifdef __cplusplus
 }

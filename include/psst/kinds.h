@@ -36,6 +36,8 @@ typedef struct psst_state_info {
   const char *long_name; /* e.g. "membrane potential" */
   double def;            /* default initial value [unit] */
   int def_is_steady;     /* 1: default is the steady state at the initial V */
+  int fraction;          /* 1: a fraction (a gate, an open receptor
+                            fraction): initial values must lie in [0, 1] */
 } psst_state_info;
 
 /* Right-hand side of n neurons of one kind, structure of arrays: a

@@ -269,6 +269,10 @@ typedef struct psst_model {
  * §1.1). */
 int64_t psst_model_grid_points(const psst_model *m);
 
+/* Largest grid, t_end/dt points: 2^53, so that every step index k and
+ * k * dt are exact in a double (and no int64 count overflows). */
+#define PSST_GRID_MAX 9007199254740992.0
+
 /* Record block b's interval [steps] at the run's dt (every_ms / dt, or
  * every). */
 int64_t psst_record_every(const psst_model *m, int b);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "psst/io.h"
 #include "psst/psst.h"
 
 static int g_rank = 0;
@@ -157,17 +158,19 @@ static int parse_u64(const char *opt, const char *s, uint64_t *out) {
 
 /* ---- loading the model on every rank ------------------------------------ */
 
-/* Rank 0 reads the file; every rank parses the same bytes. Collective. */
+/* Rank 0 reads the file; every rank parses the same bytes. Collective.
+ * Only regular files are read: the file is opened without blocking (a FIFO
+ * with no writer would block open() forever) and refused unless fstat says
+ * it is a regular file; the verdict is agreed by every rank. */
 static int load_model(const char *path, const psst_config_overrides *ov,
                       psst_model **m) {
   *m = NULL;
   long len = -1;
   char *text = NULL;
   if (g_rank == 0) {
-    FILE *f = fopen(path, "rb");
+    FILE *f = psst_config_open_model(path);
     if (!f) {
-      psst_error_set(PSST_ERR_USER, "%s: cannot read model file: %s", path,
-                     strerror(errno));
+      /* the error is set */
     } else {
       if (fseek(f, 0, SEEK_END) == 0) len = ftell(f);
       if (len >= 0 && fseek(f, 0, SEEK_SET) == 0) {
@@ -523,6 +526,17 @@ static int cmd_run(int argc, char **argv) {
     if (rc < 0) return fail(rc);
   }
   if (!path) return usage_error("run: missing MODEL.yaml%s", "");
+  /* paths the parallel writers cannot take, refused before any collective
+   * call (every rank sees the same arguments) */
+  const char *why = NULL;
+  if (output && (why = psst_io_output_path_problem(output))) {
+    psst_error_set(PSST_ERR_USER, "-o %.40s...: %s", output, why);
+    return fail(PSST_ERR_USER);
+  }
+  if (ckpt && (why = psst_io_output_path_problem(ckpt))) {
+    psst_error_set(PSST_ERR_USER, "--checkpoint %.40s...: %s", ckpt, why);
+    return fail(PSST_ERR_USER);
+  }
   if (ckpt_every > 0 && !ckpt)
     return usage_error("--checkpoint-every needs --checkpoint PATH%s", "");
 
@@ -543,6 +557,11 @@ static int cmd_run(int argc, char **argv) {
   if (rc == 0 && !output && !m->output && !(restart && ri.output[0])) {
     dflt = default_output(path);
     output = dflt;
+    if (dflt && (why = psst_io_output_path_problem(dflt)))
+      rc = psst_error_set(PSST_ERR_USER,
+                          "the default output %.40s... (from the model "
+                          "file's name): %s; give -o",
+                          dflt, why);
   }
   if (rc == 0 && restart && !quiet && g_rank == 0)
     fprintf(stderr, "psst: restarting from %s at t = %g ms (step %lld)\n",

@@ -67,6 +67,20 @@ static int init_segment(psst_sim *s, const psst_seg *sg) {
         psst_error_prefix("population '%s': init_file: ", pp->name);
         goto done;
       }
+      /* a fraction (gate) from the file lies in [0, 1] */
+      for (int64_t i = 0; from_file[v] && kd->state[v].fraction && i < sg->n;
+           i++) {
+        double x = y[v * ld + i];
+        if (x >= 0 && x <= 1) continue;
+        rc = psst_error_set(PSST_ERR_USER,
+                            "population '%s': init_file: %s: variable "
+                            "'%s'[%lld] = %g: %s (%s) is a fraction and must "
+                            "be in [0, 1]",
+                            pp->name, pp->init_file, kd->state[v].name,
+                            (long long)(plo + i), x, kd->state[v].name,
+                            kd->state[v].long_name);
+        goto done;
+      }
     }
   }
   /* gates that default to their steady state at the initial V */

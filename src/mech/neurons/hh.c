@@ -15,10 +15,10 @@
 /* ---- hh_tutorial (docs/models.md §2) ---------------------------------------- */
 
 static const psst_state_info tutorial_state[PSST_HH_NSTATE] = {
-    {"V", "mV", "membrane potential", -71.0, 0},
-    {"m", "1", "Na activation", 0.0, 0},
-    {"h", "1", "Na inactivation", 0.0, 0},
-    {"n", "1", "K activation", 0.0, 0},
+    {"V", "mV", "membrane potential", -71.0, 0, 0},
+    {"m", "1", "Na activation", 0.0, 0, 1},
+    {"h", "1", "Na inactivation", 0.0, 0, 1},
+    {"n", "1", "K activation", 0.0, 0, 1},
 };
 
 static const psst_param_info tutorial_param[PSST_TM_NPARAM] = {
@@ -58,10 +58,10 @@ const psst_neuron_kind psst_neuron_hh_tutorial = {
 /* ---- cobahh (docs/models.md §11.2) -------------------------------------------- */
 
 static const psst_state_info cobahh_state[PSST_HH_NSTATE] = {
-    {"V", "mV", "membrane potential", -65.0, 0},
-    {"m", "1", "Na activation", 0.0, 0},
-    {"h", "1", "Na inactivation", 0.0, 0},
-    {"n", "1", "K activation", 0.0, 0},
+    {"V", "mV", "membrane potential", -65.0, 0, 0},
+    {"m", "1", "Na activation", 0.0, 0, 1},
+    {"h", "1", "Na inactivation", 0.0, 0, 1},
+    {"n", "1", "K activation", 0.0, 0, 1},
 };
 
 static const psst_param_info cobahh_param[PSST_TM_NPARAM] = {
@@ -101,10 +101,10 @@ const psst_neuron_kind psst_neuron_cobahh = {
 /* ---- hh_classic (docs/models.md §11.1) ----------------------------------------- */
 
 static const psst_state_info classic_state[PSST_HH_NSTATE] = {
-    {"V", "mV", "membrane potential", -65.0, 0},
-    {"m", "1", "Na activation", 0.0, 1},
-    {"h", "1", "Na inactivation", 0.0, 1},
-    {"n", "1", "K activation", 0.0, 1},
+    {"V", "mV", "membrane potential", -65.0, 0, 0},
+    {"m", "1", "Na activation", 0.0, 1, 1},
+    {"h", "1", "Na inactivation", 0.0, 1, 1},
+    {"n", "1", "K activation", 0.0, 1, 1},
 };
 
 static const psst_param_info classic_param[PSST_HHC_NPARAM] = {

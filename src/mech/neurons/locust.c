@@ -16,12 +16,14 @@
  */
 
 static const psst_state_info pn_state[PSST_PN_NSTATE] = {
-    [PSST_PN_V] = {"V", "mV", "membrane potential", -70.0, 0},
-    [PSST_PN_M] = {"m", "1", "Na activation", 0.0, 0},
-    [PSST_PN_H] = {"h", "1", "Na inactivation", 0.0, 0},
-    [PSST_PN_N] = {"n", "1", "K activation", 0.0, 0},
-    [PSST_PN_MA] = {"m_A", "1", "A-current (transient K) activation", 0.0, 0},
-    [PSST_PN_HA] = {"h_A", "1", "A-current (transient K) inactivation", 0.0, 0},
+    [PSST_PN_V] = {"V", "mV", "membrane potential", -70.0, 0, 0},
+    [PSST_PN_M] = {"m", "1", "Na activation", 0.0, 0, 1},
+    [PSST_PN_H] = {"h", "1", "Na inactivation", 0.0, 0, 1},
+    [PSST_PN_N] = {"n", "1", "K activation", 0.0, 0, 1},
+    [PSST_PN_MA] = {"m_A", "1", "A-current (transient K) activation", 0.0, 0,
+                    1},
+    [PSST_PN_HA] = {"h_A", "1", "A-current (transient K) inactivation", 0.0, 0,
+                    1},
 };
 
 static const psst_param_info pn_param[PSST_PN_NPARAM] = {
@@ -73,13 +75,13 @@ const psst_neuron_kind psst_neuron_pn = {
  */
 
 static const psst_state_info ln_state[PSST_LN_NSTATE] = {
-    [PSST_LN_V] = {"V", "mV", "membrane potential", -70.0, 0},
-    [PSST_LN_N] = {"n", "1", "K activation", 0.0, 0},
-    [PSST_LN_MCA] = {"m_Ca", "1", "Ca activation", 0.0, 0},
-    [PSST_LN_HCA] = {"h_Ca", "1", "Ca inactivation", 0.0, 0},
-    [PSST_LN_MKCA] = {"m_KCa", "1", "Ca-activated K activation", 0.0, 0},
+    [PSST_LN_V] = {"V", "mV", "membrane potential", -70.0, 0, 0},
+    [PSST_LN_N] = {"n", "1", "K activation", 0.0, 0, 1},
+    [PSST_LN_MCA] = {"m_Ca", "1", "Ca activation", 0.0, 0, 1},
+    [PSST_LN_HCA] = {"h_Ca", "1", "Ca inactivation", 0.0, 0, 1},
+    [PSST_LN_MKCA] = {"m_KCa", "1", "Ca-activated K activation", 0.0, 0, 1},
     [PSST_LN_CA] = {"Ca", "mM", "intracellular calcium concentration [Ca] (mM)",
-                    2.4e-4, 0},
+                    2.4e-4, 0, 0},
 };
 
 static const psst_param_info ln_param[PSST_LN_NPARAM] = {

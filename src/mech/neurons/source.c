@@ -10,7 +10,7 @@
 #define PSST_COST_SOURCE 1.0
 
 static const psst_state_info source_state[1] = {
-    {"V", "mV", "placeholder (constant; a source has no membrane)", 0.0, 0},
+    {"V", "mV", "placeholder (constant; a source has no membrane)", 0.0, 0, 0},
 };
 
 static const psst_param_info poisson_param[PSST_POISSON_NPARAM] = {

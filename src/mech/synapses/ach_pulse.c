@@ -7,7 +7,7 @@
 #define BIG 1e9
 
 static const psst_state_info receptor_state[] = {
-    {"O", "1", "open receptor fraction", 0.0, 0},
+    {"O", "1", "open receptor fraction", 0.0, 0, 1},
 };
 
 static const psst_param_info ach_param[PSST_ACH_NPARAM] = {

@@ -10,11 +10,11 @@ static const psst_state_info exp2_state[PSST_EXP2_NSTATE] = {
     [PSST_EXP2_STATE_A] = {"A", "mS/cm^2",
                            "rise component (gsyn = B - A, per postsynaptic "
                            "neuron)",
-                           0.0, 0},
+                           0.0, 0, 0},
     [PSST_EXP2_STATE_B] = {"B", "mS/cm^2",
                            "decay component (gsyn = B - A, per postsynaptic "
                            "neuron)",
-                           0.0, 0},
+                           0.0, 0, 0},
 };
 
 static const psst_param_info exp2_param[PSST_EXP2_NPARAM] = {

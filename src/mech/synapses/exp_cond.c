@@ -8,7 +8,7 @@
 
 static const psst_state_info expc_state[] = {
     {"gsyn", "mS/cm^2", "synaptic conductance (per postsynaptic neuron)", 0.0,
-     0},
+     0, 0},
 };
 
 static const psst_param_info expc_param[PSST_EXPC_NPARAM] = {

@@ -8,8 +8,8 @@
 #define BIG 1e9
 
 static const psst_state_info gaba_b_state[PSST_GABAB_NSTATE] = {
-    {"R", "1", "activated receptor fraction", 0.0, 0},
-    {"G", "1", "G-protein concentration (dimensionless)", 0.0, 0},
+    {"R", "1", "activated receptor fraction", 0.0, 0, 1},
+    {"G", "1", "G-protein concentration (dimensionless)", 0.0, 0, 0},
 };
 
 /* E's default NaN means: the postsynaptic population's E_K. */
