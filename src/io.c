@@ -67,6 +67,7 @@ struct psst_output {
   int appended;     /* reopened for a restart: never remove the file */
   int deflate;      /* zlib level of records and spikes, 0: none */
   int popfirst_id, popsize_id, popkind_id; /* -1 when not written */
+  size_t kind_slen;                        /* length of kind_strlen */
   int nlists;
   int *list_ids;
   const psst_output_list *lists; /* the spec's (valid until enddef) */
@@ -364,7 +365,6 @@ static int define_block(psst_output *o, out_block *B,
  * the same calls with the same arguments. */
 static int output_define(psst_output *o, const psst_output_spec *s,
                          int *popname_id, size_t *strlen_out) {
-  /* population names and kinds share the string dimension: the longest */
   int ncid = o->ncid, nc;
   int d_spike = -1, d_pop = -1, d_strlen = -1;
   const char *p = o->partial;
@@ -373,11 +373,13 @@ static int output_define(psst_output *o, const psst_output_spec *s,
       (nc = nc_def_dim(ncid, "spike", NC_UNLIMITED, &d_spike)) != NC_NOERR)
     return nc_fail(p, o->rank, nc, "cannot define dimension 'spike'");
   size_t maxlen = 1;
+  size_t klen = 1; /* the kinds' own string dimension, kind_strlen */
   for (int i = 0; i < s->npop; i++) {
     if (strlen(s->pop_names[i]) > maxlen) maxlen = strlen(s->pop_names[i]);
-    if (s->pop_kinds && strlen(s->pop_kinds[i]) > maxlen)
-      maxlen = strlen(s->pop_kinds[i]);
+    if (s->pop_kinds && strlen(s->pop_kinds[i]) > klen)
+      klen = strlen(s->pop_kinds[i]);
   }
+  o->kind_slen = klen;
   *strlen_out = maxlen;
   if (s->npop > 0) {
     if ((nc = nc_def_dim(ncid, "population", (size_t)s->npop, &d_pop)) !=
@@ -396,8 +398,13 @@ static int output_define(psst_output *o, const psst_output_spec *s,
     int dims[2] = {d_pop, d_strlen};
     PSST_TRY(def_var(o, "population_name", NC_CHAR, 2, dims, NULL,
                      "population name", popname_id));
+    int d_klen = -1;
+    if (s->pop_kinds &&
+        (nc = nc_def_dim(ncid, "kind_strlen", klen, &d_klen)) != NC_NOERR)
+      return nc_fail(p, o->rank, nc, "cannot define dimension 'kind_strlen'");
+    int kdims[2] = {d_pop, d_klen};
     if (s->pop_kinds)
-      PSST_TRY(def_var(o, "population_kind", NC_CHAR, 2, dims, NULL,
+      PSST_TRY(def_var(o, "population_kind", NC_CHAR, 2, kdims, NULL,
                        "neuron kind of the population (psst info KIND)",
                        &o->popkind_id));
     if (s->pop_first)
@@ -517,17 +524,18 @@ static int output_write_static(psst_output *o, const psst_output_spec *s,
     const char *const *strs = w ? s->pop_kinds : s->pop_names;
     int id = w ? o->popkind_id : popname_id;
     const char *vname = w ? "population_kind" : "population_name";
+    size_t slen_w = w ? o->kind_slen : slen;
     if (!strs || id < 0) continue;
     char *names = NULL;
     rc = 0;
     if (o->rank == 0) {
-      names = calloc((size_t)s->npop * slen, 1);
+      names = calloc((size_t)s->npop * slen_w, 1);
       if (!names)
         rc = psst_error_set(PSST_ERR_NOMEM, "%s: out of memory (rank %d)",
                             o->partial, o->rank);
       else
         for (int i = 0; i < s->npop; i++)
-          memcpy(names + (size_t)i * slen, strs[i], strlen(strs[i]));
+          memcpy(names + (size_t)i * slen_w, strs[i], strlen(strs[i]));
     }
     rc = agree(o->comm, o->rank, rc);
     if (rc) {
@@ -535,7 +543,7 @@ static int output_write_static(psst_output *o, const psst_output_spec *s,
       return rc;
     }
     size_t start[2] = {0, 0};
-    size_t count[2] = {o->rank == 0 ? (size_t)s->npop : 0, slen};
+    size_t count[2] = {o->rank == 0 ? (size_t)s->npop : 0, slen_w};
     nc = nc_put_vara_text(o->ncid, id, start, count, names ? names : "");
     free(names);
     rc = nc == NC_NOERR ? 0
