@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
 # jobs/workstation.sh — run one psst model with mpirun on this machine.
 #
-#   jobs/workstation.sh [--container] MODEL.yaml [extra psst run args]
+#   jobs/workstation.sh [--container] [--dry-run] MODEL.yaml [extra psst run args]
 #   NP=8 jobs/workstation.sh examples/cobahh.yaml -o cobahh.nc --force
 #
 # Ranks: one per GPU when `nvidia-smi -L` lists any (psst uses one GPU per
-# rank), else one per core (nproc). Override with NP=<ranks>.
+# rank), else one per core (nproc), but at most one rank per
+# MIN_NEURONS_PER_RANK neurons (default 1000; the neuron count is what
+# `psst check MODEL [--neurons N]` prints), and at least 1:
+#   NP = max(1, min(GPUs or cores, neurons / MIN_NEURONS_PER_RANK))
+# Every step, each rank waits for the spike exchange of all ranks, and the
+# kernels work on 8 neurons at a time; below about a thousand neurons per
+# rank that wait costs more than the rank saves (the 3-neuron Day-4 model
+# runs ~20x slower on 2 ranks than on 1). So examples/day4_network.yaml
+# (3 neurons) gets 1 rank, examples/cobahh.yaml (4000) up to 4.
+# Override with NP=<ranks> (used as given). --dry-run prints the mpirun
+# command (stdout) and exits without running it.
 # Binary: $PSST if set, else build/psst of this checkout, else psst on PATH.
 # BLAS: OPENBLAS_NUM_THREADS/OMP_NUM_THREADS default to 1 (the ranks already
 # use the cores); set them yourself to change that.
@@ -30,9 +40,11 @@ set -euo pipefail
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; }
 
 container=${PSST_CONTAINER:-0}
+dry=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --container) container=1; shift ;;
+    --dry-run) dry=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) break ;;
   esac
@@ -61,12 +73,29 @@ gpus=0
 if command -v nvidia-smi >/dev/null 2>&1; then
   gpus=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU ' || true)
 fi
+# the model's size: `psst check` with the run's --neurons, if any
+check=(check "$MODEL")
+prev=""
+for a in "$@"; do
+  case "$a" in --neurons=*) check+=(--neurons "${a#--neurons=}") ;; esac
+  if [ "$prev" = --neurons ]; then check+=(--neurons "$a"); fi
+  prev=$a
+done
+per_rank=${MIN_NEURONS_PER_RANK:-1000}
+case "$per_rank" in '' | *[!0-9]* | 0) echo "workstation.sh: MIN_NEURONS_PER_RANK must be a positive integer, got '$per_rank'" >&2; exit 2 ;; esac
+neurons=$("$exe" "${check[@]}" 2>/dev/null | sed -n 's/^neurons  *\([0-9][0-9]*\) in .*/\1/p' | head -n 1 || true)
+if [ "$gpus" -gt 0 ]; then devices=$gpus; else devices=$cores; fi
 if [ -n "${NP:-}" ]; then
   np=$NP
-elif [ "$gpus" -gt 0 ]; then
-  np=$gpus
+  why="NP=$NP"
+elif [ -n "$neurons" ]; then
+  np=$((neurons / per_rank))
+  [ "$np" -ge 1 ] || np=1
+  [ "$np" -le "$devices" ] || np=$devices
+  why="$neurons neurons, at most one rank per $per_rank"
 else
-  np=$cores
+  np=$devices
+  why="model size unknown: '$exe ${check[*]}' printed no neuron count"
 fi
 case "$np" in '' | *[!0-9]* | 0) echo "workstation.sh: NP must be a positive integer, got '$np'" >&2; exit 2 ;; esac
 
@@ -91,5 +120,9 @@ if [ "$(id -u)" = 0 ] && [ -z "${OMPI_ALLOW_RUN_AS_ROOT:-}" ]; then
   echo "workstation.sh: running as root; if mpirun refuses, rerun with --container" >&2
 fi
 
-echo "workstation.sh: $np ranks ($cores cores, $gpus GPUs) on $(hostname): $exe run $MODEL $*" >&2
+echo "workstation.sh: $np ranks ($why; $cores cores, $gpus GPUs) on $(hostname): $exe run $MODEL $*" >&2
+if [ "$dry" = 1 ]; then
+  echo "mpirun -n $np $exe run $MODEL${*:+ $*}"
+  exit 0
+fi
 exec mpirun -n "$np" "$exe" run "$MODEL" "$@"
