@@ -479,13 +479,21 @@ static int create_fail(psst_output *o, int nc) {
   nc_fail(o->partial, o->rank, nc, "cannot create");
   struct stat st;
   const char *why = NULL;
-  if (stat(dir, &st) != 0)
+  int missing = 0;
+  if (stat(dir, &st) != 0) {
+    missing = errno == ENOENT;
     why = strerror(errno);
-  else if (!S_ISDIR(st.st_mode))
+  } else if (!S_ISDIR(st.st_mode))
     why = "not a directory";
   else if (access(dir, W_OK | X_OK) != 0)
     why = strerror(errno);
-  if (why) {
+  if (missing) {
+    /* netCDF says "Permission denied" here */
+    psst_error_set(PSST_ERR_IO,
+                   "%s: cannot create (rank %d): the directory %s does not "
+                   "exist",
+                   o->partial, o->rank, dir);
+  } else if (why) {
     snprintf(msg, sizeof msg, "%s (%s: %s)", psst_error_message(), dir, why);
     psst_error_set(PSST_ERR_IO, "%s", msg);
   }
@@ -1016,6 +1024,22 @@ int psst_ckpt_open(MPI_Comm comm, const char *path, psst_ckpt **out) {
   psst_ckpt *c = NULL;
   PSST_TRY(ckpt_start(comm, path, &c));
   int rank = c->rank, rc;
+  /* netCDF says "Bad file descriptor" for a missing file */
+  int err = 0;
+  if (rank == 0) {
+    struct stat st;
+    err = stat(path, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+  }
+  rc = psst_comm_bcast(c->comm, &err, sizeof err, 0);
+  if (!rc && err)
+    rc = psst_error_set(PSST_ERR_USER, "%s: %s", path,
+                        err == ENOENT ? "no such file (the checkpoint to "
+                                        "restart from is missing)"
+                                      : strerror(err));
+  if (rc) {
+    ckpt_free(c);
+    return rc;
+  }
   int nc = nc_open_par(path, NC_NOWRITE, c->comm, MPI_INFO_NULL, &c->ncid);
   c->open = nc == NC_NOERR;
   rc = c->open ? 0
