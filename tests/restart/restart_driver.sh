@@ -337,6 +337,54 @@ ckptdir) # NP: --checkpoint into a missing folder: exit 1, output not committed
   absent nodir
   ;;
 
+damage_setup) # a checkpoint of a finished 5 ms run and damaged copies
+  D4=$1 TOOL=$2
+  rc=0
+  run r 0 "$D4" --t-end 5 -o ../d_out.nc --checkpoint ../d.ckpt --force --quiet || rc=$?
+  expect_rc $rc 0 "day4 run to 5 ms with --checkpoint"
+  for k in bitflip flip_fire_t shift_step shift_both records0 records1e20 spikes1e12 nan_fire_t; do
+    /usr/bin/python3 "$TOOL" ../d.ckpt "../d_$k.ckpt" $k || fail "damage_ckpt.py $k"
+  done
+  cp ../d.ckpt ../d_clean.ckpt
+  ;;
+
+damage_clean) # NP: the undamaged copy continues its output (the damage tests'
+  # control: what they refuse is the damage, not the setup)
+  np=$1 D4=$2
+  cp ../d_out.nc c.nc
+  rc=0
+  run c "$np" "$D4" --restart ../d_clean.ckpt -o c.nc --t-end 10 --quiet || rc=$?
+  expect_rc $rc 0 "restart from the undamaged checkpoint ($np ranks)"
+  [ "$(ncatt c.nc complete)" = '"yes"' ] || fail "c.nc: complete is not \"yes\""
+  ;;
+
+ckpt_path) # NP: --checkpoint at an existing file that is not a checkpoint,
+  # or at another run's checkpoint: exit 2, the file untouched; --force
+  # replaces it; a run's own checkpoint is replaced (--checkpoint-every)
+  np=$1 D4=$2
+  cp "$D4" model.yaml
+  cp model.yaml model.keep
+  rc=0
+  run m "$np" model.yaml --t-end 2 -o m.nc --checkpoint model.yaml --quiet || rc=$?
+  expect_rc $rc 2 "--checkpoint at the model file ($np ranks)"
+  expect_log m "model.yaml: exists and is not a psst checkpoint; refusing to overwrite it"
+  cmp -s model.yaml model.keep || fail "the model file was changed"
+  absent m.nc
+  absent m.nc.partial
+  rc=0
+  run a "$np" model.yaml --t-end 2 -o a.nc --checkpoint a.ckpt --checkpoint-every 0.5 --quiet || rc=$?
+  expect_rc $rc 0 "a run replacing its own periodic checkpoints"
+  cp a.ckpt a.keep
+  rc=0
+  run b "$np" model.yaml --t-end 2 -o b.nc --checkpoint a.ckpt --quiet || rc=$?
+  expect_rc $rc 2 "--checkpoint at another run's checkpoint ($np ranks)"
+  expect_log b "a.ckpt: a checkpoint of another run \\(run id [0-9a-f]{32}\\); refusing to overwrite it"
+  cmp -s a.ckpt a.keep || fail "a.ckpt was changed"
+  rc=0
+  run f "$np" model.yaml --t-end 2 -o f.nc --checkpoint a.ckpt --force --quiet || rc=$?
+  expect_rc $rc 0 "--force replaces another run's checkpoint"
+  ;;
+
 *)
   fail "unknown case '$CASE'"
   ;;
