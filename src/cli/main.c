@@ -7,9 +7,10 @@
  *   psst --help | --version
  *
  * Exit status: 0 success, 1 run-time failure, 2 user error (bad model file,
- * bad option). Every rank parses the same model text (read by rank 0 and
- * broadcast), so user errors are found identically everywhere and all ranks
- * exit together; only rank 0 prints.
+ * bad option, an output or checkpoint psst refuses to replace or mix), 3
+ * stopped by a signal after writing a checkpoint. Every rank parses the same
+ * model text (read by rank 0 and broadcast), so user errors are found
+ * identically everywhere and all ranks exit together; only rank 0 prints.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -83,7 +84,9 @@ static const char *help_text =
     "                     appending to its output (same model, any ranks)\n"
     "  --backend B        auto (CUDA when built with it and every rank sees a\n"
     "                     GPU), cpu or cuda (overrides run.backend)\n"
-    "  --force            replace an existing output file\n"
+    "  --force            replace an existing output file, a stopped run's\n"
+    "                     OUT.partial, or a --checkpoint file that is not\n"
+    "                     this run's checkpoint\n"
     "  --quiet            no progress report\n"
     "Options of check:\n"
     "  --ranks N          estimate for N ranks (default: this run's ranks)\n"

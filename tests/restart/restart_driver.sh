@@ -337,6 +337,118 @@ ckptdir) # NP: --checkpoint into a missing folder: exit 1, output not committed
   absent nodir
   ;;
 
+lock) # NP: a second run on the same output is refused while the first
+  # runs (exit 2, the holder's pid named; --force does not override it); a
+  # kill -9 of the first leaves a lock file that blocks nothing: the restart
+  # from its last checkpoint takes the lock and completes the output
+  np=$1
+  start k 0 "$NET" --t-end $LONG -o o.nc --checkpoint k.ckpt --checkpoint-every 2 --quiet
+  first=$PID
+  wait_for "$first" "$DEADLINE" -e k.ckpt
+  exists o.nc.lock
+  for extra in "" --force; do
+    rc=0
+    run second "$np" "$NET" --t-end 5 -o o.nc $extra --quiet || rc=$?
+    expect_rc $rc 2 "second run on the same output ($np ranks${extra:+, $extra})"
+    expect_log second "o.nc: another psst run \\(pid $first\\) is writing this output"
+    kill -0 "$first" 2>/dev/null || fail "the first run ended: the second one stopped it"
+  done
+  kill -KILL "$first"
+  wait "$first" 2>/dev/null
+  exists o.nc.lock # left behind, unlocked
+  t=$(ncatt k.ckpt time_ms)
+  # (the first run went on while the others ran: continue it 1 ms past its
+  # checkpoint; restart_sigkill compares such a restart with the reference)
+  t_end=$(awk -v t="$t" 'BEGIN { print t + 1 }')
+  rc=0
+  run rk "$np" "$NET" --restart k.ckpt --t-end "$t_end" --quiet || rc=$?
+  expect_rc $rc 0 "restart after kill -9 ($np ranks)"
+  exists o.nc
+  [ "$(ncatt o.nc complete)" = '"yes"' ] || fail "o.nc: complete is not \"yes\""
+  absent o.nc.lock
+  ;;
+
+lock_race) # NP: two runs started together on the same output: exactly one
+  # writes it, the other exits 2 (the lock, or the output it finds), 3 times
+  np=$1
+  for i in 1 2 3; do
+    rm -f o.nc o.nc.partial
+    start a "$np" "$NET" --t-end 5 -o o.nc --quiet
+    pa=$PID
+    start b "$np" "$NET" --t-end 5 -o o.nc --quiet
+    pb=$PID
+    ra=0 rb=0
+    wait_pid "$pa" "$DEADLINE" || ra=$?
+    wait_pid "$pb" "$DEADLINE" || rb=$?
+    note "try $i: exit $ra and $rb"
+    { [ "$ra" = 0 ] && [ "$rb" = 2 ]; } || { [ "$ra" = 2 ] && [ "$rb" = 0 ]; } ||
+      fail "try $i: exit $ra and $rb, expected 0 and 2"
+    loser=b
+    [ "$ra" = 2 ] && loser=a
+    expect_log $loser "o.nc(.partial)?: (another psst run \\(pid [0-9]+\\) is writing this output|output exists|.*exists: the output of a run that did not finish)"
+    exists o.nc
+    absent o.nc.lock
+  done
+  ;;
+
+overwrite_partial) # a fresh run does not replace a stopped run's partial
+  # output (exit 2, how to restart); the restart then gives the reference
+  REF=$1
+  stop_run a 0 TERM a.nc "$NET" --t-end $LONG -o a.nc --quiet
+  cp a.nc.partial keep.partial
+  rc=0
+  run fresh 0 "$NET" --t-end 5 -o a.nc --quiet || rc=$?
+  expect_rc $rc 2 "a fresh run over a resumable a.nc.partial"
+  expect_log fresh "a.nc.partial exists: the output of a run that did not finish.*--restart.*a.nc.ckpt.*--force"
+  cmp -s a.nc.partial keep.partial || fail "a.nc.partial was changed by the refused run"
+  rc=0
+  run ra 0 "$NET" --restart a.nc.ckpt --t-end $T_END --quiet || rc=$?
+  expect_rc $rc 0 "restart"
+  same a.nc "$REF"
+  ;;
+
+foreign_partial) # NP: --restart refuses an output of another run of the
+  # same model (run ids differ) and one with fewer records than its
+  # checkpoint says (an older copy of the run's own output)
+  np=$1
+  stop_run a 0 TERM a.nc "$NET" --t-end $LONG -o a.nc --checkpoint a.ckpt --quiet
+  stop_run b 0 TERM b.nc "$NET" --t-end $LONG -o b.nc --checkpoint b.ckpt --quiet
+  cp a.nc.partial a_own.partial
+  cp b.nc.partial a.nc.partial
+  rc=0
+  run r "$np" "$NET" --restart a.ckpt --t-end $T_END --quiet || rc=$?
+  expect_rc $rc 2 "restart onto another run's output ($np ranks)"
+  expect_log r "a.nc.partial: this output does not belong to the checkpoint being resumed \\(run_id '[0-9a-f]{32}' here, '[0-9a-f]{32}' in the checkpoint\\)"
+  cmp -s a.nc.partial b.nc.partial || fail "the refused restart changed the file"
+  # a's own output, then stopped again later: the old copy is too short
+  cp a_own.partial a.nc.partial
+  start a2 0 "$NET" --restart a.ckpt --t-end $LONG --checkpoint a.ckpt
+  wait_log "$PID" "$DEADLINE" a2 "restarting from"
+  sleep 0.4
+  kill -TERM "$PID"
+  rc=0
+  wait_pid "$PID" "$DEADLINE" || rc=$?
+  expect_rc $rc 3 "second stop"
+  cp a_own.partial a.nc.partial
+  rc=0
+  run r2 "$np" "$NET" --restart a.ckpt --t-end $T_END --quiet || rc=$?
+  expect_rc $rc 2 "restart onto an older copy of its output ($np ranks)"
+  expect_log r2 "a.nc.partial: holds [0-9]+ records in 'time', but the checkpoint says [0-9]+ were written"
+  ;;
+
+no_partial) # NP: --restart without the output it continues: exit 2, saying
+  # what is missing, and no new file
+  np=$1
+  stop_run a 0 TERM a.nc "$NET" --t-end $LONG -o a.nc --quiet
+  rm a.nc.partial
+  rc=0
+  run r "$np" "$NET" --restart a.nc.ckpt --t-end $T_END --quiet || rc=$?
+  expect_rc $rc 2 "restart without a.nc.partial ($np ranks)"
+  expect_log r "a.nc.partial: no such file: the checkpoint \\(t = [0-9.]+ ms\\) continues the output of its run"
+  absent a.nc
+  absent a.nc.partial
+  ;;
+
 damage_setup) # a checkpoint of a finished 5 ms run and damaged copies
   D4=$1 TOOL=$2
   rc=0
