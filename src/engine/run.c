@@ -581,6 +581,14 @@ static int run_locked(psst_sim *s, const psst_run_options *o, const char *path,
     if (rc == 0 && o->stop && s->step % poll == 0 &&
         stop_requested(s, o->stop)) {
       stopped = 1;
+      /* seen and reported: from now on another signal may stop at once
+       * (signals that came together before this count as one) */
+      if (pg.f)
+        fprintf(pg.f,
+                "%spsst: stop requested at t = %g ms: writing the "
+                "checkpoint (signal again to stop at once, without it)\n",
+                pg.tty ? "\n" : "", (double)s->step * s->dt);
+      if (o->stop_ack) *o->stop_ack = 1;
       break;
     }
     progress_report(s, &pg, i + 1, 0);
