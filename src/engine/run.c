@@ -310,7 +310,17 @@ static int restart_output(psst_sim *s, const char *path, int force,
                           (long long)s->resume.records,
                           (long long)s->resume.spikes);
   if (where == 0) return open_output(s, path, force, 0, out);
-  return open_output(s, path, force, 1, out);
+  int rc = open_output(s, path, force, 1, out);
+  /* refused (not this checkpoint's output): the finished file keeps its
+   * name */
+  if (rc < 0 && where == 2 && s->rank == 0) {
+    char partial[4200];
+    snprintf(partial, sizeof partial, "%s.partial", path);
+    if (rename(partial, path) != 0)
+      fprintf(stderr, "psst: warning: cannot rename %s back to %s: %s\n",
+              partial, path, strerror(errno));
+  }
+  return rc;
 }
 
 /* Write a checkpoint at the current step: the output is flushed and synced
@@ -531,6 +541,15 @@ static int run_locked(psst_sim *s, const psst_run_options *o, const char *path,
   if (!ckpt && path) {
     snprintf(ckpt_default, sizeof ckpt_default, "%s.ckpt", path);
     ckpt = ckpt_default;
+  }
+  if (ckpt && path) {
+    char partial[4200];
+    snprintf(partial, sizeof partial, "%s.partial", path);
+    if (strcmp(ckpt, path) == 0 || strcmp(ckpt, partial) == 0)
+      return psst_error_set(PSST_ERR_USER,
+                            "--checkpoint %s: the output's own path; choose "
+                            "another",
+                            ckpt);
   }
   if (ckpt) PSST_TRY(check_ckpt_path(s, ckpt, path, o->force));
   /* every rank's V at the start; a non-finite initial state is a user error,

@@ -436,6 +436,24 @@ foreign_partial) # NP: --restart refuses an output of another run of the
   expect_log r2 "a.nc.partial: holds [0-9]+ records in 'time', but the checkpoint says [0-9]+ were written"
   ;;
 
+foreign_final) # NP: continuing a finished output with another run's
+  # checkpoint is refused, and the finished file keeps its name
+  np=$1 D4=$2
+  rc=0
+  run a 0 "$D4" --t-end 2 -o a.nc --checkpoint a.ckpt --quiet || rc=$?
+  expect_rc $rc 0 "run a"
+  run b 0 "$D4" --t-end 2 -o b.nc --checkpoint b.ckpt --quiet || rc=$?
+  expect_rc $rc 0 "run b"
+  cp b.nc a.nc
+  rc=0
+  run r "$np" "$D4" --restart a.ckpt --t-end 3 --quiet || rc=$?
+  expect_rc $rc 2 "continuing b's output from a's checkpoint ($np ranks)"
+  expect_log r "a.nc.partial: this output does not belong to the checkpoint being resumed"
+  exists a.nc
+  absent a.nc.partial
+  cmp -s a.nc b.nc || fail "a.nc was changed"
+  ;;
+
 no_partial) # NP: --restart without the output it continues: exit 2, saying
   # what is missing, and no new file
   np=$1
