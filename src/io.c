@@ -644,13 +644,21 @@ static int create_fail(psst_output *o, int nc) {
   nc_fail(o->partial, o->rank, nc, "cannot create");
   struct stat st;
   const char *why = NULL;
-  if (stat(dir, &st) != 0)
+  int missing = 0;
+  if (stat(dir, &st) != 0) {
+    missing = errno == ENOENT;
     why = strerror(errno);
-  else if (!S_ISDIR(st.st_mode))
+  } else if (!S_ISDIR(st.st_mode))
     why = "not a directory";
   else if (access(dir, W_OK | X_OK) != 0)
     why = strerror(errno);
-  if (why) {
+  if (missing) {
+    /* netCDF says "Permission denied" here */
+    psst_error_set(PSST_ERR_IO,
+                   "%s: cannot create (rank %d): the directory %s does not "
+                   "exist",
+                   o->partial, o->rank, dir);
+  } else if (why) {
     snprintf(msg, sizeof msg, "%s (%s: %s)", psst_error_message(), dir, why);
     psst_error_set(PSST_ERR_IO, "%s", msg);
   }
@@ -677,20 +685,34 @@ int psst_output_create(MPI_Comm comm, const psst_output_spec *spec,
                             spec->path, (long long)total, (long long)sb.n_rec);
   }
 
-  /* 0: absent, 1: a file, 2: something that is not a regular file */
-  int exists = 0;
+  /* 0: absent, 1: a file, 2: something that is not a regular file; and
+   * whether PATH.partial exists */
+  int exists[2] = {0, 0};
   if (rank == 0) {
     struct stat st;
-    if (stat(spec->path, &st) == 0) exists = S_ISDIR(st.st_mode) ? 2 : 1;
+    if (stat(spec->path, &st) == 0) exists[0] = S_ISDIR(st.st_mode) ? 2 : 1;
+    char *partial = cat_str(spec->path, ".partial");
+    exists[1] = partial && stat(partial, &st) == 0;
+    free(partial);
   }
-  PSST_TRY(psst_comm_bcast(comm, &exists, sizeof exists, 0));
-  if (exists == 2)
+  PSST_TRY(psst_comm_bcast(comm, exists, sizeof exists, 0));
+  if (exists[0] == 2)
     return psst_error_set(PSST_ERR_USER, "%s: output is a directory",
                           spec->path);
-  if (exists && !spec->force)
+  if (exists[0] && !spec->force)
     return psst_error_set(PSST_ERR_USER,
                           "%s: output exists; use --force to replace it",
                           spec->path);
+  /* a stopped (or failed) run's output: --restart from its checkpoint
+   * continues it, a fresh run would destroy it */
+  if (exists[1] && !spec->force)
+    return psst_error_set(PSST_ERR_USER,
+                          "%s.partial exists: the output of a run that did "
+                          "not finish, which psst run MODEL --restart CKPT "
+                          "continues from that run's checkpoint (by default "
+                          "%s.ckpt); use --force to discard it and start a "
+                          "new run",
+                          spec->path, spec->path);
 
   psst_output *o = output_alloc(spec, rank, size);
   rc = o ? 0 : PSST_ERR_NOMEM;
@@ -919,6 +941,64 @@ static int inq_var(psst_output *o, const char *name, int *id) {
   return 0;
 }
 
+/* Does the reopened file belong to the checkpoint being resumed: its
+ * identity attributes (spec->match) and at least the records and spikes the
+ * checkpoint says were written? */
+static int append_belongs(psst_output *o, const psst_output_spec *spec) {
+  for (int a = 0; a < spec->nmatch; a++) {
+    const psst_attr *m = &spec->match[a];
+    char have[256] = "";
+    size_t len = 0;
+    nc_type t;
+    int nc = nc_inq_att(o->ncid, NC_GLOBAL, m->name, &t, &len);
+    if (nc == NC_NOERR && t == NC_CHAR && len < sizeof have)
+      nc = nc_get_att_text(o->ncid, NC_GLOBAL, m->name, have);
+    else if (nc == NC_NOERR)
+      nc = NC_EBADTYPE;
+    if (nc != NC_NOERR) have[0] = '\0';
+    have[len < sizeof have ? len : 0] = '\0';
+    if (strcmp(have, m->text) != 0)
+      return psst_error_set(PSST_ERR_USER,
+                            "%s: this output does not belong to the "
+                            "checkpoint being resumed (%s '%s' here, '%s' in "
+                            "the checkpoint): it was written by another run; "
+                            "restart from that run's checkpoint, or give the "
+                            "output of this checkpoint's run",
+                            o->partial, m->name, have, m->text);
+  }
+  char name[NC_MAX_NAME + 1];
+  for (int b = 0; b < o->nblock; b++) {
+    out_block *B = &o->blk[b];
+    int dim;
+    size_t len = 0;
+    snprintf(name, sizeof name, "%stime", B->prefix);
+    if (nc_inq_dimid(o->ncid, name, &dim) != NC_NOERR ||
+        nc_inq_dimlen(o->ncid, dim, &len) != NC_NOERR)
+      len = 0;
+    if ((int64_t)len < B->n_records)
+      return psst_error_set(PSST_ERR_USER,
+                            "%s: holds %zu records in '%s', but the "
+                            "checkpoint says %lld were written: the output "
+                            "or the checkpoint is damaged, or they belong to "
+                            "different runs",
+                            o->partial, len, name, (long long)B->n_records);
+  }
+  if (o->spikes) {
+    int dim;
+    size_t len = 0;
+    if (nc_inq_dimid(o->ncid, "spike", &dim) != NC_NOERR ||
+        nc_inq_dimlen(o->ncid, dim, &len) != NC_NOERR)
+      len = 0;
+    if ((int64_t)len < o->n_spikes)
+      return psst_error_set(PSST_ERR_USER,
+                            "%s: holds %zu spikes, but the checkpoint says "
+                            "%lld were written: the output or the checkpoint "
+                            "is damaged, or they belong to different runs",
+                            o->partial, len, (long long)o->n_spikes);
+  }
+  return 0;
+}
+
 int psst_output_open_append(MPI_Comm comm, const psst_output_spec *spec,
                             const int64_t *n_records, int64_t n_spikes,
                             psst_output **out) {
@@ -977,6 +1057,7 @@ int psst_output_open_append(MPI_Comm comm, const psst_output_spec *spec,
     }
     if (!lrc && o->spikes) lrc = inq_var(o, "spike_time", &o->spike_t_id);
     if (!lrc && o->spikes) lrc = inq_var(o, "spike_neuron", &o->spike_n_id);
+    if (!lrc) lrc = append_belongs(o, spec);
     rc = agree(o->comm, rank, lrc);
   }
   if (!rc) rc = agree(o->comm, rank, set_all_collective(o, 0, -1));
@@ -1181,6 +1262,22 @@ int psst_ckpt_open(MPI_Comm comm, const char *path, psst_ckpt **out) {
   psst_ckpt *c = NULL;
   PSST_TRY(ckpt_start(comm, path, &c));
   int rank = c->rank, rc;
+  /* netCDF says "Bad file descriptor" for a missing file */
+  int err = 0;
+  if (rank == 0) {
+    struct stat st;
+    err = stat(path, &st) != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : 0;
+  }
+  rc = psst_comm_bcast(c->comm, &err, sizeof err, 0);
+  if (!rc && err)
+    rc = psst_error_set(PSST_ERR_USER, "%s: %s", path,
+                        err == ENOENT ? "no such file (the checkpoint to "
+                                        "restart from is missing)"
+                                      : strerror(err));
+  if (rc) {
+    ckpt_free(c);
+    return rc;
+  }
   int nc = nc_open_par(path, NC_NOWRITE, c->comm, MPI_INFO_NULL, &c->ncid);
   c->open = nc == NC_NOERR;
   rc = c->open ? 0
@@ -1204,6 +1301,31 @@ int psst_ckpt_open(MPI_Comm comm, const char *path, psst_ckpt **out) {
   }
   *out = c;
   return 0;
+}
+
+int psst_ckpt_probe(const char *path, char *run_id, size_t n) {
+  struct stat st;
+  if (n) run_id[0] = '\0';
+  if (stat(path, &st) != 0) return 0;
+  if (!S_ISREG(st.st_mode)) return 2;
+  int ncid, kind = 2;
+  if (nc_open(path, NC_NOWRITE, &ncid) != NC_NOERR) return 2;
+  char fmt[64] = "";
+  size_t len = 0;
+  nc_type t;
+  if (nc_inq_att(ncid, NC_GLOBAL, "format", &t, &len) == NC_NOERR &&
+      t == NC_CHAR && len < sizeof fmt &&
+      nc_get_att_text(ncid, NC_GLOBAL, "format", fmt) == NC_NOERR) {
+    fmt[len] = '\0';
+    if (strcmp(fmt, PSST_CKPT_FORMAT) == 0) kind = 1;
+  }
+  if (kind == 1 && n &&
+      nc_inq_att(ncid, NC_GLOBAL, "run_id", &t, &len) == NC_NOERR &&
+      t == NC_CHAR && len < n &&
+      nc_get_att_text(ncid, NC_GLOBAL, "run_id", run_id) == NC_NOERR)
+    run_id[len] = '\0';
+  nc_close(ncid);
+  return kind;
 }
 
 int psst_ckpt_get_text(psst_ckpt *c, const char *name, char *buf, size_t n) {

@@ -113,13 +113,19 @@ typedef struct psst_output_spec {
   int deflate; /* 0, or the zlib level (1-9) of records and spikes */
   int nattrs;
   const psst_attr *attrs; /* global attributes written at creation */
+  /* psst_output_open_append only: text attributes the reopened file must
+   * carry with exactly these values (the run id and model hash: the file
+   * belongs to the checkpoint that is resumed) */
+  int nmatch;
+  const psst_attr *match;
 } psst_output_spec;
 
 typedef struct psst_output psst_output;
 
 /* Create PATH.partial with nc_create_par and define everything.
- * Collective over comm. Refuses (PSST_ERR_USER) when PATH exists and
- * force == 0; PSST_ERR_IO with the netCDF message, path and rank otherwise. */
+ * Collective over comm. Refuses (PSST_ERR_USER) when PATH or PATH.partial
+ * (a stopped run's resumable output) exists and force == 0; PSST_ERR_IO
+ * with the netCDF message, path and rank otherwise. */
 int psst_output_create(MPI_Comm comm, const psst_output_spec *spec,
                        psst_output **out);
 
@@ -144,9 +150,10 @@ int psst_output_close(psst_output **o, int nattrs, const psst_attr *attrs,
                       int commit);
 
 /* Reopen PATH.partial of an interrupted run to append to it (restart):
- * the file must have the spec's recorded neurons and variables; writing
- * resumes at record n_records[b] of each block and spike n_spikes (what the
- * checkpoint says was written; anything after that in the file is overwritten).
+ * the file must have the spec's recorded neurons and variables and the
+ * attributes spec->match, and hold at least n_records[b] records of each
+ * block and n_spikes spikes; writing resumes there (what the checkpoint
+ * says was written; anything after that in the file is overwritten).
  * Collective. PSST_ERR_USER when the file does not match. */
 int psst_output_open_append(MPI_Comm comm, const psst_output_spec *spec,
                             const int64_t *n_records, int64_t n_spikes,
@@ -181,6 +188,11 @@ int psst_ckpt_write(psst_ckpt *c, int id, int64_t start, int64_t count,
 /* Close; commit = 1 renames PATH.tmp to PATH, 0 removes PATH.tmp.
  * Collective. Sets *c to NULL. */
 int psst_ckpt_close(psst_ckpt **c, int commit);
+
+/* What is at PATH: 0 nothing, 1 a psst checkpoint (its run_id attribute
+ * into run_id, n bytes; "" when it has none), 2 something else (a file
+ * that is not a psst checkpoint, a directory). Not collective. */
+int psst_ckpt_probe(const char *path, char *run_id, size_t n);
 
 /* Open a checkpoint for reading. Collective. PSST_ERR_USER when it is
  * missing, unreadable or not a psst checkpoint. */

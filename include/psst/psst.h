@@ -45,6 +45,11 @@ typedef struct psst_run_options {
   /* set asynchronously (a signal handler) to ask for a clean stop; polled
    * and agreed over the ranks every few steps */
   volatile sig_atomic_t *stop;
+  /* set to 1 (when non-NULL) once the stop request has been seen and
+   * reported: a signal handler stops at once only on a signal after that,
+   * so that signals arriving together (timeout signals the process and its
+   * group) still give a checkpoint */
+  volatile sig_atomic_t *stop_ack;
 } psst_run_options;
 
 psst_run_options psst_run_options_default(void);

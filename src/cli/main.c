@@ -7,9 +7,10 @@
  *   psst --help | --version
  *
  * Exit status: 0 success, 1 run-time failure, 2 user error (bad model file,
- * bad option). Every rank parses the same model text (read by rank 0 and
- * broadcast), so user errors are found identically everywhere and all ranks
- * exit together; only rank 0 prints.
+ * bad option, an output or checkpoint psst refuses to replace or mix), 3
+ * stopped by a signal after writing a checkpoint. Every rank parses the same
+ * model text (read by rank 0 and broadcast), so user errors are found
+ * identically everywhere and all ranks exit together; only rank 0 prints.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <ctype.h>
@@ -32,12 +33,14 @@ static int g_rank = 0;
 #define PSST_EXIT_STOPPED 3
 
 /* A first SIGTERM, SIGUSR1 or SIGINT asks for a clean stop (finish the step,
- * flush, checkpoint, exit 3); a second one stops at once. */
-static volatile sig_atomic_t g_stop = 0;
+ * flush, checkpoint, exit 3); one after the run has reported the stop
+ * (g_ack) stops at once. Signals before that (timeout sends two SIGTERMs at
+ * once: to the process and to its group) count as one. */
+static volatile sig_atomic_t g_stop = 0, g_ack = 0;
 
 static void on_signal(int sig) {
-  if (g_stop) _exit(128 + sig);
-  g_stop = sig;
+  if (g_ack) _exit(128 + sig);
+  if (!g_stop) g_stop = sig;
 }
 
 static void install_signals(void) {
@@ -86,7 +89,9 @@ static const char *help_text =
     "                     appending to its output (same model, any ranks)\n"
     "  --backend B        auto (CUDA when built with it and every rank sees a\n"
     "                     GPU), cpu or cuda (overrides run.backend)\n"
-    "  --force            replace an existing output file\n"
+    "  --force            replace an existing output file, a stopped run's\n"
+    "                     OUT.partial, or a --checkpoint file that is not\n"
+    "                     this run's checkpoint\n"
     "  --quiet            no progress report\n"
     "  --progress S       seconds between progress lines when standard error\n"
     "                     is not a terminal (default 30; each line starts\n"
@@ -99,7 +104,9 @@ static const char *help_text =
     "\n"
     "Signals: SIGTERM, SIGUSR1 or SIGINT finish the current step, flush the\n"
     "output, write the checkpoint (--checkpoint, else OUT.nc.ckpt) and exit\n"
-    "with status 3; a second signal stops at once.\n"
+    "with status 3; a signal after psst has reported the stop stops at\n"
+    "once. Under mpirun send SIGUSR1 (Open MPI kills the ranks 1 s after a\n"
+    "SIGTERM and exits 1).\n"
     "\n"
     "Exit status: 0 success, 1 run-time failure, 2 user error, 3 stopped by a\n"
     "signal after writing a checkpoint (resume with --restart).\n"
@@ -575,6 +582,7 @@ static int cmd_run(int argc, char **argv) {
     o.checkpoint = ckpt;
     o.checkpoint_every = ckpt_every;
     o.stop = &g_stop;
+    o.stop_ack = &g_ack;
     install_signals();
     rc = psst_sim_run(s, &o);
   }

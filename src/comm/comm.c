@@ -121,6 +121,12 @@ int psst_comm_sum_i64(MPI_Comm comm, int64_t mine, int64_t *out) {
   return 0;
 }
 
+int psst_comm_sum_u64(MPI_Comm comm, uint64_t mine, uint64_t *out) {
+  MPI_TRY(MPI_Allreduce(&mine, out, 1, MPI_UINT64_T, MPI_SUM, comm),
+          "MPI_Allreduce");
+  return 0;
+}
+
 int psst_comm_max_i64(MPI_Comm comm, const int64_t *mine, int64_t *out, int n) {
   MPI_TRY(MPI_Allreduce(mine, out, n, MPI_INT64_T, MPI_MAX, comm),
           "MPI_Allreduce");

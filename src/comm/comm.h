@@ -50,6 +50,8 @@ int psst_comm_check(int mpi_rc, const char *what);
 int psst_comm_max_int(MPI_Comm comm, int mine, int *out);
 int psst_comm_min_int(MPI_Comm comm, int mine, int *out);
 int psst_comm_sum_i64(MPI_Comm comm, int64_t mine, int64_t *out);
+/* Sum modulo 2^64 (checksums). */
+int psst_comm_sum_u64(MPI_Comm comm, uint64_t mine, uint64_t *out);
 int psst_comm_max_i64(MPI_Comm comm, const int64_t *mine, int64_t *out, int n);
 /* Exclusive prefix sum: the sum over lower ranks (0 on rank 0). */
 int psst_comm_exscan_i64(MPI_Comm comm, int64_t mine, int64_t *out);

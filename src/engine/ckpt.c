@@ -24,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "engine/engine.h"
 #include "psst/io.h"
@@ -32,7 +34,7 @@
 /* FNV-1a over everything that defines the trajectory: the model text, the
  * settings that the command line may override, and the network size.
  * t_end is left out: a run may be continued further than first planned. */
-static void model_hash(const psst_model *m, char out[17]) {
+void psst__model_hash(const psst_model *m, char out[17]) {
   uint64_t h = 1469598103934665603ull;
   char extra[256];
   snprintf(extra, sizeof extra,
@@ -45,6 +47,80 @@ static void model_hash(const psst_model *m, char out[17]) {
       h *= 1099511628211ull;
     }
   snprintf(out, 17, "%016" PRIx64, h);
+}
+
+int psst__sim_run_id(psst_sim *s) {
+  if (s->run_id[0]) return 0;
+  char id[33] = "";
+  if (s->rank == 0) {
+    unsigned char r[16];
+    FILE *f = fopen("/dev/urandom", "rb");
+    size_t got = f ? fread(r, 1, sizeof r, f) : 0;
+    if (f) fclose(f);
+    if (got != sizeof r) { /* no /dev/urandom: the clock and the pid */
+      struct timespec ts;
+      timespec_get(&ts, TIME_UTC);
+      uint64_t x = (uint64_t)ts.tv_sec * 1000000007ull ^ (uint64_t)ts.tv_nsec ^
+                   ((uint64_t)getpid() << 32);
+      for (int i = 0; i < 16; i++) {
+        x += 0x9e3779b97f4a7c15ull;
+        uint64_t z = x;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+        r[i] = (unsigned char)(z ^ (z >> 31));
+      }
+    }
+    for (int i = 0; i < 16; i++)
+      snprintf(id + 2 * i, 3, "%02x", r[i]);
+  }
+  PSST_TRY(psst_comm_bcast(s->comm, id, sizeof id, 0));
+  id[32] = '\0';
+  memcpy(s->run_id, id, sizeof id);
+  return 0;
+}
+
+/* The checksum of a checkpoint: the sum modulo 2^64 of one 64-bit hash per
+ * value, hash(FNV-1a(variable name) + global index, bits of the double), and
+ * of a hash of the counters (rank 0). A sum, so that each rank adds its own
+ * part of every variable and the result does not depend on the rank count
+ * or the order of the writes; any change of one value (a bit flip) changes
+ * it except with probability 2^-64. */
+static uint64_t mix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+static uint64_t fnv1a(const char *t) {
+  uint64_t h = 1469598103934665603ull;
+  for (const unsigned char *c = (const unsigned char *)t; *c; c++) {
+    h ^= *c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+static uint64_t sum_values(const char *name, int64_t start, int64_t n,
+                           const double *x) {
+  uint64_t key = fnv1a(name), sum = 0;
+  for (int64_t i = 0; i < n; i++) {
+    uint64_t bits;
+    memcpy(&bits, &x[i], sizeof bits);
+    sum += mix64(mix64(key + (uint64_t)(start + i)) ^ bits);
+  }
+  return sum;
+}
+
+/* The counters a checkpoint's checksum covers. */
+static uint64_t sum_counters(const char *run_id, const char *hash, double step,
+                             double records, double spikes, double pend) {
+  char t[256];
+  snprintf(t, sizeof t,
+           "run_id=%s|model_hash=%s|step=%.17g|records=%.17g|"
+           "spikes=%.17g|pending=%.17g",
+           run_id, hash, step, records, spikes, pend);
+  return mix64(fnv1a(t));
 }
 
 /* The variables of a checkpoint, in one order every rank follows. For each:
@@ -337,19 +413,50 @@ static int make_plan(psst_sim *s, ckpt_plan *pl, psst_ckpt *c) {
   return 0;
 }
 
+/* This rank's part of the checksum of a plan: the values it writes or
+ * reads for itself (count > 0), and on rank 0 also those every rank reads
+ * (count < 0), so that each value of the file counts once. */
+static uint64_t plan_sum(const psst_sim *s, const ckpt_plan *pl) {
+  uint64_t sum = 0;
+  for (int i = 0; i < pl->n; i++) {
+    const ckpt_var *v = &pl->v[i];
+    if (v->count > 0)
+      sum += sum_values(v->name, v->start, v->count, v->data);
+    else if (v->count < 0 && s->rank == 0)
+      sum += sum_values(v->name, v->start, -v->count, v->data);
+  }
+  return sum;
+}
+
 int psst__sim_checkpoint(psst_sim *s, const char *path, const char *output,
                          int64_t records, int64_t spikes) {
   ckpt_plan pl = {0};
+  if (!s->restored) PSST_TRY(psst__sim_run_id(s));
   int rc = psst_comm_agree(s->comm, make_plan(s, &pl, NULL));
   psst_ckpt *c = NULL;
   int *ids = NULL;
+  char hash[17], sumtxt[17];
+  psst__model_hash(s->m, hash);
+  if (rc == 0) {
+    uint64_t mine = plan_sum(s, &pl), sum = 0;
+    if (s->rank == 0)
+      mine += sum_counters(s->run_id, hash, (double)s->step, (double)records,
+                           (double)spikes, (double)s->npend);
+    rc = psst_comm_sum_u64(s->comm, mine, &sum);
+    snprintf(sumtxt, sizeof sumtxt, "%016" PRIx64, sum);
+  }
   if (rc == 0) rc = psst_ckpt_create(s->comm, path, &c);
   if (rc == 0) {
-    char hash[17];
-    model_hash(s->m, hash);
     ids = calloc((size_t)pl.n + 1, sizeof *ids);
     int lrc = ids ? 0 : psst_error_set(PSST_ERR_NOMEM, "out of memory");
     if (!lrc) lrc = psst_ckpt_put_text(c, "model_hash", hash);
+    if (!lrc) lrc = psst_ckpt_put_text(c, "run_id", s->run_id);
+    if (!lrc) lrc = psst_ckpt_put_text(c, "checksum", sumtxt);
+    if (!lrc)
+      lrc = psst_ckpt_put_text(c, "checksum_method",
+                               "sum mod 2^64 of splitmix64(splitmix64("
+                               "fnv1a64(name) + index) ^ bits) over every "
+                               "value, and of the counters");
     if (!lrc)
       lrc = psst_ckpt_put_text(c, "model_file", s->m->path ? s->m->path : "");
     if (!lrc) lrc = psst_ckpt_put_text(c, "psst_version", PSST_VERSION);
@@ -390,12 +497,51 @@ int psst__sim_checkpoint(psst_sim *s, const char *path, const char *output,
   return rc;
 }
 
+static int integral(double x, double hi) {
+  return isfinite(x) && x >= 0 && x <= hi && x == floor(x);
+}
+
+/* The counters of a checkpoint against the model: a step on the grid whose
+ * time it names, as many records as a run at that step has written (none
+ * without an output), at most one spike per neuron and step. Not
+ * collective. */
+static int check_counters(const psst_sim *s, const char *path, double step,
+                          double t, double records, double spikes,
+                          const char *output) {
+  if (!integral(step, 9.0e15))
+    return psst_error_set(PSST_ERR_USER, "%s: damaged checkpoint (step %g)",
+                          path, step);
+  double want_t = step * s->dt;
+  if (!(fabs(t - want_t) <= 1e-9 * fmax(1.0, fabs(want_t))))
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: damaged checkpoint (step %.17g is at t = %.17g "
+                          "ms with dt = %g ms, but the checkpoint says t = "
+                          "%.17g ms)",
+                          path, step, want_t, s->dt, t);
+  int64_t k = (int64_t)step;
+  double want_rec = output[0] ? (double)(k / s->rb[0].every + 1) : 0.0;
+  if (!integral(records, 9.0e15) || records != want_rec)
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: damaged checkpoint (output_records = %g; at "
+                          "step %" PRId64 " the run had written %g records "
+                          "of its first record block)",
+                          path, records, k, want_rec);
+  double max_spk = (double)s->L.N * (step + 1.0);
+  if (!integral(spikes, fmin(max_spk, 9.0e15)))
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: damaged checkpoint (output_spikes = %g; %" PRId64
+                          " neurons in %" PRId64 " steps fire at most %g "
+                          "times)",
+                          path, spikes, s->L.N, k + 1, max_spk);
+  return 0;
+}
+
 int psst_sim_restore(psst_sim *s, const char *path, psst_restart_info *info) {
   psst_ckpt *c = NULL;
   PSST_TRY(psst_ckpt_open(s->comm, path, &c));
   ckpt_plan pl = {0};
   char hash[17], have[64] = "";
-  model_hash(s->m, hash);
+  psst__model_hash(s->m, hash);
   double step = 0, records = 0, spikes = 0, t = 0;
   psst_restart_info ri;
   memset(&ri, 0, sizeof ri);
@@ -424,9 +570,14 @@ int psst_sim_restore(psst_sim *s, const char *path, psst_restart_info *info) {
                         "%s: damaged checkpoint (%g pending spikes)", path,
                         pend);
   if (rc == 0) s->npend = (int64_t)pend;
-  if (rc == 0 && (step < 0 || step != floor(step) || records < 0 || spikes < 0))
-    rc = psst_error_set(PSST_ERR_USER, "%s: damaged checkpoint (step %g)", path,
-                        step);
+  /* the identity (absent in checkpoints of psst before 0.2: not checked) */
+  char run_id[64] = "", sumtxt[64] = "";
+  if (rc == 0 && psst_ckpt_get_text(c, "run_id", run_id, sizeof run_id) < 0)
+    psst_error_clear();
+  if (rc == 0 && psst_ckpt_get_text(c, "checksum", sumtxt, sizeof sumtxt) < 0)
+    psst_error_clear();
+  if (rc == 0)
+    rc = check_counters(s, path, step, t, records, spikes, ri.output);
   if (rc == 0 && (int64_t)step > s->M - 1)
     rc = psst_error_set(PSST_ERR_USER,
                         "%s: the checkpoint is at t = %g ms, beyond this "
@@ -439,10 +590,33 @@ int psst_sim_restore(psst_sim *s, const char *path, psst_restart_info *info) {
     ckpt_var *v = &pl.v[i];
     int64_t cnt = v->count < 0 ? -v->count : v->count;
     rc = psst_ckpt_read(c, v->name, v->len, v->start, cnt, v->data);
+    /* every value of a checkpoint is finite */
+    for (int64_t k = 0; rc == 0 && k < cnt; k++)
+      if (!isfinite(v->data[k]))
+        rc = psst_error_set(PSST_ERR_USER,
+                            "%s: damaged checkpoint: %s[%" PRId64
+                            "] is %g (a checkpoint holds finite values only)",
+                            path, v->name, v->start + k, v->data[k]);
+  }
+  rc = psst_comm_agree(s->comm, rc);
+  if (rc == 0 && sumtxt[0]) {
+    uint64_t mine = plan_sum(s, &pl), sum = 0;
+    if (s->rank == 0)
+      mine += sum_counters(run_id, hash, step, records, spikes, pend);
+    rc = psst_comm_sum_u64(s->comm, mine, &sum);
+    char now[17];
+    snprintf(now, sizeof now, "%016" PRIx64, sum);
+    if (rc == 0 && strcmp(now, sumtxt) != 0)
+      rc = psst_error_set(PSST_ERR_USER,
+                          "%s: damaged checkpoint: its contents do not match "
+                          "their checksum (stored %s, computed %s); restart "
+                          "from an earlier checkpoint",
+                          path, sumtxt, now);
   }
   if (rc == 0 && s->has_events) rc = push_events(s, &pl, path, (int64_t)step);
   if (rc == 0) rc = push_noise(s, &pl, path, (int64_t)step);
   rc = psst_comm_agree(s->comm, rc);
+  if (rc == 0) snprintf(s->run_id, sizeof s->run_id, "%s", run_id);
   int crc = psst_ckpt_close(&c, 0);
   plan_free(&pl);
   if (rc == 0) rc = crc;

@@ -152,6 +152,11 @@ struct psst_sim {
   psst_restart_info resume; /* what the checkpoint said */
   char last_ckpt[4096];     /* last checkpoint written ("" none) */
   double last_ckpt_t;       /* [ms] its time */
+  /* the identity of this run: 32 hex digits drawn at a fresh start (rank 0,
+   * broadcast) or read from the checkpoint a restart continues; it goes into
+   * the output and every checkpoint, so that a restart never appends to
+   * another run's output ("" until psst__sim_run_id) */
+  char run_id[33];
 };
 
 /* step.c: one step i (t_i -> t_{i+1}). Collective. */
@@ -211,6 +216,11 @@ int psst__sim_record_step(psst_sim *s, int64_t k, psst_output *out);
 int psst__sim_push_spike(psst_sim *s, double t, int64_t gid);
 int psst__sim_flush_records(psst_sim *s, psst_output *out);
 int psst__sim_flush_spikes(psst_sim *s, psst_output *out);
+
+/* ckpt.c: draw the run id if there is none yet. Collective. */
+int psst__sim_run_id(psst_sim *s);
+/* ckpt.c: FNV-1a hash of what defines the trajectory (16 hex digits). */
+void psst__model_hash(const psst_model *m, char out[17]);
 
 /* ckpt.c: write the whole state. Collective. */
 int psst__sim_checkpoint(psst_sim *s, const char *path, const char *output,

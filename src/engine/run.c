@@ -1,9 +1,12 @@
 /* The run: the step loop around engine/step.c, output, checkpoint
  * scheduling, stop requests and progress. */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -263,6 +266,8 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
     pfirst[p] = m->pops[p].first_gid;
     psize[p] = m->pops[p].size;
   }
+  char hash[17];
+  psst__model_hash(m, hash);
   /* counts and the seed as NC_INT64 attributes (is_int) */
   psst_attr attrs[] = {
       PSST_ATTR_TEXT("title", "psst simulation output"),
@@ -280,6 +285,8 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
       PSST_ATTR_INT("record_every_steps", s->rb[0].every),
       PSST_ATTR_INT("seed", (int64_t)m->run.seed),
       PSST_ATTR_INT("neurons", s->L.N),
+      PSST_ATTR_TEXT("run_id", s->run_id),
+      PSST_ATTR_TEXT("model_hash", hash),
   };
   const int nattrs = (int)(sizeof attrs / sizeof attrs[0]);
   /* the recipients of randomly chosen stimuli, as int64 variables
@@ -326,6 +333,12 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
       .nattrs = nattrs,
       .attrs = attrs,
   };
+  /* a restart appends only to its own run's output (a checkpoint of an
+   * older psst has no run id: only the model is checked) */
+  psst_attr match[2] = {PSST_ATTR_TEXT("model_hash", hash),
+                        PSST_ATTR_TEXT("run_id", s->run_id)};
+  spec.match = match;
+  spec.nmatch = s->run_id[0] ? 2 : 1;
   if (append)
     rc = psst_output_open_append(s->comm, &spec, nrec, s->resume.spikes, out);
   else
@@ -404,8 +417,30 @@ static int restart_output(psst_sim *s, const char *path, int force,
   PSST_TRY(psst_comm_bcast(s->comm, &where, sizeof where, 0));
   PSST_CHECK(where >= 0, PSST_ERR_IO,
              "%s: cannot reopen the finished output to continue it", path);
+  /* the checkpoint's run wrote an output that is gone: a new file would
+   * silently lack everything before the checkpoint */
+  if (where == 0 && s->resume.records > 0)
+    return psst_error_set(PSST_ERR_USER,
+                          "%s.partial: no such file: the checkpoint (t = %g "
+                          "ms) continues the output of its run, %s.partial "
+                          "(or a finished %s), which holds its %lld records "
+                          "and %lld spikes up to that time; put it back, or "
+                          "give the -o of that run",
+                          path, s->resume.t, path, path,
+                          (long long)s->resume.records,
+                          (long long)s->resume.spikes);
   if (where == 0) return open_output(s, path, force, 0, out);
-  return open_output(s, path, force, 1, out);
+  int rc = open_output(s, path, force, 1, out);
+  /* refused (not this checkpoint's output): the finished file keeps its
+   * name */
+  if (rc < 0 && where == 2 && s->rank == 0) {
+    char partial[4200];
+    snprintf(partial, sizeof partial, "%s.partial", path);
+    if (rename(partial, path) != 0)
+      fprintf(stderr, "psst: warning: cannot rename %s back to %s: %s\n",
+              partial, path, strerror(errno));
+  }
+  return rc;
 }
 
 /* Write a checkpoint at the current step: the output is flushed and synced
@@ -427,6 +462,165 @@ static int checkpoint_now(psst_sim *s, psst_output *out, const char *ckpt,
   return rc;
 }
 
+/* ---- the output lock ------------------------------------------------- */
+
+/* For the whole run rank 0 holds a write lock (fcntl F_SETLK) on PATH.lock,
+ * so that a second run writing the same output is refused at once, whatever
+ * the timing. The kernel drops the lock when the process ends, however it
+ * ends (kill -9 too): a lock file left behind locks nothing, and the next run
+ * or restart takes it. The file is removed at the end, while still locked;
+ * a run that locked the old file just then sees that the path names another
+ * file now and locks again. */
+typedef struct out_lock {
+  int fd;
+  char *path;
+} out_lock;
+
+/* Why a file in the output's folder cannot be created (errno e). */
+static int lock_dir_error(const char *path, int e) {
+  char dir[4200];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (!slash)
+    snprintf(dir, sizeof dir, ".");
+  else
+    slash[slash == dir ? 1 : 0] = '\0';
+  if (e == ENOENT)
+    return psst_error_set(PSST_ERR_IO,
+                          "%s.partial: cannot create (rank 0): the directory "
+                          "%s does not exist",
+                          path, dir);
+  if (e == ENOTDIR)
+    return psst_error_set(PSST_ERR_IO,
+                          "%s.partial: cannot create (rank 0): %s is not a "
+                          "directory",
+                          path, dir);
+  if (e == EACCES || e == EROFS)
+    return psst_error_set(PSST_ERR_IO,
+                          "%s.partial: cannot create (rank 0): %s (the "
+                          "directory %s is not writable)",
+                          path, strerror(e), dir);
+  return psst_error_set(PSST_ERR_IO, "%s.lock: cannot create (rank 0): %s",
+                        path, strerror(e));
+}
+
+static int lock_take(out_lock *lk, const char *path) {
+  for (int tries = 0; tries < 16; tries++) {
+    int fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return lock_dir_error(path, errno);
+    struct flock fl;
+    memset(&fl, 0, sizeof fl);
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (fcntl(fd, F_SETLK, &fl) != 0) {
+      int e = errno;
+      if (e == EACCES || e == EAGAIN) {
+        char who[64] = "";
+        memset(&fl, 0, sizeof fl);
+        fl.l_type = F_WRLCK;
+        fl.l_whence = SEEK_SET;
+        if (fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+          snprintf(who, sizeof who, " (pid %ld)", (long)fl.l_pid);
+        close(fd);
+        return psst_error_set(PSST_ERR_USER,
+                              "%s: another psst run%s is writing this output "
+                              "(it holds the lock %s): two runs must not "
+                              "write the same output; wait for it to end or "
+                              "choose another -o",
+                              path, who, lk->path);
+      }
+      close(fd);
+      /* a file system without locks (NFS without lockd): run unlocked */
+      fprintf(stderr,
+              "psst: warning: %s: cannot lock (%s); nothing stops another "
+              "run from writing the same output\n",
+              lk->path, strerror(e));
+      return 0;
+    }
+    struct stat a, b;
+    if (fstat(fd, &a) == 0 && stat(lk->path, &b) == 0 && a.st_dev == b.st_dev &&
+        a.st_ino == b.st_ino) {
+      char pid[32];
+      int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+      if (ftruncate(fd, 0) == 0 && write(fd, pid, (size_t)n) < 0) {
+        /* the pid in the file is for people; the lock is what counts */
+      }
+      lk->fd = fd;
+      return 0;
+    }
+    close(fd); /* removed by the run that just ended: lock the new file */
+  }
+  return psst_error_set(PSST_ERR_IO, "%s: cannot lock (rank 0)", lk->path);
+}
+
+/* Lock PATH.lock on rank 0; every rank returns the same. Collective. */
+static int lock_output(psst_sim *s, const char *path, out_lock *lk) {
+  lk->fd = -1;
+  lk->path = NULL;
+  int rc = 0;
+  if (s->rank == 0) {
+    lk->path = malloc(strlen(path) + sizeof ".lock");
+    if (!lk->path)
+      rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (lock)");
+    else
+      sprintf(lk->path, "%s.lock", path);
+    if (rc == 0) rc = lock_take(lk, path);
+  }
+  rc = psst_comm_agree_worst(s->comm, rc);
+  if (rc < 0) {
+    if (lk->fd >= 0) close(lk->fd);
+    lk->fd = -1;
+    free(lk->path);
+    lk->path = NULL;
+  }
+  return rc;
+}
+
+static void lock_release(out_lock *lk) {
+  if (lk->fd >= 0) {
+    unlink(lk->path);
+    close(lk->fd);
+  }
+  lk->fd = -1;
+  free(lk->path);
+  lk->path = NULL;
+}
+
+/* --checkpoint (or the default OUT.ckpt) names an existing file: replace
+ * it only when it is a checkpoint of this run (the periodic case, and a
+ * restart writing over the checkpoint it started from); anything else (the
+ * model file, another run's checkpoint) only with --force. Collective. */
+static int check_ckpt_path(psst_sim *s, const char *ckpt, const char *path,
+                           int force) {
+  int kind = 0;
+  char id[64] = "";
+  if (s->rank == 0 && !force) kind = psst_ckpt_probe(ckpt, id, sizeof id);
+  /* a fresh run over an existing output is refused for that (the output's
+   * message is the one that helps) */
+  if (s->rank == 0 && kind && path && !s->restored) {
+    struct stat st;
+    char partial[4200];
+    snprintf(partial, sizeof partial, "%s.partial", path);
+    if (stat(path, &st) == 0 || stat(partial, &st) == 0) kind = 0;
+  }
+  PSST_TRY(psst_comm_bcast(s->comm, &kind, sizeof kind, 0));
+  PSST_TRY(psst_comm_bcast(s->comm, id, sizeof id, 0));
+  if (kind == 2)
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: exists and is not a psst checkpoint; refusing "
+                          "to overwrite it with one (choose another "
+                          "--checkpoint, or --force)",
+                          ckpt);
+  if (kind == 1 && strcmp(id, s->run_id) != 0)
+    return psst_error_set(PSST_ERR_USER,
+                          "%s: a checkpoint of another run (run id %s); "
+                          "refusing to overwrite it (restart from it with "
+                          "--restart, choose another --checkpoint, or "
+                          "--force)",
+                          ckpt, id[0] ? id : "none");
+  return 0;
+}
+
 /* Has any rank been asked to stop? Collective (every rank polls at the same
  * steps). */
 static int stop_requested(psst_sim *s, volatile sig_atomic_t *stop) {
@@ -434,6 +628,9 @@ static int stop_requested(psst_sim *s, volatile sig_atomic_t *stop) {
   if (psst_comm_max_int(s->comm, mine, &any) < 0) return 1;
   return any;
 }
+
+static int run_locked(psst_sim *s, const psst_run_options *o, const char *path,
+                      double t_start);
 
 int psst_sim_run(psst_sim *s, const psst_run_options *o) {
   psst_run_options dflt = psst_run_options_default();
@@ -444,6 +641,37 @@ int psst_sim_run(psst_sim *s, const psst_run_options *o) {
   const char *path = o->output;
   if (!path && s->restored && s->resume.output[0]) path = s->resume.output;
   if (!path) path = s->m->output;
+  /* a fresh run's identity (a restart has its checkpoint's; none when that
+   * was written by a psst before run ids) */
+  if (!s->restored) PSST_TRY(psst__sim_run_id(s));
+  out_lock lk = {-1, NULL};
+  if (path) PSST_TRY(lock_output(s, path, &lk));
+  int rc = run_locked(s, o, path, t_start);
+  /* every rank is done with the output before the lock goes */
+  if (path) (void)psst_comm_barrier(s->comm);
+  lock_release(&lk);
+  return rc;
+}
+
+static int run_locked(psst_sim *s, const psst_run_options *o, const char *path,
+                      double t_start) {
+  /* where a checkpoint goes: --checkpoint, else (for a stop) OUTPUT.ckpt */
+  char ckpt_default[4200] = "";
+  const char *ckpt = o->checkpoint;
+  if (!ckpt && path) {
+    snprintf(ckpt_default, sizeof ckpt_default, "%s.ckpt", path);
+    ckpt = ckpt_default;
+  }
+  if (ckpt && path) {
+    char partial[4200];
+    snprintf(partial, sizeof partial, "%s.partial", path);
+    if (strcmp(ckpt, path) == 0 || strcmp(ckpt, partial) == 0)
+      return psst_error_set(PSST_ERR_USER,
+                            "--checkpoint %s: the output's own path; choose "
+                            "another",
+                            ckpt);
+  }
+  if (ckpt) PSST_TRY(check_ckpt_path(s, ckpt, path, o->force));
   /* every rank's V at the start; a non-finite initial state is a user error,
    * found before any output is created */
   PSST_TRY(psst__sim_exchange_initial(s));
@@ -454,13 +682,6 @@ int psst_sim_run(psst_sim *s, const psst_run_options *o) {
       PSST_TRY(restart_output(s, path, o->force, &out));
     else
       PSST_TRY(open_output(s, path, o->force, 0, &out));
-  }
-  /* where a checkpoint goes: --checkpoint, else (for a stop) OUTPUT.ckpt */
-  char ckpt_default[4200] = "";
-  const char *ckpt = o->checkpoint;
-  if (!ckpt && path) {
-    snprintf(ckpt_default, sizeof ckpt_default, "%s.ckpt", path);
-    ckpt = ckpt_default;
   }
   int64_t ckpt_every = 0;
   if (o->checkpoint && o->checkpoint_every > 0) {
@@ -499,6 +720,14 @@ int psst_sim_run(psst_sim *s, const psst_run_options *o) {
     if (rc == 0 && o->stop && s->step % poll == 0 &&
         stop_requested(s, o->stop)) {
       stopped = 1;
+      /* seen and reported: from now on another signal may stop at once
+       * (signals that came together before this count as one) */
+      if (pg.f)
+        fprintf(pg.f,
+                "%spsst: stop requested at t = %g ms: writing the "
+                "checkpoint (signal again to stop at once, without it)\n",
+                pg.tty ? "\n" : "", (double)s->step * s->dt);
+      if (o->stop_ack) *o->stop_ack = 1;
       break;
     }
     progress_report(s, &pg, i + 1, 0);

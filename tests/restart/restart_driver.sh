@@ -337,6 +337,233 @@ ckptdir) # NP: --checkpoint into a missing folder: exit 1, output not committed
   absent nodir
   ;;
 
+lock) # NP: a second run on the same output is refused while the first
+  # runs (exit 2, the holder's pid named; --force does not override it); a
+  # kill -9 of the first leaves a lock file that blocks nothing: the restart
+  # from its last checkpoint takes the lock and completes the output
+  np=$1
+  start k 0 "$NET" --t-end $LONG -o o.nc --checkpoint k.ckpt --checkpoint-every 2 --quiet
+  first=$PID
+  wait_for "$first" "$DEADLINE" -e k.ckpt
+  exists o.nc.lock
+  for extra in "" --force; do
+    rc=0
+    run second "$np" "$NET" --t-end 5 -o o.nc $extra --quiet || rc=$?
+    expect_rc $rc 2 "second run on the same output ($np ranks${extra:+, $extra})"
+    expect_log second "o.nc: another psst run \\(pid $first\\) is writing this output"
+    kill -0 "$first" 2>/dev/null || fail "the first run ended: the second one stopped it"
+  done
+  kill -KILL "$first"
+  wait "$first" 2>/dev/null
+  exists o.nc.lock # left behind, unlocked
+  t=$(ncatt k.ckpt time_ms)
+  # (the first run went on while the others ran: continue it 1 ms past its
+  # checkpoint; restart_sigkill compares such a restart with the reference)
+  t_end=$(awk -v t="$t" 'BEGIN { print t + 1 }')
+  rc=0
+  run rk "$np" "$NET" --restart k.ckpt --t-end "$t_end" --quiet || rc=$?
+  expect_rc $rc 0 "restart after kill -9 ($np ranks)"
+  exists o.nc
+  [ "$(ncatt o.nc complete)" = '"yes"' ] || fail "o.nc: complete is not \"yes\""
+  absent o.nc.lock
+  ;;
+
+lock_race) # NP: two runs started together on the same output: exactly one
+  # writes it, the other exits 2 (the lock, or the output it finds), 3 times
+  np=$1
+  for i in 1 2 3; do
+    rm -f o.nc o.nc.partial
+    start a "$np" "$NET" --t-end 5 -o o.nc --quiet
+    pa=$PID
+    start b "$np" "$NET" --t-end 5 -o o.nc --quiet
+    pb=$PID
+    ra=0 rb=0
+    wait_pid "$pa" "$DEADLINE" || ra=$?
+    wait_pid "$pb" "$DEADLINE" || rb=$?
+    note "try $i: exit $ra and $rb"
+    { [ "$ra" = 0 ] && [ "$rb" = 2 ]; } || { [ "$ra" = 2 ] && [ "$rb" = 0 ]; } ||
+      fail "try $i: exit $ra and $rb, expected 0 and 2"
+    loser=b
+    [ "$ra" = 2 ] && loser=a
+    expect_log $loser "o.nc(.partial)?: (another psst run \\(pid [0-9]+\\) is writing this output|output exists|.*exists: the output of a run that did not finish)"
+    exists o.nc
+    absent o.nc.lock
+  done
+  ;;
+
+overwrite_partial) # a fresh run does not replace a stopped run's partial
+  # output (exit 2, how to restart); the restart then gives the reference
+  REF=$1
+  stop_run a 0 TERM a.nc "$NET" --t-end $LONG -o a.nc --quiet
+  cp a.nc.partial keep.partial
+  rc=0
+  run fresh 0 "$NET" --t-end 5 -o a.nc --quiet || rc=$?
+  expect_rc $rc 2 "a fresh run over a resumable a.nc.partial"
+  expect_log fresh "a.nc.partial exists: the output of a run that did not finish.*--restart.*a.nc.ckpt.*--force"
+  cmp -s a.nc.partial keep.partial || fail "a.nc.partial was changed by the refused run"
+  rc=0
+  run ra 0 "$NET" --restart a.nc.ckpt --t-end $T_END --quiet || rc=$?
+  expect_rc $rc 0 "restart"
+  same a.nc "$REF"
+  ;;
+
+foreign_partial) # NP: --restart refuses an output of another run of the
+  # same model (run ids differ) and one with fewer records than its
+  # checkpoint says (an older copy of the run's own output)
+  np=$1
+  stop_run a 0 TERM a.nc "$NET" --t-end $LONG -o a.nc --checkpoint a.ckpt --quiet
+  stop_run b 0 TERM b.nc "$NET" --t-end $LONG -o b.nc --checkpoint b.ckpt --quiet
+  cp a.nc.partial a_own.partial
+  cp b.nc.partial a.nc.partial
+  rc=0
+  run r "$np" "$NET" --restart a.ckpt --t-end $T_END --quiet || rc=$?
+  expect_rc $rc 2 "restart onto another run's output ($np ranks)"
+  expect_log r "a.nc.partial: this output does not belong to the checkpoint being resumed \\(run_id '[0-9a-f]{32}' here, '[0-9a-f]{32}' in the checkpoint\\)"
+  cmp -s a.nc.partial b.nc.partial || fail "the refused restart changed the file"
+  # a's own output, then stopped again later: the old copy is too short
+  cp a_own.partial a.nc.partial
+  start a2 0 "$NET" --restart a.ckpt --t-end $LONG --checkpoint a.ckpt
+  wait_log "$PID" "$DEADLINE" a2 "restarting from"
+  sleep 0.4
+  kill -TERM "$PID"
+  rc=0
+  wait_pid "$PID" "$DEADLINE" || rc=$?
+  expect_rc $rc 3 "second stop"
+  cp a_own.partial a.nc.partial
+  rc=0
+  run r2 "$np" "$NET" --restart a.ckpt --t-end $T_END --quiet || rc=$?
+  expect_rc $rc 2 "restart onto an older copy of its output ($np ranks)"
+  expect_log r2 "a.nc.partial: holds [0-9]+ records in 'time', but the checkpoint says [0-9]+ were written"
+  ;;
+
+foreign_final) # NP: continuing a finished output with another run's
+  # checkpoint is refused, and the finished file keeps its name
+  np=$1 D4=$2
+  rc=0
+  run a 0 "$D4" --t-end 2 -o a.nc --checkpoint a.ckpt --quiet || rc=$?
+  expect_rc $rc 0 "run a"
+  run b 0 "$D4" --t-end 2 -o b.nc --checkpoint b.ckpt --quiet || rc=$?
+  expect_rc $rc 0 "run b"
+  cp b.nc a.nc
+  rc=0
+  run r "$np" "$D4" --restart a.ckpt --t-end 3 --quiet || rc=$?
+  expect_rc $rc 2 "continuing b's output from a's checkpoint ($np ranks)"
+  expect_log r "a.nc.partial: this output does not belong to the checkpoint being resumed"
+  exists a.nc
+  absent a.nc.partial
+  cmp -s a.nc b.nc || fail "a.nc was changed"
+  ;;
+
+no_partial) # NP: --restart without the output it continues: exit 2, saying
+  # what is missing, and no new file
+  np=$1
+  stop_run a 0 TERM a.nc "$NET" --t-end $LONG -o a.nc --quiet
+  rm a.nc.partial
+  rc=0
+  run r "$np" "$NET" --restart a.nc.ckpt --t-end $T_END --quiet || rc=$?
+  expect_rc $rc 2 "restart without a.nc.partial ($np ranks)"
+  expect_log r "a.nc.partial: no such file: the checkpoint \\(t = [0-9.]+ ms\\) continues the output of its run"
+  absent a.nc
+  absent a.nc.partial
+  ;;
+
+double_term) # two signals at once (timeout sends two SIGTERMs: to the
+  # process and to its group) still give a checkpoint and exit 3; a restart
+  # from the last gives the reference. Two SIGTERMs back to back are often
+  # merged by the kernel; two different signals sent while the process is
+  # stopped (SIGSTOP ... SIGCONT) reach its handler one after the other
+  # every time, before the run can have seen the first: the case that
+  # stopped at once without a checkpoint (exit 143)
+  REF=$1
+  for i in 1 2 3 4 5 6; do
+    rm -f d.nc.partial d.nc.ckpt
+    start d$i 0 "$NET" --t-end $LONG -o d.nc
+    wait_for "$PID" "$DEADLINE" -e d.nc.partial
+    sleep 0.2
+    case $i in
+    1 | 4) kill -TERM "$PID"; kill -TERM "$PID" ;;
+    2 | 5) kill -STOP "$PID"; kill -TERM "$PID"; kill -USR1 "$PID"; kill -CONT "$PID" ;;
+    *) kill -STOP "$PID"; kill -TERM "$PID"; kill -INT "$PID"; kill -CONT "$PID" ;;
+    esac
+    rc=0
+    wait_pid "$PID" "$DEADLINE" || rc=$?
+    # (back to back, the run may have reported the first before the second
+    # came, rarely: then the second stops at once, as it should)
+    if [ "$rc" = 143 ] && grep -q "psst: stop requested at t = " "$WORK/d$i.log"; then
+      note "try $i: the first SIGTERM was reported before the second came"
+      continue
+    fi
+    expect_rc $rc 3 "try $i: two signals at once"
+    expect_log d$i "stopped by signal (2|10|15) at t = "
+    exists d.nc.ckpt
+    ncdump -h d.nc.ckpt >/dev/null 2>&1 || fail "try $i: d.nc.ckpt is not readable"
+  done
+  too_late "$(stopped_at d6)"
+  # timeout in its default mode signals the child and then its own group
+  rm -f e.nc.partial e.nc.ckpt
+  rc=0
+  timeout --preserve-status -k 30 3 "$PSST" run "$NET" --t-end $LONG -o e.nc >e.log 2>&1 || rc=$?
+  [ -e e.nc.partial ] || { echo "skip: the run had not started after 3 s"; exit 77; }
+  if [ "$rc" = 143 ] && grep -q "psst: stop requested at t = " e.log; then
+    note "timeout: the first SIGTERM was reported before the second came"
+  else
+    expect_rc $rc 3 "stopped by timeout"
+    exists e.nc.ckpt
+  fi
+  rc=0
+  run rd 0 "$NET" --restart d.nc.ckpt --t-end $T_END --quiet || rc=$?
+  expect_rc $rc 0 "restart"
+  same d.nc "$REF"
+  ;;
+
+damage_setup) # a checkpoint of a finished 5 ms run and damaged copies
+  D4=$1 TOOL=$2
+  rc=0
+  run r 0 "$D4" --t-end 5 -o ../d_out.nc --checkpoint ../d.ckpt --force --quiet || rc=$?
+  expect_rc $rc 0 "day4 run to 5 ms with --checkpoint"
+  for k in bitflip flip_fire_t shift_step shift_both records0 records1e20 spikes1e12 nan_fire_t; do
+    /usr/bin/python3 "$TOOL" ../d.ckpt "../d_$k.ckpt" $k || fail "damage_ckpt.py $k"
+  done
+  cp ../d.ckpt ../d_clean.ckpt
+  ;;
+
+damage_clean) # NP: the undamaged copy continues its output (the damage tests'
+  # control: what they refuse is the damage, not the setup)
+  np=$1 D4=$2
+  cp ../d_out.nc c.nc
+  rc=0
+  run c "$np" "$D4" --restart ../d_clean.ckpt -o c.nc --t-end 10 --quiet || rc=$?
+  expect_rc $rc 0 "restart from the undamaged checkpoint ($np ranks)"
+  [ "$(ncatt c.nc complete)" = '"yes"' ] || fail "c.nc: complete is not \"yes\""
+  ;;
+
+ckpt_path) # NP: --checkpoint at an existing file that is not a checkpoint,
+  # or at another run's checkpoint: exit 2, the file untouched; --force
+  # replaces it; a run's own checkpoint is replaced (--checkpoint-every)
+  np=$1 D4=$2
+  cp "$D4" model.yaml
+  cp model.yaml model.keep
+  rc=0
+  run m "$np" model.yaml --t-end 2 -o m.nc --checkpoint model.yaml --quiet || rc=$?
+  expect_rc $rc 2 "--checkpoint at the model file ($np ranks)"
+  expect_log m "model.yaml: exists and is not a psst checkpoint; refusing to overwrite it"
+  cmp -s model.yaml model.keep || fail "the model file was changed"
+  absent m.nc
+  absent m.nc.partial
+  rc=0
+  run a "$np" model.yaml --t-end 2 -o a.nc --checkpoint a.ckpt --checkpoint-every 0.5 --quiet || rc=$?
+  expect_rc $rc 0 "a run replacing its own periodic checkpoints"
+  cp a.ckpt a.keep
+  rc=0
+  run b "$np" model.yaml --t-end 2 -o b.nc --checkpoint a.ckpt --quiet || rc=$?
+  expect_rc $rc 2 "--checkpoint at another run's checkpoint ($np ranks)"
+  expect_log b "a.ckpt: a checkpoint of another run \\(run id [0-9a-f]{32}\\); refusing to overwrite it"
+  cmp -s a.ckpt a.keep || fail "a.ckpt was changed"
+  rc=0
+  run f "$np" model.yaml --t-end 2 -o f.nc --checkpoint a.ckpt --force --quiet || rc=$?
+  expect_rc $rc 0 "--force replaces another run's checkpoint"
+  ;;
+
 *)
   fail "unknown case '$CASE'"
   ;;
