@@ -519,7 +519,8 @@ static int check_counters(const psst_sim *s, const char *path, double step,
                           "%.17g ms)",
                           path, step, want_t, s->dt, t);
   int64_t k = (int64_t)step;
-  double want_rec = output[0] ? (double)(k / s->rb[0].every + 1) : 0.0;
+  int64_t every = s->nrb > 0 ? s->rb[0].every : 1;
+  double want_rec = output[0] ? (double)(k / every + 1) : 0.0;
   if (!integral(records, 9.0e15) || records != want_rec)
     return psst_error_set(PSST_ERR_USER,
                           "%s: damaged checkpoint (output_records = %g; at "
