@@ -311,8 +311,8 @@ static void init_projection(psst_sim *s, psst_lproj *lp) {
 /* Positions of the selection that receive stimulus `is`: all of them, or
  * trunc(fraction * targets) chosen uniformly without replacement by a
  * partial Fisher-Yates shuffle whose draws are keyed by (seed, stimulus,
- * draw index) — the same on every rank (docs/models.md §6.6, §6.8). pick[pos] is
- * set to 1 for the recipients. */
+ * draw index) — the same on every rank (docs/models.md §6.6, §6.8). pick[pos]
+ * is set to 1 for the recipients. */
 int psst__stimulus_pick(const psst_model *m, int is, int64_t total,
                         unsigned char *pick) {
   const psst_stimulus *st = &m->stims[is];

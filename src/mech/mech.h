@@ -58,8 +58,8 @@
 
 #include "mech/vecmath.h"
 
-/* exprel(x) = (exp(x) - 1)/x, exprel(0) = 1 (docs/models.md §2.4): expm1(x)/x for
- * |x| >= 1e-5, the Taylor polynomial 1 + x/2 + x^2/6 below. Overflows to
+/* exprel(x) = (exp(x) - 1)/x, exprel(0) = 1 (docs/models.md §2.4): expm1(x)/x
+ * for |x| >= 1e-5, the Taylor polynomial 1 + x/2 + x^2/6 below. Overflows to
  * +inf for large x, so rate = c/exprel(x) correctly goes to 0. Both
  * branches are evaluated (a select, so that the loops vectorise). */
 PSST_HD static inline double psst_exprel(double x) {

@@ -124,7 +124,8 @@ static void check_single_neuron(void) {
   free_spikes(&sp);
 }
 
-/* docs/models.md §8.4: the F-I curve of 20 independent neurons, I_j = 10 j/19. */
+/* docs/models.md §8.4: the F-I curve of 20 independent neurons, I_j = 10 j/19.
+ */
 static void check_fi_curve(void) {
   char yaml[8192];
   int n = snprintf(yaml, sizeof yaml,

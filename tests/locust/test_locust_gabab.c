@@ -1,5 +1,5 @@
-/* Slow GABA_B inhibition (docs/models.md §7) on single LN -> PN pairs, through the
- * whole engine.
+/* Slow GABA_B inhibition (docs/models.md §7) on single LN -> PN pairs, through
+ * the whole engine.
  *
  *   test_locust_gabab OUTDIR
  * One model holds three independent circuits with no other synapses and no

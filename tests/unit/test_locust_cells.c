@@ -158,7 +158,8 @@ static void test_rhs_soa(void) {
   CHECK_NEAR(hi, 1.0 / (1.0 + exp((-63.0 + 78.0) / 6.0)), 1e-9);
 }
 
-/* ---- (c) isolated cells (docs/models.md §6.9) ---------------------------------- */
+/* ---- (c) isolated cells (docs/models.md §6.9)
+ * ---------------------------------- */
 
 typedef struct cell_ctx {
   const psst_neuron_kind *k;

@@ -100,7 +100,8 @@ static int f_record(double t, const double *y, double *dydt, void *ctx) {
 }
 
 /* Stage times are exactly t_i, t_i + h/2, t_i + h/2, t_i + h with
- * h = t[i+1] - t[i]; k4's time is not read from t[i+1] (docs/models.md §1.4). */
+ * h = t[i+1] - t[i]; k4's time is not read from t[i+1] (docs/models.md §1.4).
+ */
 static int check_stage_times(size_t M, const double *t) {
   static recorder r;
   double Y[64], one = 1.0;
@@ -128,7 +129,8 @@ static int check_stage_times(size_t M, const double *t) {
 }
 
 /* Stage times are exactly t_i, t_i + h/2, t_i + h/2, t_i + h with
- * h = t[i+1] - t[i]; k4's time is not read from t[i+1] (docs/models.md §1.4). */
+ * h = t[i+1] - t[i]; k4's time is not read from t[i+1] (docs/models.md §1.4).
+ */
 static void test_stage_times(void) {
   double t[64];
   psst_odeint_grid(0.0, 0.01, 64, t);

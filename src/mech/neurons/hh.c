@@ -12,7 +12,8 @@
 #define PSST_COST_COBAHH 22.0
 #define PSST_COST_HH_CLASSIC 19.0
 
-/* ---- hh_tutorial (docs/models.md §2) ---------------------------------------- */
+/* ---- hh_tutorial (docs/models.md §2) ----------------------------------------
+ */
 
 static const psst_state_info tutorial_state[PSST_HH_NSTATE] = {
     {"V", "mV", "membrane potential", -71.0, 0, 0},
@@ -55,7 +56,8 @@ const psst_neuron_kind psst_neuron_hh_tutorial = {
     PSST_COST_HH_TUTORIAL,
     0};
 
-/* ---- cobahh (docs/models.md §11.2) -------------------------------------------- */
+/* ---- cobahh (docs/models.md §11.2)
+ * -------------------------------------------- */
 
 static const psst_state_info cobahh_state[PSST_HH_NSTATE] = {
     {"V", "mV", "membrane potential", -65.0, 0, 0},
@@ -98,7 +100,8 @@ const psst_neuron_kind psst_neuron_cobahh = {
     PSST_COST_COBAHH,
     0};
 
-/* ---- hh_classic (docs/models.md §11.1) ----------------------------------------- */
+/* ---- hh_classic (docs/models.md §11.1)
+ * ----------------------------------------- */
 
 static const psst_state_info classic_state[PSST_HH_NSTATE] = {
     {"V", "mV", "membrane potential", -65.0, 0, 0},

@@ -3,8 +3,8 @@
  *
  *   hh_tutorial  docs/models.md §2   (Traub-Miles rates, u = V - V_T, phi =
  * 3^((T-36)/10)) cobahh       docs/models.md §11.2 (same rate forms, alpha_n
- * coefficient 0.032, phi = 1) hh_classic   docs/models.md §11.1 (squid axon, phi =
- * 3^((T-6.3)/10))
+ * coefficient 0.032, phi = 1) hh_classic   docs/models.md §11.1 (squid axon,
+ * phi = 3^((T-6.3)/10))
  *
  * Units: V, E, V_T [mV]; rates [1/ms]; g [mS/cm^2]; C_m [uF/cm^2];
  * currents [uA/cm^2]. The removable singularities are evaluated through

@@ -1,5 +1,5 @@
-/* The locust antennal lobe kinds pn and ln (docs/models.md §6.1, §6.2): tables and
- * descriptors. The equations are the hooks in mech/neurons/locust.h.
+/* The locust antennal lobe kinds pn and ln (docs/models.md §6.1, §6.2): tables
+ * and descriptors. The equations are the hooks in mech/neurons/locust.h.
  */
 #include <math.h>
 
@@ -12,7 +12,8 @@
 #define PSST_COST_PN 35.0
 #define PSST_COST_LN 20.0
 
-/* ---- pn (docs/models.md §6.1) ---------------------------------------------------
+/* ---- pn (docs/models.md §6.1)
+ * ---------------------------------------------------
  */
 
 static const psst_state_info pn_state[PSST_PN_NSTATE] = {
@@ -71,7 +72,8 @@ const psst_neuron_kind psst_neuron_pn = {
     PSST_COST_PN,
     0};
 
-/* ---- ln (docs/models.md §6.2) ---------------------------------------------------
+/* ---- ln (docs/models.md §6.2)
+ * ---------------------------------------------------
  */
 
 static const psst_state_info ln_state[PSST_LN_NSTATE] = {

@@ -1,11 +1,11 @@
 /* mech/neurons/locust.h — per-neuron equations of the locust antennal lobe
  * kinds, shared by every backend (static inline, PSST_HD).
  *
- *   pn  projection neuron (docs/models.md §6.1): leak, K leak, Na, K (Traub-Miles
- *       rates of §2, phi = 3^((T-36)/10)) and the transient K current I_A
- *       (time constants divided by phi_A = 3^1.25 by default).
- *   ln  local interneuron (docs/models.md §6.2): leak, K leak, K (§2 rates), Ca
- *       (no temperature factor), K(Ca) and a first-order calcium pool.
+ *   pn  projection neuron (docs/models.md §6.1): leak, K leak, Na, K
+ * (Traub-Miles rates of §2, phi = 3^((T-36)/10)) and the transient K current
+ * I_A (time constants divided by phi_A = 3^1.25 by default). ln  local
+ * interneuron (docs/models.md §6.2): leak, K leak, K (§2 rates), Ca (no
+ * temperature factor), K(Ca) and a first-order calcium pool.
  *
  * Units: V, E, V_T [mV]; rates [1/ms]; tau [ms]; g [mS/cm^2];
  * C_m [uF/cm^2]; currents [uA/cm^2]; [Ca] [mM].
@@ -22,7 +22,8 @@
 #include "mech/mech.h"
 #include "mech/neurons/hh.h"
 
-/* ---- PN (docs/models.md §6.1) -------------------------------------------------- */
+/* ---- PN (docs/models.md §6.1)
+ * -------------------------------------------------- */
 
 /* State variable indices. */
 enum {
@@ -99,7 +100,8 @@ PSST_HD static inline void psst_pn_deriv(const double *p, double phi,
   dx[PSST_PN_HA] = (hA_inf - hA) / tau_hA;
 }
 
-/* ---- LN (docs/models.md §6.2) -------------------------------------------------- */
+/* ---- LN (docs/models.md §6.2)
+ * -------------------------------------------------- */
 
 /* State variable indices. */
 enum {

@@ -1,5 +1,5 @@
-/* Synapse kind ach_pulse: tables and descriptor (docs/models.md §3.2-3.3, 3.5). The
- * equations are the hooks in mech/synapses/ach_pulse.h. */
+/* Synapse kind ach_pulse: tables and descriptor (docs/models.md §3.2-3.3, 3.5).
+ * The equations are the hooks in mech/synapses/ach_pulse.h. */
 #include <math.h>
 
 #include "mech/list.h"

@@ -48,8 +48,8 @@ PSST_HD static inline double psst_sk_ach_pulse_transmitter(const double *p,
                           p[PSST_ACH_TMAX]);
 }
 PSST_HD static inline void psst_sk_ach_pulse_deriv(const double *p, double t,
-                                      double T, const double *x,
-                                      double *dx) {
+                                                   double T, const double *x,
+                                                   double *dx) {
   (void)t;
   dx[0] = psst_receptor_deriv(x[0], T, p[PSST_ACH_ALPHA], p[PSST_ACH_BETA]);
 }
@@ -60,7 +60,7 @@ PSST_HD static inline double psst_sk_ach_pulse_drive(const double *p,
 }
 /* not spike-triggered, no step-boundary decision */
 PSST_HD static inline void psst_sk_ach_pulse_on_spike(const double *p, double w,
-                                         double t, double *x) {
+                                                      double t, double *x) {
   (void)t;
   (void)p;
   (void)w;

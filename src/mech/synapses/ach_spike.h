@@ -1,7 +1,7 @@
 /* mech/synapses/ach_spike.h — cholinergic synapse driven by delivered
  * spikes: each spike, delivered after its synapse's delay, opens a
- * transmitter pulse of amplitude A for t_max (docs/models.md §3.3's pulse, keyed
- * to the delivery time instead of the presynaptic neuron's last firing
+ * transmitter pulse of amplitude A for t_max (docs/models.md §3.3's pulse,
+ * keyed to the delivery time instead of the presynaptic neuron's last firing
  * time), which drives the two-state receptor of §3.2. Spikes that come
  * faster than the delay are all delivered; a pulse that is still open is
  * restarted. State per synapse (or per presynaptic neuron, when every
@@ -54,8 +54,8 @@ PSST_HD static inline void psst_sk_ach_spike_deriv(const double *p, double t,
                                                    double *dx) {
   (void)T;
   const double on = x[PSST_ACHS_STATE_T];
-  const double Tr = (t > on && t < on + p[PSST_ACHS_TMAX]) ? p[PSST_ACHS_A]
-                                                           : 0.0;
+  const double Tr =
+      (t > on && t < on + p[PSST_ACHS_TMAX]) ? p[PSST_ACHS_A] : 0.0;
   dx[PSST_ACHS_STATE_O] = psst_receptor_deriv(
       x[PSST_ACHS_STATE_O], Tr, p[PSST_ACHS_ALPHA], p[PSST_ACHS_BETA]);
   dx[PSST_ACHS_STATE_T] = 0.0;
@@ -66,9 +66,8 @@ PSST_HD static inline double psst_sk_ach_spike_drive(const double *p,
   return x[PSST_ACHS_STATE_O];
 }
 /* a delivered spike (weight in the drive): the pulse starts at t */
-PSST_HD static inline void psst_sk_ach_spike_on_spike(const double *p,
-                                                      double w, double t,
-                                                      double *x) {
+PSST_HD static inline void psst_sk_ach_spike_on_spike(const double *p, double w,
+                                                      double t, double *x) {
   (void)p;
   (void)w;
   x[PSST_ACHS_STATE_T] = t;

@@ -1,5 +1,5 @@
-/* Synapse kind exp_cond: tables and descriptor (docs/models.md §11.2). The equations
- * are the hooks in mech/synapses/exp_cond.h. */
+/* Synapse kind exp_cond: tables and descriptor (docs/models.md §11.2). The
+ * equations are the hooks in mech/synapses/exp_cond.h. */
 #include <math.h>
 
 #include "mech/list.h"

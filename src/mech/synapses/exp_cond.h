@@ -36,8 +36,8 @@ PSST_HD static inline double psst_sk_exp_cond_transmitter(const double *p,
 }
 /* dgsyn/dt = -gsyn / tau */
 PSST_HD static inline void psst_sk_exp_cond_deriv(const double *p, double t,
-                                      double T, const double *x,
-                                      double *dx) {
+                                                  double T, const double *x,
+                                                  double *dx) {
   (void)t;
   (void)T;
   dx[0] = -x[0] / p[PSST_EXPC_TAU];
@@ -49,7 +49,7 @@ PSST_HD static inline double psst_sk_exp_cond_drive(const double *p,
 }
 /* gsyn += g w */
 PSST_HD static inline void psst_sk_exp_cond_on_spike(const double *p, double w,
-                                         double t, double *x) {
+                                                     double t, double *x) {
   (void)t;
   x[0] += p[PSST_EXPC_G] * w;
 }

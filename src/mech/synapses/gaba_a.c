@@ -1,5 +1,5 @@
-/* Synapse kind gaba_a: tables and descriptor (docs/models.md §3.2, 3.4-3.5). The
- * equations are the hooks in mech/synapses/gaba_a.h. */
+/* Synapse kind gaba_a: tables and descriptor (docs/models.md §3.2, 3.4-3.5).
+ * The equations are the hooks in mech/synapses/gaba_a.h. */
 #include <math.h>
 
 #include "mech/list.h"

@@ -44,8 +44,8 @@ PSST_HD static inline double psst_sk_gaba_a_transmitter(const double *p,
   return psst_gaba_a_release(V, p[PSST_GABAA_V0], p[PSST_GABAA_SIGMA]);
 }
 PSST_HD static inline void psst_sk_gaba_a_deriv(const double *p, double t,
-                                      double T, const double *x,
-                                      double *dx) {
+                                                double T, const double *x,
+                                                double *dx) {
   (void)t;
   dx[0] = psst_receptor_deriv(x[0], T, p[PSST_GABAA_ALPHA], p[PSST_GABAA_BETA]);
 }
@@ -56,7 +56,7 @@ PSST_HD static inline double psst_sk_gaba_a_drive(const double *p,
 }
 /* not spike-triggered, no step-boundary decision */
 PSST_HD static inline void psst_sk_gaba_a_on_spike(const double *p, double w,
-                                         double t, double *x) {
+                                                   double t, double *x) {
   (void)t;
   (void)p;
   (void)w;

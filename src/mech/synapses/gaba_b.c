@@ -1,5 +1,5 @@
-/* Synapse kind gaba_b: tables and descriptor (docs/models.md §7). The equations are
- * the hooks in mech/synapses/gaba_b.h. */
+/* Synapse kind gaba_b: tables and descriptor (docs/models.md §7). The equations
+ * are the hooks in mech/synapses/gaba_b.h. */
 #include <math.h>
 
 #include "mech/list.h"

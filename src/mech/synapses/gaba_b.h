@@ -1,5 +1,5 @@
-/* mech/synapses/gaba_b.h — slow GABA_B synapse (docs/models.md §7): a release of
- * Cmax for Cdur, decided at step boundaries when the presynaptic V exceeds
+/* mech/synapses/gaba_b.h — slow GABA_B synapse (docs/models.md §7): a release
+ * of Cmax for Cdur, decided at step boundaries when the presynaptic V exceeds
  * V_rel (level-triggered, with a dead time), drives a receptor R and a
  * G-protein G; the drive is G^n / (G^n + K), and g is a total per
  * postsynaptic neuron shared among its inputs. Hooks: mech/mech.h. */
@@ -70,8 +70,8 @@ PSST_HD static inline double psst_sk_gaba_b_transmitter(const double *p,
   return psst_gaba_b_release(t, aux, p[PSST_GABAB_CMAX], p[PSST_GABAB_CDUR]);
 }
 PSST_HD static inline void psst_sk_gaba_b_deriv(const double *p, double t,
-                                      double T, const double *x,
-                                      double *dx) {
+                                                double T, const double *x,
+                                                double *dx) {
   (void)t;
   psst_gaba_b_deriv(x[PSST_GABAB_STATE_R], x[PSST_GABAB_STATE_G], T, p,
                     &dx[PSST_GABAB_STATE_R], &dx[PSST_GABAB_STATE_G]);
@@ -83,7 +83,7 @@ PSST_HD static inline double psst_sk_gaba_b_drive(const double *p,
 }
 /* not spike-triggered */
 PSST_HD static inline void psst_sk_gaba_b_on_spike(const double *p, double w,
-                                         double t, double *x) {
+                                                   double t, double *x) {
   (void)t;
   (void)p;
   (void)w;
