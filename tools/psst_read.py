@@ -207,17 +207,25 @@ def open_dataset(path, block=None):
     return out.set_xindex("population")
 
 
+def _read_spikes(path, required=True):
+    """(populations, spike times [ms], global ids, population index of each
+    spike) of a file; with required, no spike variables is a UserError."""
+    with _nc(path) as ds:
+        pops = _populations(ds)
+        if "spike_time" not in ds.variables:
+            if required:
+                raise UserError(f"{path}: no spikes recorded (record.spikes: false)")
+            return pops, np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        t = np.asarray(ds["spike_time"][:], float)
+        g = np.asarray(ds["spike_neuron"][:], np.int64)
+    return pops, t, g, _pop_of(g, pops)
+
+
 def spikes(path):
     """The spikes as an xarray.Dataset over dimension 'spike': time [ms],
     neuron (global id), population (name), in the file's order."""
     xr = _xr()
-    with _nc(path) as ds:
-        pops = _populations(ds)
-        if "spike_time" not in ds.variables:
-            raise UserError(f"{path}: no spikes recorded (record.spikes: false)")
-        t = np.asarray(ds["spike_time"][:], float)
-        g = np.asarray(ds["spike_neuron"][:], np.int64)
-    pi = _pop_of(g, pops)
+    pops, t, g, pi = _read_spikes(path)
     names = np.array([p["name"] for p in pops] + [""], dtype=object)
     return xr.Dataset({"time": ("spike", t, {"units": "ms"}),
                        "neuron": ("spike", g, {"long_name": "global neuron id"}),
@@ -239,11 +247,8 @@ def to_neo(path, block=None):
     except ImportError as e:
         raise UserError(f"neo and quantities are needed ({e}); Debian: python3-neo")
     with _nc(path) as ds:
-        pops = _populations(ds)
         attrs = {a: ds.getncattr(a) for a in ds.ncattrs()}
-        has_spikes = "spike_time" in ds.variables
-        t = np.asarray(ds["spike_time"][:], float) if has_spikes else np.zeros(0)
-        g = np.asarray(ds["spike_neuron"][:], np.int64) if has_spikes else np.zeros(0, np.int64)
+    pops, t, g, _ = _read_spikes(path, required=False)
     t_end = float(attrs.get("t_end_ms", t.max() if t.size else 0.0))
     blk = neo.Block(name=os.path.basename(path), file_origin=path,
                     description="psst output",
@@ -305,13 +310,7 @@ def to_sonata(path, out, sorting="by_time"):
         raise UserError(f"h5py is needed ({e}); Debian: python3-h5py")
     if sorting not in ("by_time", "by_id", "none"):
         raise UserError(f"sorting '{sorting}': one of by_time, by_id, none")
-    with _nc(path) as ds:
-        pops = _populations(ds)
-        if "spike_time" not in ds.variables:
-            raise UserError(f"{path}: no spikes recorded (record.spikes: false)")
-        t = np.asarray(ds["spike_time"][:], float)
-        g = np.asarray(ds["spike_neuron"][:], np.int64)
-    pi = _pop_of(g, pops)
+    pops, t, g, pi = _read_spikes(path)
     tmp = out + ".tmp"
     with h5py.File(tmp, "w") as f:
         top = f.create_group("spikes")

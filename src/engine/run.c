@@ -229,18 +229,17 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
   const char **kinds = calloc((size_t)m->npop + 1, sizeof *kinds);
   int64_t *pfirst = calloc((size_t)m->npop, sizeof *pfirst);
   int64_t *psize = calloc((size_t)m->npop, sizeof *psize);
+  /* filled below; all freed at done */
+  psst_output_list *lists = NULL;
+  int64_t **gl = NULL;
+  char(*lnames)[48] = NULL;
+  int nlists = 0, rc = 0;
+  conn_buf cb;
+  memset(&cb, 0, sizeof cb);
   if (!vars || !longs || !prefix || !blocks || !nrec || !names || !pfirst ||
       !psize || !kinds) {
-    free(kinds);
-    free(pfirst);
-    free(psize);
-    free(vars);
-    free(longs);
-    free(prefix);
-    free(blocks);
-    free(nrec);
-    free(names);
-    return psst_error_set(PSST_ERR_NOMEM, "out of memory (output)");
+    rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (output)");
+    goto done;
   }
   for (int b = 0, at = 0; b < s->nrb; b++) {
     const psst_recblk *R = &s->rb[b];
@@ -291,12 +290,9 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
   const int nattrs = (int)(sizeof attrs / sizeof attrs[0]);
   /* the recipients of randomly chosen stimuli, as int64 variables
    * stimulus<i>_recipients (global ids, ascending), for analysis */
-  psst_output_list *lists = calloc((size_t)(m->nstim + 1), sizeof *lists);
-  int64_t **gl = calloc((size_t)(m->nstim + 1), sizeof *gl);
-  char(*lnames)[48] = calloc((size_t)(m->nstim + 1), sizeof *lnames);
-  int nlists = 0, rc = 0;
-  conn_buf cb;
-  memset(&cb, 0, sizeof cb);
+  lists = calloc((size_t)(m->nstim + 1), sizeof *lists);
+  gl = calloc((size_t)(m->nstim + 1), sizeof *gl);
+  lnames = calloc((size_t)(m->nstim + 1), sizeof *lnames);
   if (!lists || !gl || !lnames) {
     rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (output lists)");
     goto done;
