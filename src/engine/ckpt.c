@@ -617,7 +617,13 @@ int psst_sim_restore(psst_sim *s, const char *path, psst_restart_info *info) {
   if (rc == 0 && s->has_events) rc = push_events(s, &pl, path, (int64_t)step);
   if (rc == 0) rc = push_noise(s, &pl, path, (int64_t)step);
   rc = psst_comm_agree(s->comm, rc);
-  if (rc == 0) snprintf(s->run_id, sizeof s->run_id, "%s", run_id);
+  size_t idlen = strlen(run_id);
+  if (rc == 0 && idlen >= sizeof s->run_id)
+    rc = psst_error_set(PSST_ERR_USER,
+                        "%s: damaged checkpoint: its run_id has %zu "
+                        "characters (at most %zu)",
+                        path, idlen, sizeof s->run_id - 1);
+  if (rc == 0) memcpy(s->run_id, run_id, idlen + 1);
   int crc = psst_ckpt_close(&c, 0);
   plan_free(&pl);
   if (rc == 0) rc = crc;
