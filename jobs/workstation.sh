@@ -15,7 +15,8 @@
 # runs ~20x slower on 2 ranks than on 1). So examples/day4_network.yaml
 # (3 neurons) gets 1 rank, examples/cobahh.yaml (4000) up to 4.
 # Override with NP=<ranks> (used as given). --dry-run prints the mpirun
-# command (stdout) and exits without running it.
+# command (stdout) and exits without running it. A model `psst check`
+# refuses is reported (exit 2) before any rank starts.
 # Binary: $PSST if set, else build/psst of this checkout, else psst on PATH.
 # BLAS: OPENBLAS_NUM_THREADS/OMP_NUM_THREADS default to 1 (the ranks already
 # use the cores); set them yourself to change that.
@@ -83,7 +84,16 @@ for a in "$@"; do
 done
 per_rank=${MIN_NEURONS_PER_RANK:-1000}
 case "$per_rank" in '' | *[!0-9]* | 0) echo "workstation.sh: MIN_NEURONS_PER_RANK must be a positive integer, got '$per_rank'" >&2; exit 2 ;; esac
-neurons=$("$exe" "${check[@]}" 2>/dev/null | sed -n 's/^neurons  *\([0-9][0-9]*\) in .*/\1/p' | head -n 1 || true)
+# a model psst refuses (exit 2) is reported here, before mpirun starts ranks
+crc=0
+report=$("$exe" "${check[@]}" 2>"${TMPDIR:-/tmp}/psst-check.$$") || crc=$?
+if [ "$crc" = 2 ]; then
+  cat "${TMPDIR:-/tmp}/psst-check.$$" >&2
+  rm -f "${TMPDIR:-/tmp}/psst-check.$$"
+  exit 2
+fi
+rm -f "${TMPDIR:-/tmp}/psst-check.$$"
+neurons=$(sed -n 's/^neurons  *\([0-9][0-9]*\) in .*/\1/p' <<<"$report" | head -n 1)
 if [ "$gpus" -gt 0 ]; then devices=$gpus; else devices=$cores; fi
 if [ -n "${NP:-}" ]; then
   np=$NP

@@ -10,7 +10,7 @@
 # (scripts/setup.sh --with-slurm installs them). Needs root: slurmd runs jobs
 # as their owner and munged must run as the munge user.
 #
-# What it does (TOOLCHAIN.md §6, P10, P11, P13, P14, P16):
+# What it does:
 #   - writes DIR/slurm.conf: one node "localhost" (127.0.0.1), partition
 #     "debug", proctrack/linuxproc + task/none (no cgroups, no systemd),
 #     MpiDefault=pmix (Debian's Open MPI starts under srun only with PMIx),
