@@ -75,7 +75,9 @@ int psst_comm_agree(MPI_Comm comm, int rc) {
   mrc = MPI_Bcast(&e, (int)sizeof e, MPI_BYTE, first, comm);
   if (mrc != MPI_SUCCESS)
     return psst_comm_check(mrc, "MPI_Bcast (agreement on an error)");
-  if (size > 1 && e.code != PSST_ERR_USER)
+  /* name the failing rank once: an error agreed before (every rank then
+   * holds it, and rank 0 broadcasts it again) already says which */
+  if (size > 1 && e.code != PSST_ERR_USER && strncmp(e.msg, "rank ", 5) != 0)
     psst_error_set(e.code, "rank %d: %s", first, e.msg);
   else
     psst_error_set(e.code, "%s", e.msg);

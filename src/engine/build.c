@@ -95,6 +95,11 @@ static int init_segment(psst_sim *s, const psst_seg *sg) {
     for (int64_t i = 0; i < sg->n; i++)
       y[v * ld + i] =
           noisy(y[v * ld + i], pp, seed, sg->pop, sg->gid_lo + i, v);
+    /* a fraction (gate) drawn from a normal, or moved by init_noise, is
+     * clipped to [0, 1] (README: populations); constants, uniforms and
+     * files were checked to lie there */
+    for (int64_t i = 0; kd->state[v].fraction && i < sg->n; i++)
+      y[v * ld + i] = fmin(1.0, fmax(0.0, y[v * ld + i]));
     for (int64_t i = sg->n; i < ld; i++)
       y[v * ld + i] = y[v * ld + sg->n - 1];
   }
@@ -489,7 +494,19 @@ static int sim_build(psst_sim *s) {
   L->nlp = m->nproj;
   ALLOC(L->lp, m->nproj);
   for (int ip = 0; ip < m->nproj; ip++) {
-    PSST_TRY(build_projection(s, ip, &L->lp[ip], &ny, &nz, &naux));
+    int rc = build_projection(s, ip, &L->lp[ip], &ny, &nz, &naux);
+    if (rc == PSST_ERR_NOMEM) {
+      const psst_projection *p = &m->projs[ip];
+      const psst_lproj *lp = &L->lp[ip];
+      psst_error_prefix("%s:%d: projections[%d] '%s': its synapses onto rank "
+                        "%d of %d (%lld targets x %lld sources, up to %.3g "
+                        "synapses) do not fit in this rank's memory; use "
+                        "more ranks (on more nodes) or a sparser connect: ",
+                        m->path, p->line, ip, p->name, s->rank, s->size,
+                        (long long)lp->nrows, (long long)lp->nsrc,
+                        (double)lp->nrows * (double)lp->nsrc);
+    }
+    PSST_TRY(rc);
     unsigned f = m->projs[ip].kind->flags;
     if (f & PSST_SYN_F_READS_STAGE_V) s->stage_v = 1;
     if (f & PSST_SYN_F_STEP_BOUNDARY) s->has_boundary = 1;
@@ -502,8 +519,14 @@ static int sim_build(psst_sim *s) {
   PSST_TRY(psst__sources_create(s));
   s->nls = m->nstim;
   ALLOC(s->ls, m->nstim);
-  for (int is = 0; is < m->nstim; is++)
-    PSST_TRY(build_stimulus(s, is, &s->ls[is]));
+  for (int is = 0; is < m->nstim; is++) {
+    int rc = build_stimulus(s, is, &s->ls[is]);
+    if (rc == PSST_ERR_NOMEM)
+      psst_error_prefix("%s:%d: stimuli[%d]: its samples for rank %d of %d "
+                        "do not fit in memory: ",
+                        m->path, m->stims[is].line, is, s->rank, s->size);
+    PSST_TRY(rc);
+  }
   L->ny = ny;
   L->nz = nz;
   L->naux = naux;
@@ -551,7 +574,6 @@ static int sim_build_state(psst_sim *s) {
   PSST_TRY(init_replicated(s));
   for (int ip = 0; ip < L->nlp; ip++)
     init_projection(s, &L->lp[ip]);
-  PSST_TRY(psst__recording_build(s));
   return 0;
 }
 
@@ -655,7 +677,27 @@ int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out) {
   }
   rc = psst_comm_agree(comm, rc);
   if (rc == 0) rc = psst_comm_agree(comm, choose_drive(s));
-  if (rc == 0) rc = psst_comm_agree(comm, sim_build_state(s));
+  if (rc == 0) {
+    rc = sim_build_state(s);
+    if (rc == PSST_ERR_NOMEM)
+      psst_error_prefix(
+          "%s: the state of %lld neurons (about %.3g GiB on rank %d of %d, "
+          "with the synapses' state) does not fit in memory; use more "
+          "ranks (on more nodes): ",
+          m->path, (long long)s->L.N,
+          (double)(s->L.ny + s->L.nz + s->L.naux + 10 * (size_t)s->L.N) *
+              sizeof(double) / 1073741824.0,
+          s->rank, s->size);
+    if (rc == 0) {
+      rc = psst__recording_build(s);
+      if (rc == PSST_ERR_NOMEM)
+        psst_error_prefix("%s: record: the recording buffers of rank %d of "
+                          "%d do not fit in memory; record fewer neurons or "
+                          "variables, or give a smaller record.buffer: ",
+                          m->path, s->rank, s->size);
+    }
+    rc = psst_comm_agree(comm, rc);
+  }
   if (rc == 0) rc = choose_backend(s);
   if (rc < 0) {
     psst_sim_destroy(&s);
