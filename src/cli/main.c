@@ -242,8 +242,8 @@ static void print_state(const psst_state_info *s, int n) {
       snprintf(init, sizeof init, "steady");
     else
       snprintf(init, sizeof init, "%g", s[i].def);
-    printf("  %-10s %-10s %12s   %s\n", s[i].name, s[i].unit, init,
-           s[i].long_name);
+    printf("  %-10s %-10s %12s   %s%s\n", s[i].name, s[i].unit, init,
+           s[i].long_name, s[i].fraction ? " (a fraction: in [0, 1])" : "");
   }
 }
 
