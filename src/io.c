@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "comm/comm.h"
@@ -64,6 +65,7 @@ struct psst_output {
   int spikes, spike_t_id, spike_n_id;
   int64_t n_spikes; /* spikes written so far (length of spike) */
   int failed;       /* code of an earlier failure, 0 when healthy */
+  char why[1024];   /* its message, repeated by later calls */
   int appended;     /* reopened for a restart: never remove the file */
   int deflate;      /* zlib level of records and spikes, 0: none */
   int popfirst_id, popsize_id, popkind_id; /* -1 when not written */
@@ -90,14 +92,77 @@ static int nc_fail(const char *path, int rank, int ncrc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)))
 #endif
     ;
+/* Free space [bytes] on the file system holding PATH (its folder), or a
+ * negative value when statvfs cannot tell. */
+static double free_bytes(const char *path, char *dir, size_t n) {
+  snprintf(dir, n, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (slash == dir)
+    dir[1] = '\0';
+  else if (slash)
+    *slash = '\0';
+  else
+    snprintf(dir, n, ".");
+  struct statvfs vs;
+  if (statvfs(dir, &vs) != 0) return -1.0;
+  return (double)vs.f_bavail * (double)vs.f_frsize;
+}
+
+/* Refuse to write about BYTES [bytes] to PATH when that would leave less
+ * than PSST_IO_SPACE_MARGIN free on its file system. A full disk must be
+ * found before the write: HDF5 does not report it on every rank alike (one
+ * rank fails inside a collective flush while the others wait in it, a
+ * hang), and collective writes that run out of space may even "succeed".
+ * Collective: rank 0 asks statvfs, every rank gets its answer. */
+#define PSST_IO_SPACE_MARGIN 4194304.0 /* bytes: HDF5 metadata, chunks */
+static int space_check(MPI_Comm comm, int rank, const char *path,
+                       double bytes) {
+  int rc = 0;
+  if (rank == 0) {
+    char dir[PSST_IO_PATH_MAX + 2];
+    double avail = free_bytes(path, dir, sizeof dir);
+    if (avail >= 0 && avail < bytes + PSST_IO_SPACE_MARGIN)
+      rc = psst_error_set(PSST_ERR_IO,
+                          "%s: the disk is full: the file system of %s has "
+                          "%.0f KiB free, and psst needs %.0f KiB for the "
+                          "next write plus %.0f KiB to close the file; free "
+                          "space or write elsewhere",
+                          path, dir, avail / 1024.0, bytes / 1024.0,
+                          PSST_IO_SPACE_MARGIN / 1024.0);
+  }
+  return psst_comm_agree(comm, rc);
+}
+
+/* netCDF reports a full disk as "NetCDF: HDF error" (HDF5 keeps errno to
+ * itself): say so when the file system holding PATH has (almost) no space
+ * left, or errno says so. "" when neither. */
+static const char *space_note(const char *path, int err) {
+  static char note[PSST_IO_PATH_MAX + 100];
+  note[0] = '\0';
+  if (err == ENOSPC || err == EDQUOT) {
+    snprintf(note, sizeof note, "; %s (%s)",
+             err == ENOSPC ? "the disk is full" : "the disk quota is exceeded",
+             strerror(err));
+    return note;
+  }
+  char dir[PSST_IO_PATH_MAX + 2];
+  double free_b = free_bytes(path, dir, sizeof dir);
+  if (free_b >= 0 && free_b < 1048576.0)
+    snprintf(note, sizeof note,
+             "; the disk is full: the file system of %s has %.0f KiB free", dir,
+             free_b / 1024.0);
+  return note;
+}
+
 static int nc_fail(const char *path, int rank, int ncrc, const char *fmt, ...) {
+  int err = errno;
   char what[512];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(what, sizeof what, fmt, ap);
   va_end(ap);
-  return psst_error_set(PSST_ERR_IO, "%s: %s (rank %d): %s", path, what, rank,
-                        nc_strerror(ncrc));
+  return psst_error_set(PSST_ERR_IO, "%s: %s (rank %d): %s%s", path, what, rank,
+                        nc_strerror(ncrc), space_note(path, err));
 }
 
 /* Agree on a status over comm: returns the smallest (most negative) code of
@@ -213,6 +278,7 @@ static int output_abandon(psst_output *o, int rc) {
   if (o->rank == 0 && !o->appended) unlink(o->partial);
   (void)psst_comm_barrier(o->comm);
   o->failed = rc;
+  if (!o->why[0]) snprintf(o->why, sizeof o->why, "%s", psst_error_message());
   return rc;
 }
 
@@ -723,6 +789,7 @@ int psst_output_create(MPI_Comm comm, const psst_output_spec *spec,
     return rc;
   }
   rc = psst_comm_dup(comm, &o->comm);
+  if (!rc) rc = space_check(o->comm, rank, o->partial, 0);
   if (rc) {
     output_free(o);
     return rc;
@@ -761,7 +828,8 @@ static int output_usable(psst_output *o, const char *what) {
     return psst_error_set(PSST_ERR_INTERNAL, "%s: no output handle", what);
   if (o->failed)
     return psst_error_set(
-        o->failed, "%s: output abandoned after an earlier error", o->path);
+        o->failed, "%s",
+        o->why[0] ? o->why : "output abandoned after an earlier error");
   return 0;
 }
 
@@ -786,6 +854,9 @@ int psst_output_write_records(psst_output *o, int b, int64_t nrows,
                           o->path, B->var_names[v], o->rank);
   PSST_TRY(agree(o->comm, o->rank, rc));
   if (nrows == 0) return 0;
+  rc = space_check(o->comm, o->rank, o->partial,
+                   8.0 * (double)nrows * ((double)B->n_rec * B->nvars + 1));
+  if (rc) return output_abandon(o, rc);
 
   for (int v = 0; v < B->nvars; v++) {
     size_t start[2] = {(size_t)B->n_records, nloc ? (size_t)B->rec_lo : 0};
@@ -837,6 +908,8 @@ int psst_output_write_spikes(psst_output *o, int64_t n_total, int64_t offset,
                           "(%lld to %lld)",
                           o->path, (long long)-ntr[1], (long long)ntr[0]);
   if (n_total == 0) return 0;
+  rc = space_check(o->comm, o->rank, o->partial, 16.0 * (double)n_total);
+  if (rc) return output_abandon(o, rc);
 
   /* a rank without spikes writes nothing at a position inside the file */
   size_t start = (size_t)(o->n_spikes + (n_mine ? offset : 0));
@@ -878,6 +951,7 @@ int psst_output_close(psst_output **op, int nattrs, const psst_attr *attrs,
       rc = psst_error_set(PSST_ERR_INTERNAL, "%s: attribute %d unnamed",
                           o->path, a);
   rc = agree(o->comm, o->rank, rc);
+  if (!rc) rc = space_check(o->comm, o->rank, o->partial, 0);
   if (!rc && nattrs > 0) {
     nc = nc_redef(o->ncid);
     rc = agree(o->comm, o->rank,
@@ -1078,11 +1152,13 @@ void psst_output_counts(const psst_output *o, int64_t *n_records,
 
 int psst_output_sync(psst_output *o) {
   PSST_TRY(output_usable(o, "psst_output_sync"));
+  int rc = space_check(o->comm, o->rank, o->partial, 0);
+  if (rc) return output_abandon(o, rc);
   int nc = nc_sync(o->ncid);
-  int rc = agree(o->comm, o->rank,
-                 nc == NC_NOERR ? 0
-                                : nc_fail(o->partial, o->rank, nc,
-                                          "cannot flush to disk"));
+  rc = agree(o->comm, o->rank,
+             nc == NC_NOERR
+                 ? 0
+                 : nc_fail(o->partial, o->rank, nc, "cannot flush to disk"));
   if (rc) return output_abandon(o, rc);
   return 0;
 }
@@ -1095,6 +1171,7 @@ int psst_output_sync(psst_output *o) {
 struct psst_ckpt {
   MPI_Comm comm;
   int rank, ncid, open, writing, dim_count;
+  double def_bytes; /* [bytes] of the variables defined so far */
   char *path, *tmp;
 };
 
@@ -1159,6 +1236,11 @@ int psst_ckpt_create(MPI_Comm comm, const char *path, psst_ckpt **out) {
   PSST_TRY(ckpt_start(comm, path, &c));
   int rank = c->rank, rc;
   c->writing = 1;
+  rc = space_check(c->comm, rank, c->tmp, 0);
+  if (rc) {
+    ckpt_free(c);
+    return rc;
+  }
   int nc = nc_create_par(c->tmp, NC_NETCDF4 | NC_CLOBBER, c->comm,
                          MPI_INFO_NULL, &c->ncid);
   c->open = nc == NC_NOERR;
@@ -1185,6 +1267,7 @@ int psst_ckpt_def(psst_ckpt *c, const char *name, int64_t len) {
   if (nc == NC_NOERR) nc = nc_def_var_fill(c->ncid, id, 1, NULL);
   if (nc != NC_NOERR)
     return nc_fail(c->tmp, c->rank, nc, "cannot define '%s'", name);
+  c->def_bytes += 8.0 * (double)(len > 0 ? len : 1);
   return id;
 }
 
@@ -1203,11 +1286,13 @@ int psst_ckpt_put_num(psst_ckpt *c, const char *name, double value) {
 }
 
 int psst_ckpt_enddef(psst_ckpt *c) {
+  int rc = space_check(c->comm, c->rank, c->tmp, c->def_bytes);
+  if (rc) return ckpt_abandon(c, rc);
   int nc = nc_enddef(c->ncid);
-  int rc = agree(c->comm, c->rank,
-                 nc == NC_NOERR
-                     ? 0
-                     : nc_fail(c->tmp, c->rank, nc, "cannot end define mode"));
+  rc = agree(c->comm, c->rank,
+             nc == NC_NOERR
+                 ? 0
+                 : nc_fail(c->tmp, c->rank, nc, "cannot end define mode"));
   if (rc) return ckpt_abandon(c, rc);
   return 0;
 }

@@ -327,6 +327,43 @@ rodir) # NP: output into a read-only folder, as a user who cannot write it
   [ -z "$(ls -A ro)" ] || fail "ro/ is not empty: $(ls -A ro)"
   ;;
 
+diskfull) # NP: output and checkpoint on a full file system (tmpfs): exit 1
+  # saying the disk is full (netCDF itself says only "HDF error", and one
+  # rank failing inside a collective HDF5 flush hung the others), nothing
+  # left under the final name or as a partial output
+  np=$1 D4=$2
+  mkdir full
+  if [ "$(id -u)" != 0 ] || ! mount -t tmpfs -o size=8m psst-test-full full 2>/dev/null; then
+    echo "skip: needs root and permission to mount a tmpfs"
+    exit 77
+  fi
+  trap 'umount "$WORK/full" 2>/dev/null' EXIT
+  full_re="the disk is full: the file system of [^ ]*full has [0-9]+ KiB free"
+  # 1. the disk fills up in the middle of the run (32 MB of records)
+  rc=0
+  run o "$np" "$MODELS/bigrec.yaml" -o "$WORK/full/o.nc" --quiet || rc=$?
+  expect_rc $rc 1 "output filling the disk"
+  expect_log o "full/o.nc.partial: $full_re, and psst needs [0-9]+ KiB for the next write"
+  if grep -q "abandoned" o.log; then fail "the disk-full error is hidden: $(cat o.log)"; fi
+  [ -z "$(ls -A full)" ] || fail "full/ is not empty: $(ls -A full)"
+  # 2. no room to start: refused before the file is created
+  head -c 6000000 /dev/zero >full/filler 2>/dev/null || true
+  rc=0
+  run s "$np" "$D4" --t-end 5 -o "$WORK/full/s.nc" --quiet || rc=$?
+  expect_rc $rc 1 "output onto a full disk"
+  expect_log s "full/s.nc.partial: $full_re"
+  absent full/s.nc.partial
+  # 3. a checkpoint that does not fit: the output elsewhere is not committed
+  rc=0
+  run c "$np" "$D4" --t-end 50 -o o.nc --checkpoint "$WORK/full/c.ckpt" \
+    --checkpoint-every 10 --quiet || rc=$?
+  expect_rc $rc 1 "checkpoint onto a full disk"
+  expect_log c "c.ckpt(.tmp)?: $full_re"
+  absent o.nc
+  absent full/c.ckpt
+  absent full/c.ckpt.tmp
+  ;;
+
 ckptdir) # NP: --checkpoint into a missing folder: exit 1, output not committed
   np=$1 D4=$2
   rc=0
