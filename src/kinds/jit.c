@@ -457,7 +457,7 @@ static int build_locked(const jit_toolchain *t, const char *dir,
       return locked;
     }
   }
-  unlink(so); /* a broken object, if any */
+  /* a broken object, if any, is replaced by the rename */
 
   char head[1024];
   snprintf(head, sizeof head,
