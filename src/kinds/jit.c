@@ -112,7 +112,11 @@ static int make_dirs(char *path) {
   return 0;
 }
 
-int psst_jit_cache_dir(char *buf, size_t n) {
+/* The directory's path into buf; then, unless `quick`, create it and probe
+ * it. Quick (the object may be there already: no mkdir, no file created,
+ * which matter on a shared file system under many ranks): 0 only when it
+ * exists and is safe, 1 when the full check is needed. */
+static int cache_dir(char *buf, size_t n, int quick) {
   const char *env = getenv("PSST_CACHE");
   const char *xdg = getenv("XDG_CACHE_HOME");
   const char *home = getenv("HOME");
@@ -138,11 +142,17 @@ int psst_jit_cache_dir(char *buf, size_t n) {
     buf[--k] = '\0';
 
   char why[512];
+  struct stat st;
+  if (quick)
+    return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) &&
+                   (!(st.st_mode & (S_IWGRP | S_IWOTH)) ||
+                    st.st_uid == geteuid())
+               ? 0
+               : 1;
   if (make_dirs(buf) != 0) {
     snprintf(why, sizeof why, "cannot be created (%s)", strerror(errno));
     return cache_refuse(buf, why);
   }
-  struct stat st;
   if (stat(buf, &st) != 0) {
     snprintf(why, sizeof why, "cannot be read (%s)", strerror(errno));
     return cache_refuse(buf, why);
@@ -166,6 +176,8 @@ int psst_jit_cache_dir(char *buf, size_t n) {
   unlink(probe);
   return 0;
 }
+
+int psst_jit_cache_dir(char *buf, size_t n) { return cache_dir(buf, n, 0); }
 
 /* ---- the compiler and its arguments ---------------------------------------
  */
@@ -500,15 +512,19 @@ int psst_jit_load(const char *source, const char *symbol, psst_jit_module **out,
   *out = NULL;
   if (fn) *fn = NULL;
   char dir[JIT_PATH_MAX];
-  PSST_TRY(psst_jit_cache_dir(dir, sizeof dir));
+  int quick = cache_dir(dir, sizeof dir, 1);
+  PSST_TRY(quick);
   jit_toolchain t;
   toolchain_get(&t);
   psst_jit_module *m = calloc(1, sizeof *m);
   PSST_ALLOC_CHECK(m);
   key_of(source, &t, m->key);
   int rc = join(m->path, sizeof m->path, dir, m->key, ".so");
-  if (rc == 0 && (m->handle = try_open(m->path)) == NULL)
-    rc = build_locked(&t, dir, m->key, source, m->path, m);
+  if (rc == 0 && (quick != 0 || (m->handle = try_open(m->path)) == NULL)) {
+    /* to compile: the directory must be there and writable */
+    rc = cache_dir(dir, sizeof dir, 0);
+    if (rc == 0) rc = build_locked(&t, dir, m->key, source, m->path, m);
+  }
   if (rc == 0 && symbol && fn) rc = psst_jit_symbol(m, symbol, fn);
   if (rc < 0) {
     psst_jit_close(&m);
