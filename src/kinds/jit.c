@@ -494,6 +494,12 @@ static int build_locked(const jit_toolchain *t, const char *dir,
   return 0;
 }
 
+void psst_jit_key_of(const char *source, char key[33]) {
+  jit_toolchain t;
+  toolchain_get(&t);
+  key_of(source, &t, key);
+}
+
 int psst_jit_symbol(psst_jit_module *m, const char *symbol, psst_jit_fn *fn) {
   *fn = NULL;
   dlerror();

@@ -89,6 +89,10 @@ int psst_jit_load_all(MPI_Comm comm, const char *source, const char *symbol,
  * collective. */
 int psst_jit_symbol(psst_jit_module *m, const char *symbol, psst_jit_fn *fn);
 
+/* The key psst_jit_load would use for `source` now (with this PSST_CC and
+ * CPU): 32 hex digits and a NUL into key. Not collective. */
+void psst_jit_key_of(const char *source, char key[33]);
+
 /* 1 when loading this module ran the compiler, 0 when it reused the
  * cache's object (for tests and a log line). */
 int psst_jit_compiled(const psst_jit_module *m);

@@ -8,10 +8,12 @@
 #include "psst_test.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef double (*fn_d)(double);
@@ -183,6 +185,132 @@ static void test_concurrent(void) {
   CHECK_INT_EQ(count_tmp(cache), 0);
 }
 
+/* The same through a compiler that counts its runs and takes its time, so
+ * that the four surely overlap: the compiler runs once. */
+static void test_concurrent_counted(void) {
+  enum { N = 4 };
+  char wrapper[8192], count[8192];
+  PATHF(wrapper, "%s/../slow_cc.%ld", cache, (long)getpid());
+  PATHF(count, "%s/../slow_cc.%ld.count", cache, (long)getpid());
+  FILE *w = fopen(wrapper, "w");
+  CHECK(w != NULL);
+  if (!w) return;
+  fprintf(w, "#!/bin/sh\necho run >> '%s'\nsleep 0.5\nexec cc \"$@\"\n", count);
+  fclose(w);
+  chmod(wrapper, 0755);
+  setenv("PSST_CC", wrapper, 1);
+  const char *src = "double q(double x) { return x + 4; }\n";
+  pid_t pid[N];
+  int res[2];
+  CHECK_INT_EQ(pipe(res), 0);
+  for (int i = 0; i < N; i++) {
+    pid[i] = fork();
+    if (pid[i] == 0) {
+      close(res[0]);
+      psst_jit_module *m = NULL;
+      psst_jit_fn f = NULL;
+      char out = 'E';
+      if (psst_jit_load(src, "q", &m, &f) == 0)
+        out = as_fn(f)(1.0) != 5.0 ? 'V' : psst_jit_compiled(m) ? 'C' : 'R';
+      else
+        fprintf(stderr, "child %d: %s\n", i, psst_error_message());
+      psst_jit_close(&m);
+      if (write(res[1], &out, 1) != 1) _exit(3);
+      _exit(0);
+    }
+  }
+  close(res[1]);
+  int compiled = 0, reused = 0, other = 0;
+  char c;
+  while (read(res[0], &c, 1) == 1)
+    c == 'C' ? compiled++ : c == 'R' ? reused++ : other++;
+  close(res[0]);
+  for (int i = 0; i < N; i++) {
+    int status = -1;
+    if (pid[i] > 0) waitpid(pid[i], &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  CHECK_INT_EQ(compiled, 1);
+  CHECK_INT_EQ(reused, N - 1);
+  CHECK_INT_EQ(other, 0);
+  int runs = 0;
+  FILE *cf = fopen(count, "r");
+  char line[64];
+  while (cf && fgets(line, sizeof line, cf))
+    runs++;
+  if (cf) fclose(cf);
+  CHECK_INT_EQ(runs, 1);
+  unsetenv("PSST_CC");
+  remove(wrapper);
+  remove(count);
+}
+
+/* While another process holds the lock: a waiter takes the object the
+ * moment it appears (without the lock), or gives up after PSST_JIT_WAIT. */
+static void test_lock_wait(void) {
+  const char *src = "double w(double x) { return x / 2; }\n";
+  char key[33], lock[8192];
+  psst_jit_key_of(src, key);
+  CHECK_INT_EQ(strlen(key), 32);
+  PATHF(lock, "%s/%s.lock", cache, key);
+  int fd = open(lock, O_RDWR | O_CREAT, 0600);
+  CHECK(fd >= 0);
+  struct flock fl;
+  memset(&fl, 0, sizeof fl);
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  CHECK_INT_EQ(fcntl(fd, F_SETLK, &fl), 0);
+
+  /* a child that waits 0.3 s: it gives up, naming the lock */
+  pid_t pid = fork();
+  if (pid == 0) {
+    setenv("PSST_JIT_WAIT", "0.3", 1);
+    psst_jit_module *m = NULL;
+    psst_jit_fn f = NULL;
+    int rc = psst_jit_load(src, "w", &m, &f);
+    int ok = rc == PSST_ERR_IO && strstr(psst_error_message(), lock) &&
+             strstr(psst_error_message(), "PSST_JIT_WAIT");
+    if (!ok) fprintf(stderr, "child: %d %s\n", rc, psst_error_message());
+    _exit(ok ? 0 : 1);
+  }
+  int status = -1;
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+  /* a child that waits long enough: this process (holding the lock, which
+   * does not stop itself) compiles meanwhile, and the child reuses it */
+  int res[2];
+  CHECK_INT_EQ(pipe(res), 0);
+  pid = fork();
+  if (pid == 0) {
+    close(res[0]);
+    psst_jit_module *m = NULL;
+    psst_jit_fn f = NULL;
+    char out = 'E';
+    if (psst_jit_load(src, "w", &m, &f) == 0)
+      out = as_fn(f)(3.0) != 1.5 ? 'V' : psst_jit_compiled(m) ? 'C' : 'R';
+    else
+      fprintf(stderr, "child: %s\n", psst_error_message());
+    if (write(res[1], &out, 1) != 1) _exit(3);
+    _exit(0);
+  }
+  close(res[1]);
+  struct timespec nap = {0, 300 * 1000 * 1000};
+  nanosleep(&nap, NULL);
+  psst_jit_module *m = NULL;
+  psst_jit_fn f = NULL;
+  CHECK_INT_EQ(psst_jit_load(src, "w", &m, &f), 0);
+  CHECK(m && psst_jit_compiled(m));
+  psst_jit_close(&m);
+  char c = 0;
+  CHECK_INT_EQ(read(res[0], &c, 1), 1);
+  CHECK_INT_EQ(c, 'R');
+  close(res[0]);
+  waitpid(pid, &status, 0);
+  CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  close(fd); /* releases the lock */
+}
+
 static void test_compile_error(void) {
   psst_jit_module *m = NULL;
   psst_jit_fn f = NULL;
@@ -308,6 +436,8 @@ int main(int argc, char **argv) {
   test_compile_reuse();
   test_broken_object();
   test_concurrent();
+  test_concurrent_counted();
+  test_lock_wait();
   test_compile_error();
   test_missing_compiler();
   test_cache_refused();
