@@ -104,6 +104,23 @@ static void test_compile_reuse(void) {
   psst_jit_close(&m);
 }
 
+/* generated code includes psst's per-element helpers (mech/mech.h) */
+static void test_mech_header(void) {
+  const char *src = "#include \"mech/mech.h\"\n"
+                    "double e(double x) { return psst_exprel(x); }\n";
+  psst_jit_module *m = NULL;
+  psst_jit_fn f = NULL;
+  int rc = psst_jit_load(src, "e", &m, &f);
+  CHECK_INT_EQ(rc, 0);
+  if (rc) {
+    fprintf(stderr, "%s\n", psst_error_message());
+    return;
+  }
+  CHECK_NEAR(as_fn(f)(0.0), 1.0, 0);
+  CHECK_REL(as_fn(f)(1.0), exp(1.0) - 1.0, 1e-15);
+  psst_jit_close(&m);
+}
+
 /* a broken object in the cache (a crash of some other tool, a full disk)
  * is compiled again */
 static void test_broken_object(void) {
@@ -434,6 +451,7 @@ int main(int argc, char **argv) {
   unsetenv("PSST_CC");
 
   test_compile_reuse();
+  test_mech_header();
   test_broken_object();
   test_concurrent();
   test_concurrent_counted();
