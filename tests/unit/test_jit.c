@@ -94,6 +94,15 @@ static void test_compile_reuse(void) {
   psst_jit_close(&m);
   psst_jit_close(&m); /* NULL is ignored */
 
+  /* the key: the same for the same text, another for another compiler */
+  char k1[33], k2[33];
+  psst_jit_key_of(src, k1);
+  CHECK(!strcmp(k1, key));
+  setenv("PSST_CC", "gcc", 1);
+  psst_jit_key_of(src, k2);
+  unsetenv("PSST_CC");
+  CHECK(strcmp(k1, k2) != 0);
+
   /* another source, another key */
   rc = psst_jit_load("double f(double x) { return 3*x; }\n", "f", &m, &f);
   CHECK_INT_EQ(rc, 0);
