@@ -11,7 +11,7 @@ static const psst_state_info ach_spike_state[PSST_ACHS_NSTATE] = {
     [PSST_ACHS_STATE_O] = {"O", "1", "open receptor fraction", 0.0, 0, 1},
     [PSST_ACHS_STATE_T] = {"t_spike", "ms",
                            "time of the last delivered presynaptic spike",
-                           PSST_FIRE_T_DEFAULT, 0},
+                           PSST_FIRE_T_DEFAULT, 0, 0},
 };
 
 static const psst_param_info ach_spike_param[PSST_ACHS_NPARAM] = {
