@@ -1120,6 +1120,17 @@ int psst_expr_check(psst_expr *e, const psst_expr_symtab *t, psst_unit *unit,
   return 0;
 }
 
+/* k when node n is x^k with k = 2, 3 or 4 constant and x a symbol or
+ * number (written, and evaluated, as x*x*...); else 0. */
+static int small_power(const psst_expr *e, const node *n) {
+  if (n->kind != N_BIN || n->op != '^' || !n->has_num) return 0;
+  const node *b = &e->nodes[n->arg[0]];
+  if (b->kind != N_SYM && b->kind != N_NUM) return 0;
+  for (int k = 2; k <= 4; k++)
+    if (n->num == k) return k;
+  return 0;
+}
+
 /* ---- evaluation ---- */
 
 static int node_eval(const psst_expr *e, int i, const double *values,
@@ -1150,7 +1161,18 @@ static int node_eval(const psst_expr *e, int i, const double *values,
     case '-': *out = x - y; return 0;
     case '*': *out = x * y; return 0;
     case '/': *out = x / y; return 0;
-    default: *out = psst_pow(x, y); return 0;
+    default: {
+      int k = small_power(e, n);
+      if (!k) {
+        *out = psst_pow(x, y);
+        return 0;
+      }
+      double r = x;
+      for (int q = 1; q < k; q++)
+        r *= x;
+      *out = r;
+      return 0;
+    }
     }
   }
   if (n->kind == N_CMP) {
@@ -1249,10 +1271,8 @@ static int emit_node(const psst_expr *e, const psst_expr_symtab *t, int i,
     return 0;
   case N_BIN:
     if (n->op == '^') {
-      int k = (int)n->num;
-      const node *nb = &e->nodes[a];
-      if (n->has_num && n->num == k && k >= 2 && k <= 4 &&
-          (nb->kind == N_SYM || nb->kind == N_NUM)) {
+      int k = small_power(e, n);
+      if (k) {
         put(o, "(");
         for (int r = 0; r < k; r++) {
           if (r) put(o, " * ");

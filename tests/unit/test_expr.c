@@ -311,6 +311,15 @@ static void test_alpha_m(void) {
   }
   psst_expr_destroy(&direct);
   psst_expr_destroy(&viaexprel);
+  /* small integer powers evaluate as written in C: x*x*x */
+  psst_expr *cube = NULL;
+  CHECK(check_expr(&t, "V^3/V + V^(1 + 1)", &cube, &u1, &col) == 0);
+  double V = 0.3, c = NAN;
+  if (cube) CHECK(psst_expr_eval(cube, &V, &c) == 0);
+  CHECK(c == (0.3 * 0.3 * 0.3) / 0.3 + 0.3 * 0.3);
+  psst_expr_destroy(&cube);
+  CHECK(check_expr(&t, "V^1e300", NULL, &u1, &col) == PSST_ERR_USER);
+  CHECK(check_expr(&t, "V^(0/0)", NULL, &u1, &col) == PSST_ERR_USER);
   psst_expr_symtab_free(&t);
 }
 
