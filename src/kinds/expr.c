@@ -1695,28 +1695,51 @@ int psst_expr_eqset_eval_condition(const psst_expr_eqset *s,
   return psst_error_set(PSST_ERR_USER, "the equations have no condition");
 }
 
+/* used[k] = 1 for each subexpression symbol k that an equation dX/dt needs,
+ * directly or through other subexpressions (the order has every
+ * subexpression before its users, so one backward pass suffices). */
+static void mark_used(const psst_expr_eqset *s, char *used) {
+  for (int q = s->norder - 1; q >= 0; q--) {
+    const statement *st = &s->st[s->order[q]];
+    if (st->kind == S_COND || (st->kind == S_SUB && !used[st->target]))
+      continue;
+    for (int k = 0; k < st->e->n; k++) {
+      const node *n = &st->e->nodes[k];
+      if (n->kind == N_SYM && s->t.sym[n->sym].role == PSST_EXPR_DERIVED)
+        used[n->sym] = 1;
+    }
+  }
+}
+
 int psst_expr_eqset_emit_deriv(const psst_expr_eqset *s, const char *kind,
                                char *buf, size_t cap) {
   if (cap) buf[0] = '\0';
   PSST_CHECK(s->checked, PSST_ERR_INTERNAL, "equation set not checked");
   PSST_CHECK(valid_name(kind), PSST_ERR_USER, "invalid kind name '%s'",
              kind ? kind : "");
+  char *used = calloc((size_t)s->t.n + 1, 1);
+  PSST_ALLOC_CHECK(used);
+  mark_used(s, used);
   outbuf o = {buf, cap, 0};
   put(&o,
       "PSST_HD static inline void psst_nk_%s_deriv(const double *p, "
       "const double *x,\n    double Iext, double *dx) {\n"
       "  (void)p;\n  (void)x;\n  (void)Iext;\n",
       kind);
-  for (int q = 0; q < s->norder; q++) {
+  int rc = 0;
+  for (int q = 0; rc == 0 && q < s->norder; q++) {
     const statement *st = &s->st[s->order[q]];
-    if (st->kind == S_COND) continue;
+    if (st->kind == S_COND || (st->kind == S_SUB && !used[st->target]))
+      continue;
     if (st->kind == S_SUB)
       put(&o, "  const double psst_s_%s = ", s->t.sym[st->target].name);
     else
       put(&o, "  dx[%d] = ", state_slot(&s->t, st->target));
-    PSST_TRY(emit_node(st->e, &s->t, st->e->root, &o));
+    rc = emit_node(st->e, &s->t, st->e->root, &o);
     put(&o, ";\n");
   }
+  free(used);
+  PSST_TRY(rc);
   put(&o, "}\n");
   return outbuf_done(&o);
 }

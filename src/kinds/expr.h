@@ -193,8 +193,9 @@ int psst_expr_eqset_eval_condition(const psst_expr_eqset *s,
 /* A complete C function
  *   PSST_HD static inline void psst_nk_<kind>_deriv(const double *p,
  *       const double *x, double Iext, double *dx)
- * of a checked set: subexpressions as locals in dependency order, then
- * dx[k] for the k-th state. Symbol access texts must use p, x, Iext. */
+ * of a checked set: the subexpressions the equations need, as locals
+ * `psst_s_NAME` in dependency order, then dx[k] for the k-th state (the
+ * condition is not part of it). Symbol access texts must use p, x, Iext. */
 int psst_expr_eqset_emit_deriv(const psst_expr_eqset *s, const char *kind,
                                char *buf, size_t cap);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expr_hh.h"
 #include "kinds/expr.h"
 #include "mech/neurons/hh.h"
 #include "psst/error.h"
@@ -128,21 +129,11 @@ static void add(psst_expr_symtab *t, const char *name, const char *unit,
   }
 }
 
-/* The classic HH table: states V m h n (x[0..3]), parameters C_m g_Na E_Na
- * g_K E_K g_L E_L (p[0..6]), input I_inj (Iext). */
 static void hh_symbols(psst_expr_symtab *t) {
-  add(t, "V", "mV", PSST_EXPR_STATE, "x[0]");
-  add(t, "m", "1", PSST_EXPR_STATE, "x[1]");
-  add(t, "h", "1", PSST_EXPR_STATE, "x[2]");
-  add(t, "n", "1", PSST_EXPR_STATE, "x[3]");
-  add(t, "C_m", "uF/cm^2", PSST_EXPR_PARAM, "p[0]");
-  add(t, "g_Na", "mS/cm^2", PSST_EXPR_PARAM, "p[1]");
-  add(t, "E_Na", "mV", PSST_EXPR_PARAM, "p[2]");
-  add(t, "g_K", "mS/cm^2", PSST_EXPR_PARAM, "p[3]");
-  add(t, "E_K", "mV", PSST_EXPR_PARAM, "p[4]");
-  add(t, "g_L", "mS/cm^2", PSST_EXPR_PARAM, "p[5]");
-  add(t, "E_L", "mV", PSST_EXPR_PARAM, "p[6]");
-  add(t, "I_inj", "uA/cm^2", PSST_EXPR_INPUT, "Iext");
+  if (expr_hh_symbols(t) != 0) {
+    fprintf(stderr, "HH symbols: %s\n", psst_error_message());
+    psst_test_failures++;
+  }
 }
 
 /* Parse and check text over t: 0 or the error code; unit and column out. */
@@ -370,52 +361,21 @@ static void test_emit(void) {
   psst_expr_symtab_free(&t);
 }
 
-/* The squid axon as statements, out of dependency order. */
-static const char *const hh_statements[] = {
-    "dV/dt = (I_inj - g_Na*m^3*h*(V-E_Na) - g_K*n^4*(V-E_K) - "
-    "g_L*(V-E_L))/C_m",
-    "dm/dt = alpha_m*(1 - m) - beta_m*m",
-    "dh/dt = alpha_h*(1 - h) - beta_h*h",
-    "dn/dt = alpha_n*(1 - n) - beta_n*n",
-    "alpha_m = rate/exprel(-(V + 40[mV])/10[mV])",
-    "rate = 1[1/ms]",
-    "beta_m = 4*rate*exp(-(V + 65[mV])/18[mV])",
-    "alpha_h = 0.07[1/ms]*exp(-(V + 65[mV])/20[mV])",
-    "beta_h = 1[1/ms]/(1 + exp(-(V + 35[mV])/10[mV]))",
-    "alpha_n = 0.1[1/ms]/exprel(-(V + 55[mV])/10[mV])",
-    "beta_n = 0.125[1/ms]*exp(-(V + 65[mV])/80[mV])",
-    "V > -20[mV]",
-};
-enum { HH_NSTMT = sizeof hh_statements / sizeof hh_statements[0] };
-
-static psst_expr_eqset *hh_set(int skip) {
-  psst_expr_symtab t = {0};
-  hh_symbols(&t);
-  psst_expr_eqset *s = NULL;
-  CHECK(psst_expr_eqset_create(&t, &s) == 0);
-  psst_expr_symtab_free(&t);
-  for (int k = 0; s && k < HH_NSTMT; k++) {
-    psst_expr_diag d;
-    if (k == skip) continue;
-    if (psst_expr_eqset_add(s, hh_statements[k], &d) != 0) {
-      fprintf(stderr, "statement %d: %s\n", k, psst_error_message());
-      psst_test_failures++;
-    }
-  }
-  return s;
-}
-
 static void test_hh_set(void) {
-  psst_expr_eqset *s = hh_set(-1);
+  psst_expr_eqset *s = expr_hh_set(-1, 0);
   psst_expr_diag d;
-  if (!s) return;
+  CHECK(s != NULL);
+  if (!s) {
+    fprintf(stderr, "HH set: %s\n", psst_error_message());
+    return;
+  }
   psst_error_clear();
   CHECK(psst_expr_eqset_check(s, &d) == 0);
   if (psst_error_code()) fprintf(stderr, "%s\n", psst_error_message());
   const psst_expr_symtab *t = psst_expr_eqset_symtab(s);
   int am = psst_expr_symtab_find(t, "alpha_m");
   CHECK(am >= 0 && psst_unit_equal(t->sym[am].unit, U("1/ms")));
-  CHECK_INT_EQ(t->n, 12 + 7);
+  CHECK_INT_EQ(t->n, 12 + 9);
   /* derivatives against the built-in squid axon (phi = 1) */
   double P[7] = {1.0, 120.0, 50.0, 36.0, -77.0, 0.3, -54.387};
   double X[][4] = {{-65.0, 0.05, 0.6, 0.32},
@@ -456,23 +416,26 @@ static void test_hh_set(void) {
   const char *am_use = strstr(buf, "dx[1] =");
   CHECK(rate && am_def && am_use && rate < am_def && am_def < am_use);
   CHECK(strstr(buf, "dx[3] =") != NULL);
-  CHECK(strstr(buf, "-20") == NULL); /* the condition is not in deriv */
+  /* neither the condition nor what only it uses, nor what nothing uses */
+  CHECK(strstr(buf, "-20") == NULL);
+  CHECK(strstr(buf, "V_th") == NULL);
+  CHECK(strstr(buf, "spare") == NULL);
   CHECK(psst_expr_eqset_emit_deriv(s, "no good", buf, sizeof buf) ==
         PSST_ERR_USER);
   psst_expr_eqset_destroy(&s);
   CHECK(s == NULL);
 
   /* a state without an equation */
-  s = hh_set(3);
-  CHECK(psst_expr_eqset_check(s, &d) == PSST_ERR_USER);
+  s = expr_hh_set(3, 0);
+  CHECK(s && psst_expr_eqset_check(s, &d) == PSST_ERR_USER);
   CHECK_INT_EQ(d.column, 0);
   CHECK_INT_EQ(d.statement, -1);
   CHECK_STR_CONTAINS(psst_error_message(),
                      "state variable 'n' has no equation dn/dt");
   psst_expr_eqset_destroy(&s);
   /* a subexpression missing: unknown symbol at its use */
-  s = hh_set(5);
-  CHECK(psst_expr_eqset_check(s, &d) == PSST_ERR_USER);
+  s = expr_hh_set(5, 0);
+  CHECK(s && psst_expr_eqset_check(s, &d) == PSST_ERR_USER);
   CHECK_INT_EQ(d.statement, 4);
   CHECK_INT_EQ(d.column, 11);
   CHECK_STR_CONTAINS(psst_error_message(), "unknown symbol 'rate'");
