@@ -906,19 +906,37 @@ static const char *term(const checker *c, int i, char *buf, size_t cap) {
   return buf;
 }
 
+static int has_symbols(const psst_expr *e, int i) {
+  const node *n = &e->nodes[i];
+  if (n->kind == N_SYM) return 1;
+  for (int k = 0; k < n->narg; k++)
+    if (has_symbols(e, n->arg[k])) return 1;
+  return 0;
+}
+
 /* Unit mismatch of operands a and b of node i doing `what`. */
 static int mismatch(const checker *c, int i, int a, int b, const char *what) {
   char ua[128], ub[128], ti[256], ta[256], tb[256];
   psst_unit x = c->e->nodes[a].unit, y = c->e->nodes[b].unit;
   psst_unit_format(x, ua, sizeof ua);
   psst_unit_format(y, ub, sizeof ub);
-  const char *hint = "";
-  if (unit_same_dims(x, y))
-    hint = " (same dimension, different scale: psst converts no units)";
-  else if (c->e->nodes[b].kind == N_NUM && psst_unit_is_one(y))
-    hint = " (give the number a unit: 40[mV])";
-  else if (c->e->nodes[a].kind == N_NUM && psst_unit_is_one(x))
-    hint = " (give the number a unit: 40[mV])";
+  char hint[192] = "";
+  if (unit_same_dims(x, y)) {
+    snprintf(hint, sizeof hint,
+             " (same dimension, different scale: psst converts no units)");
+  } else {
+    /* a bare number beside a quantity: say how to write it */
+    int bare = -1;
+    if (psst_unit_is_one(y) && !has_symbols(c->e, b))
+      bare = b;
+    else if (psst_unit_is_one(x) && !has_symbols(c->e, a))
+      bare = a;
+    if (bare >= 0)
+      snprintf(hint, sizeof hint,
+               " (numbers are dimensionless; write one with its unit, as "
+               "in 1[%s])",
+               bare == b ? ua : ub);
+  }
   return fail_at(c->diag, c->e->nodes[i].col,
                  "in '%s': cannot %s %s ('%s') and %s ('%s')%s",
                  term(c, i, ti, sizeof ti), what, ua, term(c, a, ta, sizeof ta),
@@ -951,14 +969,6 @@ static int dimensionless(checker *c, int i, int a, const char *fname) {
 
 static int node_eval(const psst_expr *e, int i, const double *values,
                      double *out);
-
-static int has_symbols(const psst_expr *e, int i) {
-  const node *n = &e->nodes[i];
-  if (n->kind == N_SYM) return 1;
-  for (int k = 0; k < n->narg; k++)
-    if (has_symbols(e, n->arg[k])) return 1;
-  return 0;
-}
 
 /* Unit of base a to the power of node b (node i is the power or pow()). */
 static int power_unit(checker *c, int i, int a, int b) {

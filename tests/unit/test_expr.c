@@ -175,7 +175,13 @@ static void test_hh_units(void) {
   /* a bare number is dimensionless */
   CHECK(check_expr(&t, "V + 40", NULL, &u, &col) == PSST_ERR_USER);
   CHECK_INT_EQ(col, 3);
-  CHECK_STR_CONTAINS(psst_error_message(), "40[mV]");
+  CHECK_STR_CONTAINS(psst_error_message(),
+                     "numbers are dimensionless; write one with its unit, as "
+                     "in 1[mV]");
+  CHECK(check_expr(&t, "-(2*20) < V", NULL, &u, &col) == PSST_ERR_USER);
+  CHECK_INT_EQ(col, 9);
+  CHECK_STR_CONTAINS(psst_error_message(), "as in 1[mV]");
+  CHECK(check_expr(&t, "-(2*20[mV]) < V", NULL, &u, &col) == 0);
   CHECK(check_expr(&t, "V + 40[mV]", NULL, &u, &col) == 0);
   CHECK(check_expr(&t, "V - 1[V]", NULL, &u, &col) == PSST_ERR_USER);
   CHECK_STR_CONTAINS(psst_error_message(), "different scale");
