@@ -529,6 +529,120 @@ static void test_statement_errors(void) {
   CHECK_STR_CONTAINS(psst_error_message(), "empty expression");
 }
 
+static unsigned long long rnd_state = 12345;
+static unsigned rnd(unsigned n) {
+  rnd_state = rnd_state * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (unsigned)(rnd_state >> 33) % n;
+}
+
+/* A random well-formed expression (units often wrong) appended to text. */
+static void gen_expr(char *text, size_t cap, int depth) {
+  static const char *const leaves[] = {"m", "2", "V", "E_Na", "0.5",   "1[mV]",
+                                       "a", "b", "m", "1e-3", "3[Hz]", "I_inj"};
+  static const char *const ops[] = {" + ", " - ", "*", "/", "^"};
+  static const char *const fns[] = {"exp(", "exprel(",    "sqrt(", "abs(",
+                                    "-(",   "heaviside(", "tanh("};
+  size_t n = strlen(text);
+  if (n + 64 > cap) return;
+  unsigned k = depth <= 0 ? 0 : rnd(4);
+  if (k == 0) {
+    strcat(text, leaves[rnd(sizeof leaves / sizeof leaves[0])]);
+  } else if (k == 1) {
+    strcat(text, "(");
+    gen_expr(text, cap, depth - 1);
+    strcat(text, ops[rnd(sizeof ops / sizeof ops[0])]);
+    gen_expr(text, cap, depth - 1);
+    strcat(text, ")");
+  } else if (k == 2) {
+    strcat(text, fns[rnd(sizeof fns / sizeof fns[0])]);
+    gen_expr(text, cap, depth - 1);
+    strcat(text, ")");
+  } else {
+    strcat(text, rnd(2) ? "where(" : "min(");
+    if (text[strlen(text) - 2] == 'e') {
+      gen_expr(text, cap, depth - 1);
+      strcat(text, rnd(2) ? " > " : " <= ");
+      gen_expr(text, cap, depth - 1);
+      strcat(text, ", ");
+    }
+    gen_expr(text, cap, depth - 1);
+    strcat(text, ", ");
+    gen_expr(text, cap, depth - 1);
+    strcat(text, ")");
+  }
+}
+
+/* Random statements from the language's pieces: every call returns 0 or
+ * PSST_ERR_USER with "column N: " for N inside the text (or 0 for a whole
+ * set), and a set that checks emits and evaluates. Deterministic (LCG);
+ * under the ASan build this also looks for memory errors. */
+static void test_random(void) {
+  static const char *const pieces[] = {
+      "V",     "m",      "g_Na", "E_Na", "I_inj",  "1",     "2.5", "1e-3",
+      "[mV]",  "[1/ms]", "[Hz]", "[",    "]",      "(",     ")",   "+",
+      "-",     "*",      "/",    "^",    "<",      ">=",    "==",  "?",
+      ":",     ",",      "exp(", "min(", "where(", "sqrt(", "a",   "b",
+      "dV/dt", "dm/dt",  "=",    " ",    "e",      ".",     "#",   "d"};
+  const int np = (int)(sizeof pieces / sizeof pieces[0]);
+  int accepted = 0, checked = 0;
+  for (int trial = 0; trial < 3000; trial++) {
+    psst_expr_symtab t = {0}; /* no states: sets without dX/dt can check */
+    add(&t, "V", "mV", PSST_EXPR_PARAM, "p[0]");
+    add(&t, "m", "1", PSST_EXPR_PARAM, "p[1]");
+    add(&t, "g_Na", "mS/cm^2", PSST_EXPR_PARAM, "p[2]");
+    add(&t, "E_Na", "mV", PSST_EXPR_PARAM, "p[3]");
+    add(&t, "I_inj", "uA/cm^2", PSST_EXPR_INPUT, "Iext");
+    psst_expr_eqset *s = NULL;
+    CHECK(psst_expr_eqset_create(&t, &s) == 0);
+    psst_expr_symtab_free(&t);
+    if (!s) return;
+    int nadd = 0;
+    for (int k = 0; k < 3; k++) {
+      char text[512] = "";
+      if (trial % 2) { /* soup of pieces */
+        int len = 1 + (int)rnd(12);
+        for (int q = 0; q < len; q++)
+          strcat(text, pieces[rnd((unsigned)np)]);
+      } else { /* a well-formed statement */
+        static const char *const lhs[] = {"a = ", "b = ", "c = ", ""};
+        strcat(text, lhs[rnd(4)]);
+        gen_expr(text, sizeof text, 1 + (int)rnd(4));
+      }
+      psst_expr_diag d = {-1, -1};
+      int rc = psst_expr_eqset_add(s, text, &d);
+      if (rc == 0) {
+        accepted++;
+        nadd++;
+        continue;
+      }
+      if (rc != PSST_ERR_USER || d.column < 1 ||
+          d.column > (int)strlen(text) + 1 ||
+          !strstr(psst_error_message(), "column "))
+        fprintf(stderr, "'%s': rc %d column %d: %s\n", text, rc, d.column,
+                psst_error_message());
+      CHECK(rc == PSST_ERR_USER);
+      CHECK(d.column >= 1 && d.column <= (int)strlen(text) + 1);
+    }
+    psst_expr_diag d;
+    int rc = psst_expr_eqset_check(s, &d);
+    CHECK(rc == 0 || rc == PSST_ERR_USER);
+    if (rc == 0) {
+      static char buf[8192];
+      double values[64] = {0}, dx[4] = {0};
+      checked += nadd > 0;
+      CHECK(psst_expr_eqset_emit_deriv(s, "r", buf, sizeof buf) == 0);
+      CHECK(psst_expr_eqset_eval(s, values, dx) == 0);
+    }
+    psst_expr_eqset_destroy(&s);
+  }
+  /* the generator reaches the interesting paths */
+  if (getenv("PSST_TEST_VERBOSE") || accepted < 100 || checked < 20)
+    fprintf(stderr, "random: %d statements accepted, %d sets checked\n",
+            accepted, checked);
+  CHECK(accepted >= 100);
+  CHECK(checked >= 20);
+}
+
 int main(void) {
   test_units();
   test_arithmetic();
@@ -539,5 +653,6 @@ int main(void) {
   test_emit();
   test_hh_set();
   test_statement_errors();
+  test_random();
   return TEST_RESULT();
 }
