@@ -1705,13 +1705,15 @@ int psst_expr_eqset_eval_condition(const psst_expr_eqset *s,
   return psst_error_set(PSST_ERR_USER, "the equations have no condition");
 }
 
-/* used[k] = 1 for each subexpression symbol k that an equation dX/dt needs,
- * directly or through other subexpressions (the order has every
- * subexpression before its users, so one backward pass suffices). */
-static void mark_used(const psst_expr_eqset *s, char *used) {
+/* used[k] = 1 for each subexpression symbol k that the equations dX/dt
+ * (cond 0) or the condition (cond 1) need, directly or through other
+ * subexpressions (the order has every subexpression before its users, so
+ * one backward pass suffices). */
+static void mark_used(const psst_expr_eqset *s, int cond, char *used) {
   for (int q = s->norder - 1; q >= 0; q--) {
     const statement *st = &s->st[s->order[q]];
-    if (st->kind == S_COND || (st->kind == S_SUB && !used[st->target]))
+    if (st->kind == S_SUB ? !used[st->target]
+                          : (st->kind == S_COND) != (cond != 0))
       continue;
     for (int k = 0; k < st->e->n; k++) {
       const node *n = &st->e->nodes[k];
@@ -1721,35 +1723,65 @@ static void mark_used(const psst_expr_eqset *s, char *used) {
   }
 }
 
+/* The body of a hook: the needed subexpressions as locals, then the
+ * equations (cond 0: dx[k] = ...) or the condition (cond 1: return ...). */
+static int emit_hook(const psst_expr_eqset *s, int cond, outbuf *o) {
+  char *used = calloc((size_t)s->t.n + 1, 1);
+  PSST_ALLOC_CHECK(used);
+  mark_used(s, cond, used);
+  int rc = 0;
+  for (int q = 0; rc == 0 && q < s->norder; q++) {
+    const statement *st = &s->st[s->order[q]];
+    if (st->kind == S_SUB ? !used[st->target]
+                          : (st->kind == S_COND) != (cond != 0))
+      continue;
+    if (st->kind == S_SUB)
+      put(o, "  const double psst_s_%s = ", s->t.sym[st->target].name);
+    else if (st->kind == S_ODE)
+      put(o, "  dx[%d] = ", state_slot(&s->t, st->target));
+    else
+      put(o, "  return ");
+    rc = emit_node(st->e, &s->t, st->e->root, o);
+    put(o, ";\n");
+  }
+  free(used);
+  return rc;
+}
+
 int psst_expr_eqset_emit_deriv(const psst_expr_eqset *s, const char *kind,
                                char *buf, size_t cap) {
   if (cap) buf[0] = '\0';
   PSST_CHECK(s->checked, PSST_ERR_INTERNAL, "equation set not checked");
   PSST_CHECK(valid_name(kind), PSST_ERR_USER, "invalid kind name '%s'",
              kind ? kind : "");
-  char *used = calloc((size_t)s->t.n + 1, 1);
-  PSST_ALLOC_CHECK(used);
-  mark_used(s, used);
   outbuf o = {buf, cap, 0};
   put(&o,
       "PSST_HD static inline void psst_nk_%s_deriv(const double *p, "
       "const double *x,\n    double Iext, double *dx) {\n"
       "  (void)p;\n  (void)x;\n  (void)Iext;\n",
       kind);
-  int rc = 0;
-  for (int q = 0; rc == 0 && q < s->norder; q++) {
-    const statement *st = &s->st[s->order[q]];
-    if (st->kind == S_COND || (st->kind == S_SUB && !used[st->target]))
-      continue;
-    if (st->kind == S_SUB)
-      put(&o, "  const double psst_s_%s = ", s->t.sym[st->target].name);
-    else
-      put(&o, "  dx[%d] = ", state_slot(&s->t, st->target));
-    rc = emit_node(st->e, &s->t, st->e->root, &o);
-    put(&o, ";\n");
-  }
-  free(used);
-  PSST_TRY(rc);
+  PSST_TRY(emit_hook(s, 0, &o));
+  put(&o, "}\n");
+  return outbuf_done(&o);
+}
+
+int psst_expr_eqset_emit_condition(const psst_expr_eqset *s, const char *kind,
+                                   char *buf, size_t cap) {
+  if (cap) buf[0] = '\0';
+  PSST_CHECK(s->checked, PSST_ERR_INTERNAL, "equation set not checked");
+  PSST_CHECK(valid_name(kind), PSST_ERR_USER, "invalid kind name '%s'",
+             kind ? kind : "");
+  int i;
+  for (i = 0; i < s->n; i++)
+    if (s->st[i].kind == S_COND) break;
+  PSST_CHECK(i < s->n, PSST_ERR_USER, "the equations have no condition");
+  outbuf o = {buf, cap, 0};
+  put(&o,
+      "PSST_HD static inline int psst_nk_%s_condition(const double *p, "
+      "const double *x,\n    double Iext) {\n"
+      "  (void)p;\n  (void)x;\n  (void)Iext;\n",
+      kind);
+  PSST_TRY(emit_hook(s, 1, &o));
   put(&o, "}\n");
   return outbuf_done(&o);
 }

@@ -198,5 +198,12 @@ int psst_expr_eqset_eval_condition(const psst_expr_eqset *s,
  * condition is not part of it). Symbol access texts must use p, x, Iext. */
 int psst_expr_eqset_emit_deriv(const psst_expr_eqset *s, const char *kind,
                                char *buf, size_t cap);
+/* The condition of a checked set as a complete C function
+ *   PSST_HD static inline int psst_nk_<kind>_condition(const double *p,
+ *       const double *x, double Iext)
+ * (1 when it holds), with the subexpressions it needs as locals; error when
+ * the set has none. The hook's name and use are the next step's to fix. */
+int psst_expr_eqset_emit_condition(const psst_expr_eqset *s, const char *kind,
+                                   char *buf, size_t cap);
 
 #endif

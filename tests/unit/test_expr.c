@@ -426,6 +426,13 @@ static void test_hh_set(void) {
   CHECK(strstr(buf, "-20") == NULL);
   CHECK(strstr(buf, "V_th") == NULL);
   CHECK(strstr(buf, "spare") == NULL);
+  /* the condition, with what it needs */
+  CHECK(psst_expr_eqset_emit_condition(s, "user_hh", buf, sizeof buf) == 0);
+  CHECK(strcmp(buf, "PSST_HD static inline int psst_nk_user_hh_condition("
+                    "const double *p, const double *x,\n    double Iext) {\n"
+                    "  (void)p;\n  (void)x;\n  (void)Iext;\n"
+                    "  const double psst_s_V_th = (-20.0);\n"
+                    "  return (x[0] > psst_s_V_th);\n}\n") == 0);
   CHECK(psst_expr_eqset_emit_deriv(s, "no good", buf, sizeof buf) ==
         PSST_ERR_USER);
   psst_expr_eqset_destroy(&s);
@@ -631,6 +638,9 @@ static void test_random(void) {
       double values[64] = {0}, dx[4] = {0};
       checked += nadd > 0;
       CHECK(psst_expr_eqset_emit_deriv(s, "r", buf, sizeof buf) == 0);
+      rc = psst_expr_eqset_emit_condition(s, "r", buf, sizeof buf);
+      CHECK(rc == 0 || (rc == PSST_ERR_USER &&
+                        strstr(psst_error_message(), "no condition")));
       CHECK(psst_expr_eqset_eval(s, values, dx) == 0);
     }
     psst_expr_eqset_destroy(&s);

@@ -1,6 +1,6 @@
-/* The deriv hook emitted by kinds/expr.h for the squid axon (expr_hh.h),
- * compiled with the project's warnings, against the built-in equations
- * (mech/neurons/hh.h, phi = 1). */
+/* The deriv and condition hooks emitted by kinds/expr.h for the squid axon
+ * (expr_hh.h), compiled with the project's warnings, against the built-in
+ * equations (mech/neurons/hh.h, phi = 1). */
 #include <math.h>
 
 #include "expr_user_hh.h"
@@ -23,6 +23,7 @@ int main(void) {
                   x[2], x[3], Iext, &ref[0], &ref[1], &ref[2], &ref[3]);
     for (int v = 0; v < 4; v++)
       CHECK_NEAR(dx[v], ref[v], 1e-12 * (1.0 + fabs(ref[v])));
+    CHECK_INT_EQ(psst_nk_user_hh_condition(p, x, Iext), x[0] > -20.0);
   }
   return TEST_RESULT();
 }
