@@ -117,7 +117,7 @@ typedef struct unit_parser {
 } unit_parser;
 
 static void up_skip(unit_parser *p) {
-  while (p->pos < p->len && (p->s[p->pos] == ' ' || p->s[p->pos] == '\t'))
+  while (p->pos < p->len && p->s[p->pos] && strchr(" \t\r\n", p->s[p->pos]))
     p->pos++;
 }
 
@@ -479,7 +479,7 @@ typedef struct parser {
 
 static int lex(parser *p) {
   const char *s = p->s;
-  while (s[p->pos] == ' ' || s[p->pos] == '\t')
+  while (s[p->pos] && strchr(" \t\r\n", s[p->pos]))
     p->pos++;
   token *t = &p->tok;
   t->lo = p->pos;

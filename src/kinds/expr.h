@@ -54,7 +54,10 @@
  * ## Errors
  * Functions return 0 or a negative PSST_ERR_* code with the message set by
  * psst_error_set. Messages of errors in a text start with `column N: `, N
- * 1-based inside the text given (unit string, expression or statement);
+ * 1-based inside the text given (unit string, expression or statement),
+ * counted in bytes from its start (spaces, tabs and line breaks are all
+ * white space and count as one column each: the caller maps N - 1, a byte
+ * offset, to its file's line and column);
  * the same N comes back in psst_expr_diag.column (0 when the error is about
  * a whole equation set) so that the caller can add file:line:column. Unit
  * errors quote the offending term and show both units as text.

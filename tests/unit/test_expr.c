@@ -230,6 +230,17 @@ static void test_hz(void) {
   CHECK(check_expr(&t, "exp(r1*1[ms])", NULL, &u, &col) == PSST_ERR_USER);
   CHECK_STR_CONTAINS(psst_error_message(), "has unit 1e-3");
   CHECK(check_expr(&t, "exp(r1*1[s])", NULL, &u, &col) == 0);
+  /* a temperature factor: a dimensioned argument made dimensionless */
+  add(&t, "T", "degC", PSST_EXPR_PARAM, "p[2]");
+  psst_expr *phi = NULL;
+  CHECK(check_expr(&t, "3^((T - 6.3[degC])/10[degC])", &phi, &u, &col) == 0);
+  CHECK(psst_unit_is_one(u));
+  double vals[3] = {0.0, 0.0, 16.3}, v = NAN;
+  if (phi) CHECK(psst_expr_eval(phi, vals, &v) == 0);
+  CHECK_REL(v, 3.0, 1e-15);
+  psst_expr_destroy(&phi);
+  CHECK(check_expr(&t, "3^(T - 6.3[degC])", NULL, &u, &col) == PSST_ERR_USER);
+  CHECK_STR_CONTAINS(psst_error_message(), "has unit degC");
   psst_expr_symtab_free(&t);
 }
 
@@ -259,6 +270,10 @@ static void test_errors(void) {
   CHECK_INT_EQ(col, 1);
   CHECK(check_expr(&t, "m h", NULL, &u, &col) == PSST_ERR_USER);
   CHECK_INT_EQ(col, 3);
+  /* line breaks are white space; columns count bytes */
+  CHECK(check_expr(&t, "m +\n  g_NA", NULL, &u, &col) == PSST_ERR_USER);
+  CHECK_INT_EQ(col, 7);
+  CHECK(check_expr(&t, "m +\r\n\tV/1[ mV ]", NULL, &u, &col) == 0);
   CHECK(check_expr(&t, "m # h", NULL, &u, &col) == PSST_ERR_USER);
   CHECK_INT_EQ(col, 3);
   CHECK(check_expr(&t, "1e+", NULL, &u, &col) == PSST_ERR_USER);
