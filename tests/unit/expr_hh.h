@@ -38,8 +38,8 @@ static inline int expr_hh_symbols(psst_expr_symtab *t) {
 /* The statements, out of dependency order; V_th is used only by the
  * condition, spare by nothing. */
 static const char *const expr_hh_statements[] = {
-    "dV/dt = (I_inj - g_Na*m^3*h*(V-E_Na) - g_K*n^4*(V-E_K) - "
-    "g_L*(V-E_L))/C_m",
+    ("dV/dt = (I_inj - g_Na*m^3*h*(V-E_Na) - g_K*n^4*(V-E_K) - "
+     "g_L*(V-E_L))/C_m"),
     "dm/dt = alpha_m*(1 - m) - beta_m*m",
     "dh/dt = alpha_h*(1 - h) - beta_h*h",
     "dn/dt = alpha_n*(1 - n) - beta_n*n",
