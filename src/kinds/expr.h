@@ -32,7 +32,8 @@
  *            | '(' cond ')'
  * So -2^2 = -(2^2) = -4 and 2^3^2 = 2^9 = 512. NUMBER is decimal
  * (`1`, `1.5`, `.5`, `1e-3`); a bare number is dimensionless, `40[mV]`
- * carries a unit (write `V + 40[mV]`, not `V + 40`). A comparison gives a
+ * carries a unit (write `V + 40[mV]`, not `V + 40`; `[` right after the
+ * number; the value is not converted: 1[Hz] is 1 in Hz). A comparison gives a
  * condition, usable only as the first operand of `?:` / `where` or as a
  * whole spike condition. No logical operators yet.
  * Functions (arity): exp expm1 exprel log tanh sigmoid (1, dimensionless
@@ -60,7 +61,19 @@
  * offset, to its file's line and column);
  * the same N comes back in psst_expr_diag.column (0 when the error is about
  * a whole equation set) so that the caller can add file:line:column. Unit
- * errors quote the offending term and show both units as text.
+ * errors quote the offending term and show both units as text. Where N
+ * points: a binary operator's or comparison's token for its unit mismatch,
+ * a function's name for its arity or argument, a name for an unknown
+ * symbol, the start of the right-hand side for a dX/dt of the wrong unit,
+ * the reference that closes a cycle of subexpressions.
+ *
+ * ## Evaluation and C
+ * psst_expr_eval uses the built-in kinds' math (psst_exp, psst_exprel, ...).
+ * The emitter writes fully parenthesised C from the tree: numbers in %.17g
+ * (with ".0" when integral), symbols by their access text, subexpressions as
+ * locals `psst_s_NAME`, x^2..x^4 of a name or number as x*x*... (evaluated
+ * the same way), other powers psst_pow, abs/min/max as fabs/fmin/fmax,
+ * sigmoid and heaviside inline.
  *
  * Nothing here is collective; nothing prints.
  */
