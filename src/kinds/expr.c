@@ -396,7 +396,7 @@ void psst_expr_symtab_free(psst_expr_symtab *t) {
 
 /* ==== expression trees ================================================= */
 
-enum { N_NUM, N_SYM, N_NEG, N_BIN, N_CMP, N_CALL, N_COND };
+enum { N_NUM, N_SYM, N_NEG, N_BIN, N_CMP, N_CALL, N_COND, N_LOGIC };
 enum { C_LT, C_LE, C_GT, C_GE, C_EQ, C_NE };
 static const char *const cmp_text[] = {"<", "<=", ">", ">=", "==", "!="};
 
@@ -460,7 +460,7 @@ void psst_expr_destroy(psst_expr **e) {
 /* ---- tokens ---- */
 
 enum { T_END, T_NUM, T_ID, T_OP };
-enum { O_LE = 256, O_GE, O_EQ, O_NE };
+enum { O_LE = 256, O_GE, O_EQ, O_NE, O_AND, O_OR };
 
 typedef struct token {
   int type, op; /* T_OP: the character or O_* */
@@ -546,7 +546,11 @@ static int lex(parser *p) {
     t->op = O_EQ, two = 1;
   else if (c == '!' && d == '=')
     t->op = O_NE, two = 1;
-  else if (strchr("+-*/^(),?:<>=[", c))
+  else if (c == '&' && d == '&')
+    t->op = O_AND, two = 1;
+  else if (c == '|' && d == '|')
+    t->op = O_OR, two = 1;
+  else if (strchr("+-*/^(),?:<>=[!", c))
     t->op = c;
   else
     return fail_at(p->diag, p->pos + 1, "unexpected character '%c'",
@@ -770,11 +774,40 @@ static int p_compare(parser *p, int *out) {
   return 0;
 }
 
+/* not := '!' not | compare */
+static int p_not(parser *p, int *out) {
+  if (!is_op(p, '!')) return p_compare(p, out);
+  if (++p->depth > 200)
+    return fail_at(p->diag, p->tok.lo + 1, "nested too deeply");
+  token t = p->tok;
+  int a;
+  PSST_TRY(lex(p));
+  PSST_TRY(p_not(p, &a));
+  PSST_TRY(new_node(p, N_LOGIC, '!', t.lo, p->e->nodes[a].hi, t.lo + 1, out));
+  p->e->nodes[*out].arg[0] = a;
+  p->e->nodes[*out].narg = 1;
+  p->depth--;
+  return 0;
+}
+
+/* and := not { '&&' not };  or := and { '||' and } */
+static int p_logic(parser *p, int level, int *out) {
+  int tok = level ? O_OR : O_AND;
+  PSST_TRY(level ? p_logic(p, 0, out) : p_not(p, out));
+  while (is_op(p, tok)) {
+    int col = p->tok.lo + 1, b;
+    PSST_TRY(lex(p));
+    PSST_TRY(level ? p_logic(p, 0, &b) : p_not(p, &b));
+    PSST_TRY(binary(p, N_LOGIC, level ? '|' : '&', col, *out, b, out));
+  }
+  return 0;
+}
+
 static int p_cond(parser *p, int *out) {
   if (++p->depth > 200)
     return fail_at(p->diag, p->tok.lo + 1, "nested too deeply");
   int c;
-  PSST_TRY(p_compare(p, &c));
+  PSST_TRY(p_logic(p, 1, &c));
   if (!is_op(p, '?')) {
     *out = c;
     p->depth--;
@@ -1069,6 +1102,24 @@ static int type_node(checker *c, int i) {
       return mismatch(c, i, b, n->arg[2], "choose between");
     n->unit = c->e->nodes[b].unit;
     return 0;
+  case N_LOGIC:
+    for (int k = 0; k < n->narg; k++) {
+      int x = c->e->nodes[i].arg[k];
+      PSST_TRY(type_node(c, x));
+      if (!c->e->nodes[x].is_cond) {
+        char tx[256];
+        return fail_at(c->diag, c->e->nodes[x].col,
+                       "'%s' is not a condition ('%s' joins comparisons "
+                       "such as 'V > 0[mV]')",
+                       term(c, x, tx, sizeof tx),
+                       n->op == '!'   ? "!"
+                       : n->op == '&' ? "&&"
+                                      : "||");
+      }
+    }
+    n->unit = psst_unit_one();
+    n->is_cond = 1;
+    return 0;
   case N_CALL:
     for (int k = 0; k < n->narg; k++)
       PSST_TRY(number(c, c->e->nodes[i].arg[k]));
@@ -1161,6 +1212,16 @@ static int node_eval(const psst_expr *e, int i, const double *values,
   case N_COND:
     PSST_TRY(node_eval(e, n->arg[0], values, &x));
     return node_eval(e, n->arg[x != 0.0 ? 1 : 2], values, out);
+  case N_LOGIC:
+    PSST_TRY(node_eval(e, n->arg[0], values, &x));
+    if (n->op == '!') {
+      *out = x != 0.0 ? 0.0 : 1.0;
+      return 0;
+    }
+    if ((n->op == '&') == (x != 0.0)) /* && of true, || of false */
+      PSST_TRY(node_eval(e, n->arg[1], values, &x));
+    *out = x != 0.0 ? 1.0 : 0.0;
+    return 0;
   default: break;
   }
   PSST_TRY(node_eval(e, n->arg[0], values, &x));
@@ -1318,6 +1379,19 @@ static int emit_node(const psst_expr *e, const psst_expr_symtab *t, int i,
     PSST_TRY(emit_node(e, t, b, o));
     put(o, " : ");
     PSST_TRY(emit_node(e, t, n->arg[2], o));
+    put(o, ")");
+    return 0;
+  case N_LOGIC:
+    if (n->op == '!') {
+      put(o, "(!");
+      PSST_TRY(emit_node(e, t, a, o));
+      put(o, ")");
+      return 0;
+    }
+    put(o, "(");
+    PSST_TRY(emit_node(e, t, a, o));
+    put(o, n->op == '&' ? " && " : " || ");
+    PSST_TRY(emit_node(e, t, b, o));
     put(o, ")");
     return 0;
   case N_CALL:

@@ -22,7 +22,10 @@
  * unit unit(X)/ms.
  *
  * ## Expressions (lowest precedence first)
- *   cond    := compare [ '?' cond ':' cond ]            (right-assoc)
+ *   cond    := or [ '?' cond ':' cond ]                 (right-assoc)
+ *   or      := and { '||' and }
+ *   and     := not { '&&' not }
+ *   not     := '!' not | compare
  *   compare := sum [ ('<'|'<='|'>'|'>='|'=='|'!=') sum ] (not chained)
  *   sum     := product { ('+'|'-') product }
  *   product := unary { ('*'|'/') unary }
@@ -34,8 +37,10 @@
  * (`1`, `1.5`, `.5`, `1e-3`); a bare number is dimensionless, `40[mV]`
  * carries a unit (write `V + 40[mV]`, not `V + 40`; `[` right after the
  * number; the value is not converted: 1[Hz] is 1 in Hz). A comparison gives a
- * condition, usable only as the first operand of `?:` / `where` or as a
- * whole spike condition. No logical operators yet.
+ * condition, usable only as the first operand of `?:` / `where`, as an
+ * operand of `&&`, `||`, `!` (which take and give conditions; && and ||
+ * short-circuit; `!V > 0[mV]` is `!(V > 0[mV])`), or as a whole spike
+ * condition.
  * Functions (arity): exp expm1 exprel log tanh sigmoid (1, dimensionless
  * argument and result); sqrt (1, halves the exponents); abs (1, keeps the
  * unit); min max (2, same unit); pow(x, c) (2, as x^c); heaviside(x) (1, any

@@ -108,6 +108,13 @@ static void test_arithmetic(void) {
   CHECK(eval_const("2 > 1 ? 3 : 4") == 3.0);
   CHECK(eval_const("1 >= 2 ? 3 : 1 != 1 ? 5 : 6") == 6.0);
   CHECK(eval_const("where(1 <= 1, 3, 4)") == 3.0);
+  CHECK(eval_const("1 < 2 && 2 < 3 ? 1 : 0") == 1.0);
+  CHECK(eval_const("1 < 2 && 2 > 3 ? 1 : 0") == 0.0);
+  CHECK(eval_const("1 > 2 || !(2 > 3) ? 5 : 6") == 5.0);
+  CHECK(eval_const("1 > 2 || 2 > 3 && 1 < 2 ? 5 : 6") == 6.0); /* && first */
+  CHECK(eval_const("1 < 2 || 2 > 3 && 1 > 2 ? 5 : 6") == 5.0);
+  CHECK(eval_const("!1 < 2 ? 1 : 0") == 0.0); /* !(1 < 2) */
+  CHECK(eval_const("!!(1 < 2) ? 1 : 0") == 1.0);
   CHECK(eval_const("where(1 == 2, 3, 4)") == 4.0);
   CHECK(eval_const("min(3, -4) + max(3, 4)") == 0.0);
   CHECK(eval_const("abs(-3) + sqrt(16)") == 7.0);
@@ -209,6 +216,16 @@ static void test_hh_units(void) {
   CHECK(check_expr(&t, "V > m", NULL, &u, &col) == PSST_ERR_USER);
   CHECK_INT_EQ(col, 3);
   CHECK(check_expr(&t, "(V > E_K) + 1", NULL, &u, &col) == PSST_ERR_USER);
+  CHECK_STR_CONTAINS(psst_error_message(), "is a condition, not a number");
+  CHECK(check_expr(&t, "V > E_K && m < h ? V : E_K", NULL, &u, &col) == 0);
+  CHECK(check_expr(&t, "V > E_K && m", NULL, &u, &col) == PSST_ERR_USER);
+  CHECK_INT_EQ(col, 12);
+  CHECK_STR_CONTAINS(psst_error_message(),
+                     "'m' is not a condition ('&&' joins comparisons");
+  CHECK(check_expr(&t, "!V", NULL, &u, &col) == PSST_ERR_USER);
+  CHECK_INT_EQ(col, 2);
+  CHECK(check_expr(&t, "m + (m < h || h < m)", NULL, &u, &col) ==
+        PSST_ERR_USER);
   CHECK_STR_CONTAINS(psst_error_message(), "is a condition, not a number");
   CHECK(check_expr(&t, "V ? 1 : 2", NULL, &u, &col) == PSST_ERR_USER);
   CHECK_STR_CONTAINS(psst_error_message(), "is not a condition");
@@ -356,6 +373,8 @@ static void test_emit(void) {
       {"V > E_K ? sigmoid(m) : heaviside(V)",
        "((x[0] > p[4]) ? (1.0 / (1.0 + psst_exp((-x[1])))) : "
        "(x[0] > 0.0 ? 1.0 : 0.0))"},
+      {"V > E_K && !(m < h) || I_inj == I_inj",
+       "(((x[0] > p[4]) && (!(x[1] < x[2]))) || (Iext == Iext))"},
       {"where(V <= 1e-3[mV], I_inj, 1e20[uA/cm^2])",
        "((x[0] <= 0.001) ? Iext : 1e+20)"},
   };
@@ -585,6 +604,7 @@ static void gen_expr(char *text, size_t cap, int depth) {
       gen_expr(text, cap, depth - 1);
       strcat(text, rnd(2) ? " > " : " <= ");
       gen_expr(text, cap, depth - 1);
+      if (rnd(3) == 0) strcat(text, rnd(2) ? " && !(m > 0.5)" : " || m < 2");
       strcat(text, ", ");
     }
     gen_expr(text, cap, depth - 1);
@@ -604,7 +624,8 @@ static void test_random(void) {
       "[mV]",  "[1/ms]", "[Hz]", "[",    "]",      "(",     ")",   "+",
       "-",     "*",      "/",    "^",    "<",      ">=",    "==",  "?",
       ":",     ",",      "exp(", "min(", "where(", "sqrt(", "a",   "b",
-      "dV/dt", "dm/dt",  "=",    " ",    "e",      ".",     "#",   "d"};
+      "dV/dt", "dm/dt",  "=",    " ",    "e",      ".",     "#",   "d",
+      "&&",    "||",     "!",    "&",    "\n"};
   const int np = (int)(sizeof pieces / sizeof pieces[0]);
   int accepted = 0, checked = 0;
   for (int trial = 0; trial < 3000; trial++) {
