@@ -641,6 +641,15 @@ static int load_user_kinds(psst_sim *s) {
   return psst_comm_agree(s->comm, rc);
 }
 
+/* The CUDA backend has no loops for user-defined kinds (yet). */
+static int user_kinds_on_cuda(const psst_sim *s) {
+  return psst_error_set(PSST_ERR_USER,
+                        "%s: kind %s: user-defined kinds run on the CPU "
+                        "backend only in this version; set PSST_BACKEND=cpu "
+                        "(or --backend cpu)",
+                        s->m->path, s->m->kinds[0].name);
+}
+
 static int choose_backend(psst_sim *s) {
   psst_backend_choice want = s->m->run.backend;
   int env = 0; /* 0 none, 1 cpu, 2 cuda */
@@ -652,6 +661,8 @@ static int choose_backend(psst_sim *s) {
   PSST_TRY(psst_comm_bcast(s->comm, &env, sizeof env, 0));
   if (want == PSST_BACKEND_AUTO && env)
     want = env == 1 ? PSST_BACKEND_CPU : PSST_BACKEND_CUDA;
+  if (want == PSST_BACKEND_CUDA && s->m->nkind > 0)
+    return user_kinds_on_cuda(s);
   char why[512] = "";
   int ndev = want == PSST_BACKEND_CPU
                  ? 0
@@ -676,12 +687,7 @@ static int choose_backend(psst_sim *s) {
                           "(%s); use --backend cpu",
                           who, why);
   }
-  if (s->m->nkind > 0)
-    return psst_error_set(PSST_ERR_USER,
-                          "%s: kind %s: user-defined kinds run on the CPU "
-                          "backend only in this version; set "
-                          "PSST_BACKEND=cpu (or --backend cpu)",
-                          s->m->path, s->m->kinds[0].name);
+  if (s->m->nkind > 0) return user_kinds_on_cuda(s);
   int local = 0;
   PSST_TRY(psst_comm_node_rank(s->comm, &local));
   s->backend_kind = PSST_BACKEND_CUDA;
