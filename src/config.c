@@ -20,6 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kinds/expr.h"
+#include "kinds/user.h"
+#include "mech/list.h"
 #include "mech/rules.h"
 #include "psst/config.h"
 #include "psst/error.h"
@@ -1014,11 +1017,13 @@ static int parse_population(ctx *c, yaml_node_t *n, int idx) {
   kp_key(kp2, kp, "kind");
   const char *kind = NULL;
   PSST_TRY(get_str(c, v, kp2, &kind));
-  p->kind = psst_neuron_kind_find(kind);
+  p->kind = psst_model_neuron_kind_find(c->m, kind);
   if (!p->kind) {
     char list[LIST_MAX] = "";
     for (int i = 0; i < psst_neuron_kind_count(); i++)
       list_add(list, psst_neuron_kind_get(i)->name);
+    for (int i = 0; i < c->m->nkind; i++)
+      list_add(list, c->m->kinds[i].name);
     return fail(c, v, kp2, "unknown neuron kind '%s' (known: %s)", kind, list);
   }
   const psst_neuron_kind *k = p->kind;
@@ -1958,13 +1963,483 @@ static int parse_record(ctx *c, yaml_node_t *n) {
   return 0;
 }
 
+/* ---- user-defined kinds (kinds:, src/kinds/user.h) ------------------------
+ */
+
+static int load_document(const char *path, const char *text, size_t len,
+                         yaml_document_t *doc);
+
+/* Where an error of the expression module lies in the file: for a plain or
+ * quoted scalar on one line, the scalar's first character (after the
+ * opening quote) plus the byte offset inside the expression; for block
+ * scalars and scalars spread over lines, the scalar's start, with the
+ * column inside the expression kept in the message. `prefix` is the number
+ * of bytes psst put in front of the text ("dV/dt = "). */
+static int kind_text_fail(ctx *c, const yaml_node_t *n, const char *kp,
+                          size_t prefix) {
+  const char *msg = psst_error_message();
+  int col = 0, used = 0;
+  char rest[1024];
+  if (sscanf(msg, "column %d: %n", &col, &used) >= 1 && used > 0)
+    msg += used;
+  else
+    col = 0;
+  snprintf(rest, sizeof rest, "%s", msg);
+  unsigned long line = (unsigned long)n->start_mark.line + 1;
+  unsigned long fcol = (unsigned long)n->start_mark.column + 1;
+  int scalar = n->type == YAML_SCALAR_NODE;
+  int style = scalar ? (int)n->data.scalar.style : -1;
+  int one_line = scalar && n->start_mark.line == n->end_mark.line &&
+                 !strchr(sval(n), '\n');
+  size_t off =
+      col > 0 && (size_t)(col - 1) >= prefix ? (size_t)(col - 1) - prefix : 0;
+  if (col > 0 && one_line &&
+      (style == YAML_PLAIN_SCALAR_STYLE ||
+       style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
+       style == YAML_DOUBLE_QUOTED_SCALAR_STYLE)) {
+    fcol += (style == YAML_PLAIN_SCALAR_STYLE ? 0 : 1) + off;
+    return psst_error_set(PSST_ERR_USER, "%s:%lu:%lu: %s: %s", c->path, line,
+                          fcol, kp, rest);
+  }
+  if (col > 0)
+    return psst_error_set(
+        PSST_ERR_USER, "%s:%lu:%lu: %s: column %lu of the expression: %s",
+        c->path, line, fcol, kp, (unsigned long)off + 1, rest);
+  return psst_error_set(PSST_ERR_USER, "%s:%lu:%lu: %s: %s", c->path, line,
+                        fcol, kp, rest);
+}
+
+/* One statement of a kind: its node, key path and prefix length. */
+typedef struct kind_stmt {
+  yaml_node_t *node;
+  char kp[KP_MAX];
+  size_t prefix;
+} kind_stmt;
+
+static char *kind_strdup(const char *s) { return xstrdup(s ? s : ""); }
+
+static int parse_kind_state(ctx *c, yaml_node_t *n, const char *kp,
+                            psst_user_kind *u, psst_expr_symtab *syms) {
+  static const char *const skeys[] = {"unit", "init", "fraction", NULL};
+  PSST_TRY(check_map(c, n, kp, NULL));
+  int ns = map_len(n);
+  if (ns < 1)
+    return fail(c, n, kp, "needs at least V (the membrane potential, mV)");
+  if (ns > PSST_KIND_NSTATE_MAX)
+    return fail(c, n, kp, "at most %d state variables, got %d",
+                PSST_KIND_NSTATE_MAX, ns);
+  u->state = xcalloc((size_t)ns, sizeof *u->state);
+  PSST_ALLOC_CHECK(u->state);
+  for (int i = 0; i < ns; i++) {
+    yaml_node_t *key = map_key(c, n, i), *v = map_val(c, n, i), *w;
+    char kp2[KP_MAX], kp3[KP_MAX];
+    kp_key(kp2, kp, sval(key));
+    if (i == 0 && strcmp(sval(key), "V"))
+      return fail(c, key, kp2,
+                  "the first state variable must be V (the membrane "
+                  "potential, mV)");
+    PSST_TRY(check_map(c, v, kp2, skeys));
+    psst_state_info *s = &u->state[i];
+    s->name = kind_strdup(sval(key));
+    u->k.nstate = i + 1;
+    PSST_TRY(req(c, v, kp2, "unit", &w));
+    kp_key(kp3, kp2, "unit");
+    const char *unit = NULL;
+    PSST_TRY(get_str(c, w, kp3, &unit));
+    if (i == 0 && strcmp(unit, "mV"))
+      return fail(c, w, kp3, "V must be in mV, got %s", got(c, w));
+    s->unit = kind_strdup(unit);
+    s->long_name = "";
+    PSST_ALLOC_CHECK(s->name);
+    PSST_ALLOC_CHECK(s->unit);
+    char access[32];
+    snprintf(access, sizeof access, "x[%d]", i);
+    if (psst_expr_symtab_add(syms, s->name, unit, PSST_EXPR_STATE, access, 0) <
+        0) {
+      int in_unit = !strncmp(psst_error_message(), "column", 6);
+      return kind_text_fail(c, in_unit ? w : key, in_unit ? kp3 : kp2, 0);
+    }
+    PSST_TRY(req(c, v, kp2, "init", &w));
+    kp_key(kp3, kp2, "init");
+    PSST_TRY(get_num(c, w, kp3, -1e300, 1e300, 0, unit, &s->def));
+    if ((w = opt(c, v, "fraction"))) {
+      kp_key(kp3, kp2, "fraction");
+      PSST_TRY(get_bool(c, w, kp3, &s->fraction));
+      if (s->fraction && (s->def < 0 || s->def > 1))
+        return fail(c, map_get(c, v, "init"), kp2,
+                    "a fraction's init must lie in [0, 1], got %g", s->def);
+    }
+  }
+  return 0;
+}
+
+static int parse_kind_params(ctx *c, yaml_node_t *n, const char *kp,
+                             psst_user_kind *u, psst_expr_symtab *syms) {
+  static const char *const pkeys[] = {"unit", "default", "range", "description",
+                                      NULL};
+  PSST_TRY(check_map(c, n, kp, NULL));
+  int np = map_len(n);
+  u->param = xcalloc((size_t)np, sizeof *u->param);
+  PSST_ALLOC_CHECK(u->param);
+  for (int i = 0; i < np; i++) {
+    yaml_node_t *key = map_key(c, n, i), *v = map_val(c, n, i), *w;
+    char kp2[KP_MAX], kp3[KP_MAX];
+    kp_key(kp2, kp, sval(key));
+    PSST_TRY(check_map(c, v, kp2, pkeys));
+    psst_param_info *p = &u->param[i];
+    p->name = kind_strdup(sval(key));
+    u->k.nparam = i + 1;
+    PSST_TRY(req(c, v, kp2, "unit", &w));
+    kp_key(kp3, kp2, "unit");
+    const char *unit = NULL;
+    PSST_TRY(get_str(c, w, kp3, &unit));
+    p->unit = kind_strdup(unit);
+    p->description = "";
+    PSST_ALLOC_CHECK(p->name);
+    PSST_ALLOC_CHECK(p->unit);
+    char access[32];
+    snprintf(access, sizeof access, "p[%d]", i);
+    if (psst_expr_symtab_add(syms, p->name, unit, PSST_EXPR_PARAM, access, 0) <
+        0) {
+      int in_unit = !strncmp(psst_error_message(), "column", 6);
+      return kind_text_fail(c, in_unit ? w : key, in_unit ? kp3 : kp2, 0);
+    }
+    p->min = -HUGE_VAL;
+    p->max = HUGE_VAL;
+    if ((w = opt(c, v, "range"))) {
+      kp_key(kp3, kp2, "range");
+      if (w->type != YAML_SEQUENCE_NODE || seq_len(w) != 2)
+        return fail(c, w, kp3, "must be [min, max], got %s", got(c, w));
+      PSST_TRY(get_num(c, seq_at(c, w, 0), kp3, -HUGE_VAL, HUGE_VAL, 0, unit,
+                       &p->min));
+      PSST_TRY(
+          get_num(c, seq_at(c, w, 1), kp3, p->min, HUGE_VAL, 0, unit, &p->max));
+    }
+    PSST_TRY(req(c, v, kp2, "default", &w));
+    kp_key(kp3, kp2, "default");
+    PSST_TRY(get_num(c, w, kp3, p->min, p->max, 0, unit, &p->def));
+  }
+  return 0;
+}
+
+/* Add one statement `prefix + text` to the set. */
+static int kind_add_stmt(ctx *c, psst_expr_eqset *set, kind_stmt *st,
+                         const char *prefix, yaml_node_t *text_node) {
+  const char *text = NULL;
+  PSST_TRY(get_str(c, text_node, st->kp, &text));
+  size_t lp = strlen(prefix), lt = strlen(text);
+  char *stmt = malloc(lp + lt + 1);
+  PSST_ALLOC_CHECK(stmt);
+  memcpy(stmt, prefix, lp);
+  memcpy(stmt + lp, text, lt + 1);
+  st->node = text_node;
+  st->prefix = lp;
+  psst_expr_diag d = {0, -1};
+  int rc = psst_expr_eqset_add(set, stmt, &d);
+  free(stmt);
+  if (rc < 0) return kind_text_fail(c, text_node, st->kp, lp);
+  return 0;
+}
+
+static int parse_kind(ctx *c, yaml_node_t *n, const char *kp, int idx) {
+  static const char *const keys[] = {"name",       "type",        "state",
+                                     "parameters", "expressions", "equations",
+                                     "threshold",  "refractory",  NULL};
+  psst_model *m = c->m;
+  psst_user_kind *nk = realloc(m->kinds, (size_t)(m->nkind + 1) * sizeof *nk);
+  PSST_ALLOC_CHECK(nk);
+  m->kinds = nk;
+  psst_user_kind *u = &m->kinds[m->nkind++];
+  memset(u, 0, sizeof *u);
+  char kp2[KP_MAX];
+  yaml_node_t *v;
+  PSST_TRY(check_map(c, n, kp, keys));
+  PSST_TRY(req(c, n, kp, "name", &v));
+  kp_key(kp2, kp, "name");
+  char name[PSST_NAME_MAX];
+  PSST_TRY(get_name(c, v, kp2, name));
+  if (psst_neuron_kind_find(name) || psst_synapse_kind_find(name))
+    return fail(c, v, kp2,
+                "'%s' is a built-in kind; a user-defined kind must have a "
+                "name of its own",
+                name);
+  for (int j = 0; j < m->nkind - 1; j++)
+    if (!strcmp(m->kinds[j].name, name))
+      return fail(c, v, kp2, "duplicate kind name '%s'", name);
+  u->name = kind_strdup(name);
+  PSST_ALLOC_CHECK(u->name);
+  snprintf(u->kernel, sizeof u->kernel, "psst_uk_%s_kernel", name);
+  PSST_TRY(req(c, n, kp, "type", &v));
+  kp_key(kp2, kp, "type");
+  static const char *const types[] = {"neuron", NULL};
+  int type = 0;
+  if (v->type == YAML_SCALAR_NODE && !strcmp(sval(v), "synapse"))
+    return fail(c, v, kp2,
+                "user-defined synapse kinds are not supported in this "
+                "version (neuron kinds only)");
+  PSST_TRY(get_enum(c, v, kp2, types, &type));
+
+  psst_expr_symtab syms = {0};
+  psst_expr_eqset *set = NULL;
+  kind_stmt *st = NULL;
+  char *deriv = NULL;
+  int rc = 0;
+  {
+    yaml_node_t *state = NULL, *params = NULL, *exprs = NULL, *eqs = NULL;
+    rc = req(c, n, kp, "state", &state);
+    if (!rc) {
+      kp_key(kp2, kp, "state");
+      rc = parse_kind_state(c, state, kp2, u, &syms);
+    }
+    if (!rc && (params = opt(c, n, "parameters"))) {
+      kp_key(kp2, kp, "parameters");
+      rc = parse_kind_params(c, params, kp2, u, &syms);
+    }
+    if (!rc && psst_expr_symtab_add(&syms, "I", "uA/cm^2", PSST_EXPR_INPUT,
+                                    "Iext", 0) < 0)
+      rc = fail(c, n, kp,
+                "'I' is the input current (uA/cm^2) and cannot be a state "
+                "or parameter name");
+    if (!rc) rc = psst_expr_eqset_create(&syms, &set);
+    if (!rc && (exprs = opt(c, n, "expressions"))) {
+      kp_key(kp2, kp, "expressions");
+      rc = check_map(c, exprs, kp2, NULL);
+      int ne = rc ? 0 : map_len(exprs);
+      st = xcalloc((size_t)ne + (size_t)u->k.nstate, sizeof *st);
+      if (!st) rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
+      for (int i = 0; !rc && i < ne; i++) {
+        char prefix[PSST_NAME_MAX + 8];
+        snprintf(prefix, sizeof prefix, "%s = ", sval(map_key(c, exprs, i)));
+        kp_key(st[i].kp, kp2, sval(map_key(c, exprs, i)));
+        rc = kind_add_stmt(c, set, &st[i], prefix, map_val(c, exprs, i));
+      }
+    }
+    if (!rc) rc = req(c, n, kp, "equations", &eqs);
+    if (!rc) {
+      kp_key(kp2, kp, "equations");
+      rc = check_map(c, eqs, kp2, NULL);
+    }
+    for (int i = 0; !rc && i < map_len(eqs); i++) {
+      const char *x = sval(map_key(c, eqs, i));
+      char kp3[KP_MAX];
+      kp_key(kp3, kp2, x);
+      if (psst_state_index(u->state, u->k.nstate, x) < 0)
+        rc = fail(c, map_key(c, eqs, i), kp3,
+                  "'%s' is not a state variable of this kind (equations "
+                  "are dX/dt of each state X)",
+                  x);
+    }
+    for (int i = 0; !rc && i < u->k.nstate; i++) {
+      yaml_node_t *e = map_get(c, eqs, u->state[i].name);
+      if (!e) {
+        rc = fail(c, eqs, kp2,
+                  "state '%s' has no equation (every state variable needs "
+                  "one: %s: \"...\", its dX/dt in %s/ms)",
+                  u->state[i].name, u->state[i].name, u->state[i].unit);
+        break;
+      }
+      if (!st) {
+        st = xcalloc((size_t)u->k.nstate, sizeof *st);
+        if (!st) {
+          rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
+          break;
+        }
+      }
+    }
+    if (!rc) {
+      /* the statements in the order of the states; kinds_stmt slots after
+       * the expressions */
+      int ne = opt(c, n, "expressions") ? map_len(opt(c, n, "expressions")) : 0;
+      for (int i = 0; !rc && i < u->k.nstate; i++) {
+        char prefix[PSST_NAME_MAX + 16];
+        snprintf(prefix, sizeof prefix, "d%s/dt = ", u->state[i].name);
+        kp_key(st[ne + i].kp, kp2, u->state[i].name);
+        rc = kind_add_stmt(c, set, &st[ne + i], prefix,
+                           map_get(c, eqs, u->state[i].name));
+      }
+      if (!rc) {
+        psst_expr_diag d = {0, -1};
+        if (psst_expr_eqset_check(set, &d) < 0) {
+          if (d.statement >= 0 && d.statement < ne + u->k.nstate)
+            rc = kind_text_fail(c, st[d.statement].node, st[d.statement].kp,
+                                st[d.statement].prefix);
+          else
+            rc = kind_text_fail(c, n, kp, 0);
+        }
+      }
+    }
+  }
+  if (!rc) {
+    size_t cap = 1 << 18;
+    deriv = malloc(cap);
+    rc = deriv ? psst_expr_eqset_emit_deriv(set, u->name, deriv, cap)
+               : psst_error_set(PSST_ERR_NOMEM, "out of memory");
+    if (rc < 0) psst_error_prefix("%s: %s: ", c->path, kp);
+  }
+  if (!rc) {
+    size_t len = m->kinds_source ? strlen(m->kinds_source) : 0;
+    if (!m->kinds_source) {
+      static const char prelude[] =
+          "/* generated by psst from the kinds of a model file */\n"
+          "#include <stdint.h>\n#include \"mech/mech.h\"\n"
+          "#if defined(__clang__)\n"
+          "#define PSST_UK_SIMD _Pragma(\"clang loop "
+          "vectorize(assume_safety)\")\n"
+          "#elif defined(__GNUC__)\n"
+          "#define PSST_UK_SIMD _Pragma(\"GCC ivdep\")\n"
+          "#else\n#define PSST_UK_SIMD\n#endif\n";
+      m->kinds_source = xstrdup(prelude);
+      if (!m->kinds_source)
+        rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
+      len = sizeof prelude - 1;
+    }
+    size_t ld = strlen(deriv);
+    char *ns = rc ? NULL : realloc(m->kinds_source, len + ld + 2);
+    if (!rc && !ns) rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
+    if (!rc) {
+      m->kinds_source = ns;
+      ns[len] = '\n';
+      memcpy(ns + len + 1, deriv, ld + 1);
+      len += ld + 1;
+      rc = psst_user_kind_emit_kernel(u->name, u->k.nstate, u->k.nparam,
+                                      &m->kinds_source, &len);
+    }
+  }
+  free(deriv);
+  free(st);
+  psst_expr_eqset_destroy(&set);
+  psst_expr_symtab_free(&syms);
+  PSST_TRY(rc);
+
+  u->k.name = u->name;
+  u->k.summary = "user-defined neuron kind";
+  u->k.source = "model file (kinds:)";
+  u->k.id = PSST_NK_COUNT + m->nkind - 1;
+  u->k.state = u->state;
+  u->k.param = u->param;
+  u->k.threshold = 0.0;
+  u->k.refractory = 0.0;
+  u->k.cost = 19.0; /* as hh_classic (partition balance only) */
+  if ((v = opt(c, n, "threshold"))) {
+    kp_key(kp2, kp, "threshold");
+    PSST_TRY(get_num(c, v, kp2, -1000, 1000, 0, "mV", &u->k.threshold));
+  }
+  if ((v = opt(c, n, "refractory"))) {
+    kp_key(kp2, kp, "refractory");
+    PSST_TRY(get_num(c, v, kp2, 0, 1e9, 0, "ms", &u->k.refractory));
+  }
+  (void)idx;
+  return 0;
+}
+
+static int parse_kinds_list(ctx *c, yaml_node_t *n, const char *kp,
+                            int allow_files);
+
+/* {file: path}: a kind file, a YAML mapping with one key `kinds:`. */
+static int parse_kind_file(ctx *c, yaml_node_t *n, const char *kp) {
+  static const char *const keys[] = {"file", NULL};
+  PSST_TRY(check_map(c, n, kp, keys));
+  yaml_node_t *v;
+  char kp2[KP_MAX];
+  PSST_TRY(req(c, n, kp, "file", &v));
+  kp_key(kp2, kp, "file");
+  char *path = NULL;
+  PSST_TRY(get_path(c, v, kp2, &path));
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    char why[1200];
+    int e = errno;
+    if (!psst_io_missing_path(path, why, sizeof why))
+      snprintf(why, sizeof why, "%s", strerror(e));
+    int rc = fail(c, v, kp2, "cannot read kind file %s: %s", path, why);
+    free(path);
+    return rc;
+  }
+  size_t cap = 1 << 14, len = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    len += fread(buf + len, 1, cap - len, f);
+    if (len < cap) break;
+    char *nb = realloc(buf, cap *= 2);
+    if (!nb) free(buf);
+    buf = nb;
+  }
+  fclose(f);
+  if (!buf) {
+    free(path);
+    return psst_error_set(PSST_ERR_NOMEM, "out of memory");
+  }
+  buf[len] = '\0';
+  /* the file's text is part of the model's identity (model hash) */
+  size_t have = c->m->kinds_text ? strlen(c->m->kinds_text) : 0;
+  size_t lp = strlen(path);
+  char *kt = realloc(c->m->kinds_text, have + lp + len + 32);
+  int rc = 0;
+  if (!kt) {
+    rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
+  } else {
+    c->m->kinds_text = kt;
+    snprintf(kt + have, lp + len + 32, "|kind file %s|%s", path, buf);
+  }
+  yaml_document_t doc;
+  if (!rc) rc = load_document(path, buf, len, &doc);
+  free(buf);
+  if (!rc) {
+    ctx sub = *c;
+    sub.path = path;
+    sub.doc = &doc;
+    const char *slash = strrchr(path, '/');
+    size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
+    sub.dir = malloc(dlen + 1);
+    if (!sub.dir) {
+      rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
+    } else {
+      memcpy(sub.dir, path, dlen);
+      sub.dir[dlen] = '\0';
+      static const char *const rkeys[] = {"kinds", NULL};
+      yaml_node_t *root = yaml_document_get_root_node(&doc), *kv = NULL;
+      if (!root)
+        rc = fail(&sub, NULL, "", "the kind file is empty (it needs kinds:)");
+      if (!rc) rc = check_map(&sub, root, "", rkeys);
+      if (!rc) rc = req(&sub, root, "", "kinds", &kv);
+      if (!rc) rc = parse_kinds_list(&sub, kv, "kinds", 0);
+      free(sub.dir);
+    }
+    yaml_document_delete(&doc);
+  }
+  free(path);
+  return rc;
+}
+
+static int parse_kinds_list(ctx *c, yaml_node_t *n, const char *kp,
+                            int allow_files) {
+  if (n->type != YAML_SEQUENCE_NODE)
+    return fail(c, n, kp,
+                "must be a list of kinds (each a neuron kind or {file: "
+                "path}), got %s",
+                got(c, n));
+  for (int i = 0; i < seq_len(n); i++) {
+    yaml_node_t *it = seq_at(c, n, i);
+    char kp2[KP_MAX];
+    kp_idx(kp2, kp, i);
+    if (it->type == YAML_MAPPING_NODE && map_get(c, it, "file")) {
+      if (!allow_files)
+        return fail(c, it, kp2, "a kind file cannot include other kind files");
+      PSST_TRY(parse_kind_file(c, it, kp2));
+    } else {
+      PSST_TRY(parse_kind(c, it, kp2, i));
+    }
+  }
+  return 0;
+}
+
 /* ---- top level ------------------------------------------------------------
  */
 
 static int parse_root(ctx *c, yaml_node_t *root) {
-  static const char *const keys[] = {"run",         "network", "populations",
-                                     "projections", "stimuli", "record",
-                                     "output",      NULL};
+  static const char *const keys[] = {"run",         "network",     "kinds",
+                                     "populations", "projections", "stimuli",
+                                     "record",      "output",      NULL};
   if (!root)
     return fail(c, NULL, "",
                 "the model file is empty (it needs at least run and "
@@ -1994,6 +2469,7 @@ static int parse_root(ctx *c, yaml_node_t *root) {
                             c->path);
     c->m->network_neurons = c->ov->neurons;
   }
+  if ((v = opt(c, root, "kinds"))) PSST_TRY(parse_kinds_list(c, v, "kinds", 1));
   PSST_TRY(req(c, root, "", "populations", &v));
   PSST_TRY(parse_populations(c, v));
   if ((v = opt(c, root, "projections"))) PSST_TRY(parse_projections(c, v));

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "kinds/user.h"
 #include "psst/error.h"
 #include "psst/model.h"
 #include "psst/psst.h"
@@ -57,6 +58,7 @@ void psst_model_destroy(psst_model **mp) {
     free(m->stims[i].file_var);
   }
   free(m->stims);
+  psst_user_kinds_free(m);
   for (int b = 0; m->record.block && b < m->record.nblock; b++) {
     free(m->record.block[b].vars);
     selection_free(&m->record.block[b].neurons);

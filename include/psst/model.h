@@ -263,6 +263,13 @@ typedef struct psst_model {
   char *output;            /* output path, or NULL */
   int64_t n_neurons;       /* sum of population sizes */
   int64_t network_neurons; /* network.neurons (share-sized models), or 0 */
+  /* user-defined kinds (`kinds:`, src/kinds/user.h): nkind of them, the C
+   * source of all of them (NULL when none), and the text of the kind files
+   * they came from ({file: ...}, concatenated; part of the model hash) */
+  int nkind;
+  struct psst_user_kind *kinds;
+  char *kinds_source;
+  char *kinds_text;
 } psst_model;
 
 /* Number of grid points M = round(t_end/dt); steps = M - 1 (docs/models.md
@@ -284,6 +291,9 @@ static inline int64_t psst_model_gid(const psst_model *m, int pop, int64_t i) {
 
 /* Population of a global id (binary search). */
 int psst_model_pop_of(const psst_model *m, int64_t gid);
+
+/* The name of the model's user-defined kind i (i < nkind), or NULL. */
+const char *psst_model_user_kind_name(const psst_model *m, int i);
 
 /* Free everything the model owns and set *m to NULL. Not collective. */
 void psst_model_destroy(psst_model **m);

@@ -60,6 +60,12 @@ psst_run_options psst_run_options_default(void);
  * outlive the simulation. */
 int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out);
 
+/* The key (32 hex digits) of the loaded code of the model's user-defined
+ * kinds, or NULL when it has none; *compiled (if not NULL) is 1 when
+ * creating the simulation ran the compiler, 0 when it reused the cache.
+ * Not collective. */
+const char *psst_sim_kinds_key(const psst_sim *s, int *compiled);
+
 /* Integrate from t_0 (or the restored step) to the last grid point,
  * recording and writing the output. Returns 0, PSST_STOPPED (stopped on
  * request, checkpoint written, output left as OUT.partial), or a negative

@@ -560,6 +560,13 @@ static int cmd_run(int argc, char **argv) {
   psst_restart_info ri;
   memset(&ri, 0, sizeof ri);
   if (rc == 0) rc = psst_sim_create(m, MPI_COMM_WORLD, &s);
+  if (rc == 0 && !quiet && g_rank == 0) {
+    int compiled = 0;
+    const char *key = psst_sim_kinds_key(s, &compiled);
+    for (int k = 0; key && k < m->nkind; k++)
+      fprintf(stderr, "psst: kind %s: %s %s\n", psst_model_user_kind_name(m, k),
+              compiled ? "compiled" : "reused", key);
+  }
   if (rc == 0 && restart) rc = psst_sim_restore(s, restart, &ri);
   if (rc == 0 && !output && !m->output && !(restart && ri.output[0])) {
     dflt = default_output(path);

@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "engine/engine.h"
+#include "kinds/jit.h"
+#include "kinds/user.h"
+#include "mech/list.h"
 #include "mech/rules.h"
 #include "mech/vecmath.h"
 #include "partition.h"
@@ -617,6 +620,36 @@ static int choose_cpu_isa(psst_sim *s, int *isa) {
  * environment decides an `auto` model (the test suite pins its CPU tests
  * with it); rank 0's value counts, so that ranks cannot disagree.
  * Collective. */
+/* Compile (unless cached) and load the model's user-defined kinds, and
+ * give their segments the loops (psst_seg.kernel). Collective. */
+static int load_user_kinds(psst_sim *s) {
+  const psst_model *m = s->m;
+  if (m->nkind == 0) return 0;
+  psst_jit_fn fn = NULL;
+  PSST_TRY(psst_jit_load_all(s->comm, m->kinds_source, m->kinds[0].kernel,
+                             &s->kinds_jit, &fn));
+  s->kinds_compiled = psst_jit_compiled(s->kinds_jit);
+  int rc = 0;
+  for (int q = 0; q < s->L.nseg && rc == 0; q++) {
+    psst_seg *sg = &s->L.seg[q];
+    if (!psst_neuron_kind_is_user(sg->kind)) continue;
+    const psst_user_kind *u = &m->kinds[sg->kind->id - PSST_NK_COUNT];
+    rc = psst_jit_symbol(s->kinds_jit, u->kernel, &fn);
+    /* the generated function has exactly this type (kinds/user.c) */
+    if (rc == 0) memcpy(&sg->kernel, &fn, sizeof sg->kernel);
+  }
+  return psst_comm_agree(s->comm, rc);
+}
+
+/* The CUDA backend has no loops for user-defined kinds (yet). */
+static int user_kinds_on_cuda(const psst_sim *s) {
+  return psst_error_set(PSST_ERR_USER,
+                        "%s: kind %s: user-defined kinds run on the CPU "
+                        "backend only in this version; set PSST_BACKEND=cpu "
+                        "(or --backend cpu)",
+                        s->m->path, s->m->kinds[0].name);
+}
+
 static int choose_backend(psst_sim *s) {
   psst_backend_choice want = s->m->run.backend;
   int env = 0; /* 0 none, 1 cpu, 2 cuda */
@@ -628,6 +661,8 @@ static int choose_backend(psst_sim *s) {
   PSST_TRY(psst_comm_bcast(s->comm, &env, sizeof env, 0));
   if (want == PSST_BACKEND_AUTO && env)
     want = env == 1 ? PSST_BACKEND_CPU : PSST_BACKEND_CUDA;
+  if (want == PSST_BACKEND_CUDA && s->m->nkind > 0)
+    return user_kinds_on_cuda(s);
   char why[512] = "";
   int ndev = want == PSST_BACKEND_CPU
                  ? 0
@@ -652,6 +687,7 @@ static int choose_backend(psst_sim *s) {
                           "(%s); use --backend cpu",
                           who, why);
   }
+  if (s->m->nkind > 0) return user_kinds_on_cuda(s);
   int local = 0;
   PSST_TRY(psst_comm_node_rank(s->comm, &local));
   s->backend_kind = PSST_BACKEND_CUDA;
@@ -699,6 +735,7 @@ int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out) {
     rc = psst_comm_agree(comm, rc);
   }
   if (rc == 0) rc = choose_backend(s);
+  if (rc == 0) rc = load_user_kinds(s);
   if (rc < 0) {
     psst_sim_destroy(&s);
     return rc;
@@ -708,10 +745,16 @@ int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out) {
   return 0;
 }
 
+const char *psst_sim_kinds_key(const psst_sim *s, int *compiled) {
+  if (compiled) *compiled = s && s->kinds_jit ? s->kinds_compiled : 0;
+  return s && s->kinds_jit ? psst_jit_key(s->kinds_jit) : NULL;
+}
+
 void psst_sim_destroy(psst_sim **sp) {
   if (!sp || !*sp) return;
   psst_sim *s = *sp;
   if (s->be) s->be->ops->destroy(&s->be);
+  psst_jit_close(&s->kinds_jit);
   psst_vexchange_free(&s->vx);
   psst_vexchange_free(&s->vx2);
   psst__events_free(s);

@@ -40,8 +40,10 @@ void psst__model_hash(const psst_model *m, char out[17]) {
   snprintf(extra, sizeof extra,
            "|dt=%.17g|seed=%" PRIu64 "|method=%d|N=%" PRId64, m->run.dt,
            m->run.seed, (int)m->run.method, m->n_neurons);
-  const char *parts[2] = {m->text ? m->text : "", extra};
-  for (int p = 0; p < 2; p++)
+  /* the kind files a model's kinds come from ({file: ...}) are part of it */
+  const char *parts[3] = {m->text ? m->text : "", extra,
+                          m->kinds_text ? m->kinds_text : ""};
+  for (int p = 0; p < 3; p++)
     for (const unsigned char *c = (const unsigned char *)parts[p]; *c; c++) {
       h ^= *c;
       h *= 1099511628211ull;

@@ -92,6 +92,10 @@ struct psst_sim {
   double dt;
 
   psst_layout L; /* this rank's network and the host state */
+  /* the loaded code of the model's user-defined kinds (kinds/jit.h), or
+   * NULL; kinds_compiled: 1 when loading it ran the compiler */
+  struct psst_jit_module *kinds_jit;
+  int kinds_compiled;
   int nls;
   psst_lstim *ls;
 

@@ -31,6 +31,10 @@
 typedef struct psst_seg {
   int pop;
   const psst_neuron_kind *kind;
+  /* a user-defined kind's loop (kinds/user.h), with the signature of the
+   * CPU kernel table's neuron entries; NULL for built-in kinds */
+  void (*kernel)(int64_t n, int64_t ld, const double *p, const double *y,
+                 const double *Iext, double *dy);
   const double *params; /* nparam + nderived values */
   int64_t gid_lo, n, ld;
   int64_t lid0; /* local index of the first neuron */
@@ -68,7 +72,7 @@ typedef struct psst_lproj {
   int32_t *t_delay;
   int32_t pre_delay;
   int32_t max_delay; /* the largest delay of the local synapses [steps] */
-  double *inv_k; /* SHARED_G: 1 / inputs of each local row (0 if none) */
+  double *inv_k;     /* SHARED_G: 1 / inputs of each local row (0 if none) */
 } psst_lproj;
 
 typedef struct psst_layout {

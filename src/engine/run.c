@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "engine/engine.h"
+#include "kinds/jit.h"
 #include "network.h"
 #include "psst/io.h"
 #include "psst/version.h"
@@ -286,8 +287,12 @@ static int open_output(psst_sim *s, const char *path, int force, int append,
       PSST_ATTR_INT("neurons", s->L.N),
       PSST_ATTR_TEXT("run_id", s->run_id),
       PSST_ATTR_TEXT("model_hash", hash),
+      /* last: only for models with user-defined kinds */
+      PSST_ATTR_TEXT("kinds_source_hash",
+                     s->kinds_jit ? psst_jit_key(s->kinds_jit) : ""),
   };
-  const int nattrs = (int)(sizeof attrs / sizeof attrs[0]);
+  const int nattrs =
+      (int)(sizeof attrs / sizeof attrs[0]) - (s->kinds_jit ? 0 : 1);
   /* the recipients of randomly chosen stimuli, as int64 variables
    * stimulus<i>_recipients (global ids, ascending), for analysis */
   lists = calloc((size_t)(m->nstim + 1), sizeof *lists);

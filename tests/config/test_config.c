@@ -296,7 +296,7 @@ static void test_bad(void) {
   bad("42\n", "bad.yaml:1:1: the model file must be a mapping");
   bad("run: {t_end: 100\n", "bad.yaml:2:1: YAML syntax error:");
   bad("run: {t_end: 100}\nfoo: 1\npopulations: []\n",
-      "bad.yaml:2:1: foo: unknown key (allowed: run, network, "
+      "bad.yaml:2:1: foo: unknown key (allowed: run, network, kinds, "
       "populations, projections, stimuli, record, output)");
   bad("run: {dt: 0.1}\n", "bad.yaml:1:6: run.t_end: required key is missing");
   bad("run: {t_end: 100}\n",

@@ -198,8 +198,8 @@ static int cpu_rhs_local(psst_backend *b, int st, double t, int64_t ks,
         Ii[i] = Iinj[sg->lid0 + i] - c->Isyn[sg->lid0 + i];
     else
       memcpy(Ii, Iinj + sg->lid0, (size_t)sg->n * sizeof *Ii);
-    c->K->neuron[sg->kind->id](sg->ld, sg->ld, sg->params, y + sg->y_off, Ii,
-                               k + sg->y_off);
+    psst_cpu_neuron_fn f = sg->kernel ? sg->kernel : c->K->neuron[sg->kind->id];
+    f(sg->ld, sg->ld, sg->params, y + sg->y_off, Ii, k + sg->y_off);
   }
   /* synaptic state that needs no presynaptic stage voltage */
   for (int q = 0; q < L->nlp; q++)

@@ -1,0 +1,96 @@
+/* User-defined neuron kinds of a model: lookup, kernel text, freeing
+ * (kinds/user.h). */
+#include "kinds/user.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mech/list.h"
+#include "psst/error.h"
+
+const psst_neuron_kind *psst_model_neuron_kind_find(const psst_model *m,
+                                                    const char *name) {
+  for (int i = 0; m && i < m->nkind; i++)
+    if (strcmp(m->kinds[i].name, name) == 0) return &m->kinds[i].k;
+  return psst_neuron_kind_find(name);
+}
+
+const char *psst_model_user_kind_name(const psst_model *m, int i) {
+  return m && i >= 0 && i < m->nkind ? m->kinds[i].name : NULL;
+}
+
+int psst_neuron_kind_is_user(const psst_neuron_kind *kind) {
+  return kind && kind->id >= PSST_NK_COUNT;
+}
+
+static int append(char **src, size_t *len, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static int append(char **src, size_t *len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int need = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (need < 0) return psst_error_set(PSST_ERR_INTERNAL, "vsnprintf failed");
+  char *n = realloc(*src, *len + (size_t)need + 1);
+  if (!n) return psst_error_set(PSST_ERR_NOMEM, "out of memory (kind source)");
+  *src = n;
+  va_start(ap, fmt);
+  vsnprintf(n + *len, (size_t)need + 1, fmt, ap);
+  va_end(ap);
+  *len += (size_t)need;
+  return 0;
+}
+
+int psst_user_kind_emit_kernel(const char *name, int nstate, int nparam,
+                               char **src, size_t *len) {
+  /* the loop of backend/cpu/cpu_kernels.c (PSST__NEURON_LOOP) */
+  return append(
+      src, len,
+      "\nvoid psst_uk_%s_kernel(int64_t n, int64_t ld, const double *p_,\n"
+      "    const double *restrict y, const double *restrict Iext,\n"
+      "    double *restrict dy) {\n"
+      "  enum { S = %d, P = %d };\n"
+      "  double p[P + 1];\n"
+      "  for (int q = 0; q < P; q++)\n"
+      "    p[q] = p_[q];\n"
+      "  PSST_UK_SIMD for (int64_t i = 0; i < n; i++) {\n"
+      "    double x[S], dx[S];\n"
+      "    for (int v = 0; v < S; v++)\n"
+      "      x[v] = y[v * ld + i];\n"
+      "    psst_nk_%s_deriv(p, x, Iext[i], dx);\n"
+      "    for (int v = 0; v < S; v++)\n"
+      "      dy[v * ld + i] = dx[v];\n"
+      "  }\n"
+      "}\n",
+      name, nstate, nparam, name);
+}
+
+void psst_user_kinds_free(psst_model *m) {
+  for (int i = 0; m->kinds && i < m->nkind; i++) {
+    psst_user_kind *u = &m->kinds[i];
+    for (int j = 0; u->state && j < u->k.nstate; j++) {
+      free((char *)u->state[j].name);
+      free((char *)u->state[j].unit);
+    }
+    for (int j = 0; u->param && j < u->k.nparam; j++) {
+      free((char *)u->param[j].name);
+      free((char *)u->param[j].unit);
+    }
+    free(u->state);
+    free(u->param);
+    free(u->name);
+  }
+  free(m->kinds);
+  free(m->kinds_source);
+  free(m->kinds_text);
+  m->kinds = NULL;
+  m->kinds_source = NULL;
+  m->kinds_text = NULL;
+  m->nkind = 0;
+}
