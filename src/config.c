@@ -2018,6 +2018,21 @@ typedef struct kind_stmt {
 
 static char *kind_strdup(const char *s) { return xstrdup(s ? s : ""); }
 
+/* Add state or parameter `name` [unit] of a user kind to its symbol table,
+ * read by the generated code as `<array>[index]` ("x[1]", "p[0]"). A bad
+ * unit is reported at the `unit` value w (key kp_unit), a bad name at the
+ * key node (key kp). */
+static int kind_symbol(ctx *c, psst_expr_symtab *syms, const char *name,
+                       const char *unit, int role, const char *array, int index,
+                       const yaml_node_t *key, const char *kp,
+                       const yaml_node_t *w, const char *kp_unit) {
+  char access[32];
+  snprintf(access, sizeof access, "%s[%d]", array, index);
+  if (psst_expr_symtab_add(syms, name, unit, role, access, 0) >= 0) return 0;
+  int in_unit = !strncmp(psst_error_message(), "column", 6);
+  return kind_text_fail(c, in_unit ? w : key, in_unit ? kp_unit : kp, 0);
+}
+
 static int parse_kind_state(ctx *c, yaml_node_t *n, const char *kp,
                             psst_user_kind *u, psst_expr_symtab *syms) {
   static const char *const skeys[] = {"unit", "init", "fraction", NULL};
@@ -2052,13 +2067,8 @@ static int parse_kind_state(ctx *c, yaml_node_t *n, const char *kp,
     s->long_name = "";
     PSST_ALLOC_CHECK(s->name);
     PSST_ALLOC_CHECK(s->unit);
-    char access[32];
-    snprintf(access, sizeof access, "x[%d]", i);
-    if (psst_expr_symtab_add(syms, s->name, unit, PSST_EXPR_STATE, access, 0) <
-        0) {
-      int in_unit = !strncmp(psst_error_message(), "column", 6);
-      return kind_text_fail(c, in_unit ? w : key, in_unit ? kp3 : kp2, 0);
-    }
+    PSST_TRY(kind_symbol(c, syms, s->name, unit, PSST_EXPR_STATE, "x", i, key,
+                         kp2, w, kp3));
     PSST_TRY(req(c, v, kp2, "init", &w));
     kp_key(kp3, kp2, "init");
     PSST_TRY(get_num(c, w, kp3, -1e300, 1e300, 0, unit, &s->def));
@@ -2097,13 +2107,8 @@ static int parse_kind_params(ctx *c, yaml_node_t *n, const char *kp,
     p->description = "";
     PSST_ALLOC_CHECK(p->name);
     PSST_ALLOC_CHECK(p->unit);
-    char access[32];
-    snprintf(access, sizeof access, "p[%d]", i);
-    if (psst_expr_symtab_add(syms, p->name, unit, PSST_EXPR_PARAM, access, 0) <
-        0) {
-      int in_unit = !strncmp(psst_error_message(), "column", 6);
-      return kind_text_fail(c, in_unit ? w : key, in_unit ? kp3 : kp2, 0);
-    }
+    PSST_TRY(kind_symbol(c, syms, p->name, unit, PSST_EXPR_PARAM, "p", i, key,
+                         kp2, w, kp3));
     p->min = -HUGE_VAL;
     p->max = HUGE_VAL;
     if ((w = opt(c, v, "range"))) {

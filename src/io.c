@@ -1015,6 +1015,16 @@ static int inq_var(psst_output *o, const char *name, int *id) {
   return 0;
 }
 
+/* Length of dimension NAME, 0 when the file has none. */
+static size_t dim_len(int ncid, const char *name) {
+  int dim;
+  size_t len = 0;
+  if (nc_inq_dimid(ncid, name, &dim) != NC_NOERR ||
+      nc_inq_dimlen(ncid, dim, &len) != NC_NOERR)
+    len = 0;
+  return len;
+}
+
 /* Does the reopened file belong to the checkpoint being resumed: its
  * identity attributes (spec->match) and at least the records and spikes the
  * checkpoint says were written? */
@@ -1043,12 +1053,8 @@ static int append_belongs(psst_output *o, const psst_output_spec *spec) {
   char name[NC_MAX_NAME + 1];
   for (int b = 0; b < o->nblock; b++) {
     out_block *B = &o->blk[b];
-    int dim;
-    size_t len = 0;
     snprintf(name, sizeof name, "%stime", B->prefix);
-    if (nc_inq_dimid(o->ncid, name, &dim) != NC_NOERR ||
-        nc_inq_dimlen(o->ncid, dim, &len) != NC_NOERR)
-      len = 0;
+    size_t len = dim_len(o->ncid, name);
     if ((int64_t)len < B->n_records)
       return psst_error_set(PSST_ERR_USER,
                             "%s: holds %zu records in '%s', but the "
@@ -1058,11 +1064,7 @@ static int append_belongs(psst_output *o, const psst_output_spec *spec) {
                             o->partial, len, name, (long long)B->n_records);
   }
   if (o->spikes) {
-    int dim;
-    size_t len = 0;
-    if (nc_inq_dimid(o->ncid, "spike", &dim) != NC_NOERR ||
-        nc_inq_dimlen(o->ncid, dim, &len) != NC_NOERR)
-      len = 0;
+    size_t len = dim_len(o->ncid, "spike");
     if ((int64_t)len < o->n_spikes)
       return psst_error_set(PSST_ERR_USER,
                             "%s: holds %zu spikes, but the checkpoint says "
