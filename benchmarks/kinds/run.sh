@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# benchmarks/kinds/run.sh — a user-defined kind (generated, compiled at run
-# time) against the built-in kind with the same equations, side by side.
+# benchmarks/kinds/run.sh — user-defined kinds (generated, compiled at run
+# time) against the built-in kinds with the same equations, side by side.
 #
 #   benchmarks/kinds/run.sh [PSST] [NEURONS] [T_END_MS] [REPEATS]
 #
-# The classic HH neuron, built in (hh_classic) and written as equations
-# (kinds/hh_classic.yaml: hh_classic_eq), NEURONS cells under a step
-# current, one rank, spikes (and V at t = 0 only). The runs alternate (built-in, user,
-# built-in, ...) so that other load on the machine hits both alike; the
-# figure is psst's own "compute" time of each run (the neuron loop, without
-# setup: the user kind's compile happens once, before the first run, and is
-# reported separately). Prints the medians, the minima and their ratios.
+# Two pairs: the classic HH neuron, built in (hh_classic) and written as
+# equations (kinds/hh_classic.yaml: hh_classic_eq), and the tutorial's HH
+# neuron (hh_tutorial; kinds/hh_tutorial.yaml: hh_tutorial_eq). NEURONS
+# cells under a step current, one rank, spikes (and V at t = 0 only). The
+# runs alternate (built-in, user, built-in, ...) so that other load on the
+# machine hits both alike; the figure is psst's own "compute" time of each
+# run (the neuron loop, without setup: a user kind's compile happens once,
+# before the first run, and is reported separately). Prints the medians,
+# the minima and their ratios.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PSST=${1:-$here/build/psst}
@@ -20,41 +22,56 @@ R=${4:-5}
 work=$(mktemp -d "${TMPDIR:-/tmp}/psst-kinds-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export PSST_CACHE=$work/cache OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
-for k in builtin user; do
+# model NAME KIND [KIND_FILE] AMPLITUDE INIT
+model() {
   {
-    [ $k = user ] && echo "kinds: [{file: $here/kinds/hh_classic.yaml}]"
+    [ -n "$3" ] && echo "kinds: [{file: $here/kinds/$3}]"
     echo "run: {t_end: $T, dt: 0.01, seed: 1}"
     echo "populations:"
-    echo "  - {name: A, kind: $([ $k = user ] && echo hh_classic_eq || echo hh_classic), size: $N,"
-    echo "     init: {V: {uniform: [-70, -60]}, m: 0.052932, h: 0.596121, n: 0.317677}}"
+    echo "  - {name: A, kind: $2, size: $N, init: {V: {uniform: [-70, -60]}$5}}"
     echo "stimuli:"
-    echo "  - {target: A, pulses: [{start: 5, stop: $T, amplitude: 10}]}"
+    echo "  - {target: A, pulses: [{start: 5, stop: $T, amplitude: $4}]}"
     echo "record: {variables: [V], every: 100000, spikes: true}"
-  } >"$work/$k.yaml"
-done
+  } >"$work/$1.yaml"
+}
+hhc_init=", m: 0.052932, h: 0.596121, n: 0.317677"
+model classic_builtin hh_classic "" 10 "$hhc_init"
+model classic_user hh_classic_eq hh_classic.yaml 10 "$hhc_init"
+model tutorial_builtin hh_tutorial "" 2 ""
+model tutorial_user hh_tutorial_eq hh_tutorial.yaml 2 ""
 compute() { sed -n 's/.*(compute \([0-9.e+-]*\),.*/\1/p' "$1" | tail -n 1; }
-# the compile, once (not part of the timings)
-t0=$(date +%s.%N)
-"$PSST" run "$work/user.yaml" -o "$work/first.nc" --force --t-end 0.1 >"$work/first.log" 2>&1
-t1=$(date +%s.%N)
-echo "first user-kind run (compiles): $(grep -o 'kind hh_classic_eq: [a-z]*' "$work/first.log" | head -n 1), $(echo "$t1 - $t0" | bc) s wall for 0.1 ms"
-declare -A times
-for r in $(seq 1 "$R"); do
-  for k in builtin user; do
-    "$PSST" run "$work/$k.yaml" -o "$work/$k.nc" --force >"$work/$k.log" 2>&1
-    times[$k]="${times[$k]:-} $(compute "$work/$k.log")"
+spikes() { sed -n 's/.* \([0-9]*\) spikes on.*/\1/p' "$1" | tail -n 1; }
+declare -A times nspk
+for pair in classic tutorial; do
+  # the compile, once (not part of the timings)
+  t0=$(date +%s.%N)
+  "$PSST" run "$work/${pair}_user.yaml" -o "$work/first.nc" --force --t-end 0.1 >"$work/first.log" 2>&1
+  t1=$(date +%s.%N)
+  echo "first $pair user-kind run (compiles): $(grep -o 'kind hh_[a-z]*_eq: [a-z]*' "$work/first.log" | head -n 1), $(echo "$t1 - $t0" | bc) s wall for 0.1 ms"
+  for r in $(seq 1 "$R"); do
+    for k in builtin user; do
+      "$PSST" run "$work/${pair}_$k.yaml" -o "$work/$k.nc" --force >"$work/$k.log" 2>&1
+      times[${pair}_$k]="${times[${pair}_$k]:-} $(compute "$work/$k.log")"
+      nspk[${pair}_$k]=$(spikes "$work/$k.log")
+    done
   done
 done
-/usr/bin/python3 - "$N" "$T" "${times[builtin]}" "${times[user]}" <<'PY'
+/usr/bin/python3 - "$N" "$T" "${times[classic_builtin]}" "${times[classic_user]}" \
+  "${times[tutorial_builtin]}" "${times[tutorial_user]}" "${nspk[classic_builtin]}" \
+  "${nspk[classic_user]}" "${nspk[tutorial_builtin]}" "${nspk[tutorial_user]}" <<'PY'
 import statistics, sys
 n, t = int(sys.argv[1]), float(sys.argv[2])
-b = [float(x) for x in sys.argv[3].split()]
-u = [float(x) for x in sys.argv[4].split()]
+xs = [[float(x) for x in a.split()] for a in sys.argv[3:7]]
+spk = sys.argv[7:11]
 steps = t / 0.01
-for name, xs in (("hh_classic (built-in)", b), ("hh_classic_eq (generated)", u)):
-    m = statistics.median(xs)
-    print(f"{name:27s} compute median {m:.3f} s, min {min(xs):.3f} s over {len(xs)} runs:"
-          f" {n * steps / m:.3g} neuron-steps/s")
-print(f"generated / built-in: median {statistics.median(u) / statistics.median(b):.2f}x,"
-      f" min {min(u) / min(b):.2f}x")
+names = ["hh_classic (built-in)", "hh_classic_eq (generated)",
+         "hh_tutorial (built-in)", "hh_tutorial_eq (generated)"]
+for i, (name, x) in enumerate(zip(names, xs)):
+    m = statistics.median(x)
+    print(f"{name:28s} compute median {m:.3f} s, min {min(x):.3f} s over {len(x)} runs:"
+          f" {n * steps / m:.3g} neuron-steps/s, {spk[i]} spikes")
+for j, pair in ((0, "hh_classic"), (2, "hh_tutorial")):
+    b, u = xs[j], xs[j + 1]
+    print(f"{pair}: generated / built-in: median {statistics.median(u) / statistics.median(b):.2f}x,"
+          f" min {min(u) / min(b):.2f}x")
 PY

@@ -1373,11 +1373,14 @@ static int emit_node(const psst_expr *e, const psst_expr_symtab *t, int i,
     put(o, ")");
     return 0;
   case N_COND:
-    put(o, "(");
+    /* both branches evaluated, then a select (mech/mech.h), as the
+     * built-in kinds do, so that the loops vectorise: a branch holding a
+     * call would keep `c ? a : b` scalar */
+    put(o, "psst_select(");
     PSST_TRY(emit_node(e, t, a, o));
-    put(o, " ? ");
+    put(o, ", ");
     PSST_TRY(emit_node(e, t, b, o));
-    put(o, " : ");
+    put(o, ", ");
     PSST_TRY(emit_node(e, t, n->arg[2], o));
     put(o, ")");
     return 0;

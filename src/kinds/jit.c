@@ -4,6 +4,7 @@
 #include "backend/backend.h"
 #include "comm/comm.h"
 #include "kinds/jit_config.h"
+#include "kinds/jit_headers.h"
 #include "psst/error.h"
 #include "psst/version.h"
 
@@ -492,6 +493,45 @@ static int build_locked(const jit_toolchain *t, const char *dir,
                           e ? e : "dlopen failed", src, log);
   }
   return 0;
+}
+
+int psst_jit_vecmath_shared(void) {
+#if defined(PSST_VECMATH_SLEEF)
+  static int known = -1;
+  if (known < 0) {
+    /* the global scope: the executable and what it loaded */
+    void *self = dlopen(NULL, RTLD_NOW);
+    known = self && dlsym(self, "psst_exp") && dlsym(self, "psst_pow")
+#if defined(__x86_64__)
+            && dlsym(self, "_ZGVbN2v_psst_exp") &&
+            dlsym(self, "_ZGVdN4v_psst_exp") &&
+            dlsym(self, "_ZGVeN8vv_psst_pow")
+#endif
+        ;
+    if (self) dlclose(self);
+  }
+  return known;
+#else
+  return 0;
+#endif
+}
+
+const char *psst_jit_prelude(void) {
+  static char *text;
+  if (text) return text;
+  const char *head = psst_jit_vecmath_shared()
+                         ? "#include <stdint.h>\n#define PSST_VECMATH_SLEEF 1\n"
+                         : "#include <stdint.h>\n";
+  size_t n = strlen(head) + 1;
+  for (const char *const *l = psst_jit_header_lines; *l; l++)
+    n += strlen(*l);
+  text = malloc(n);
+  if (!text) return NULL;
+  char *w = text;
+  w += strlen(strcpy(w, head));
+  for (const char *const *l = psst_jit_header_lines; *l; l++)
+    w += strlen(strcpy(w, *l));
+  return text;
 }
 
 void psst_jit_key_of(const char *source, char key[33]) {

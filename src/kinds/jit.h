@@ -29,11 +29,15 @@
  * the CPU kernels' -fno-math-errno -fno-trapping-math -ffp-contract=off,
  * the instruction-set flags of the level psst_backend_cpu_isa_best()
  * picks, and -I for psst's source tree, so generated code can
- * #include "mech/mech.h"). PSST_CC in the environment names another (one
- * program, no arguments; it becomes part of the key). Generated code is
- * compiled without PSST_VECMATH_SLEEF: psst_exp and friends are glibc's
- * there (the SLEEF wrappers live in the executable, which does not export
- * them), and the object links -lm.
+ * #include nothing of psst's: psst_jit_prelude() gives it psst's per-element
+ * helpers as text). PSST_CC in the environment names another (one
+ * program, no arguments; it becomes part of the key). The object links -lm;
+ * psst_exp and friends resolve to the executable's (mech/vecmath.c, exported
+ * by the link options libpsst gives every executable that links it), so
+ * generated code calls the same SLEEF functions, scalar and vector, as the
+ * built-in kinds; where the executable does not export them (linked by
+ * hand without those options, or psst built without SLEEF) the prelude
+ * makes them glibc's.
  *
  * Environment: PSST_CACHE (cache directory), PSST_CC (compiler),
  * PSST_JIT_WAIT (seconds to wait for another process's compilation,
@@ -92,6 +96,18 @@ int psst_jit_symbol(psst_jit_module *m, const char *symbol, psst_jit_fn *fn);
 /* The key psst_jit_load would use for `source` now (with this PSST_CC and
  * CPU): 32 hex digits and a NUL into key. Not collective. */
 void psst_jit_key_of(const char *source, char key[33]);
+
+/* The text generated code starts with, instead of #include-ing psst's
+ * headers: <stdint.h>, PSST_VECMATH_SLEEF when this process exports the
+ * vector-math wrappers (psst_jit_vecmath_shared()), then mech/vecmath.h and
+ * mech/mech.h as they were when psst was built (PSST_HD, psst_exp,
+ * psst_expm1, psst_log, psst_pow, psst_exprel, psst_rexprel). Static
+ * storage; NULL only when out of memory. Not collective. */
+const char *psst_jit_prelude(void);
+
+/* 1 when this process's executable exports psst_exp & co. and their vector
+ * variants, so that generated code can call them; 0 otherwise. */
+int psst_jit_vecmath_shared(void);
 
 /* 1 when loading this module ran the compiler, 0 when it reused the
  * cache's object (for tests and a log line). */

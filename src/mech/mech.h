@@ -79,6 +79,14 @@ PSST_HD static inline double psst_rexprel(double x) {
   return fabs(x) < 1e-5 ? t : q;
 }
 
+/* c ? a : b with both a and b evaluated (they are arguments): what
+ * generated code writes for `c ? a : b` and where(c, a, b), so that a
+ * branch holding psst_exp & co. does not keep a loop from vectorising.
+ * The operands must have no side effects (generated code has none). */
+PSST_HD static inline double psst_select(int c, double a, double b) {
+  return c ? a : b;
+}
+
 /* The reference SoA loop of a neuron kind (psst_neuron_kind.rhs), defined
  * in the kind's table file: PSST_NEURON_REFERENCE_RHS(NAME) defines
  * `static void psst_nk_NAME_rhs(...)`. */

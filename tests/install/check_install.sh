@@ -10,7 +10,9 @@
 #      equals `psst run` of the same model bit for bit (psst_nccompare);
 #   3. the same program built by `mpicc $(pkg-config --cflags --libs psst)`
 #      runs on 1 rank and matches too;
-#   4. the installed psst checks an installed example.
+#   4. the installed psst checks an installed example;
+#   5. a user-defined kind from the installed kind files compiles without
+#      psst's source tree, and the consumer's output equals psst's.
 set -euo pipefail
 build=$1 work=$2 nccompare=$3 mpiexec=$4 npflag=$5 preflags=$6 model=$7
 here=$(cd "$(dirname "$0")" && pwd)
@@ -72,4 +74,30 @@ fi
 "$prefix/bin/psst" check "$prefix/share/psst/examples/ei_poisson.yaml" > /dev/null ||
   fail "installed psst check installed example"
 echo "ok   installed psst checks the installed examples"
+
+# 6. a user-defined kind from the installed kind files: generated code is
+#    compiled without psst's source tree (no -I in the command), and an
+#    outside program linked by find_package gives the same bits as psst
+#    (both call the executable's vector math)
+[ -e "$prefix/share/psst/kinds/hh_classic.yaml" ] || fail "not installed: share/psst/kinds"
+cat > "$work/user.yaml" << MODEL
+kinds: [{file: $prefix/share/psst/kinds/hh_classic.yaml}]
+run: {t_end: 30, dt: 0.01, seed: 3}
+populations:
+  - {name: A, kind: hh_classic_eq, size: 8, init: {V: {uniform: [-70, -60]}}}
+stimuli:
+  - {target: A, pulses: [{start: 2, stop: 30, amplitude: 10}]}
+record: {variables: [V, m], every: 10, spikes: true}
+MODEL
+export PSST_CACHE=$work/cache
+"$prefix/bin/psst" run "$work/user.yaml" -o "$work/user_cli.nc" --force > "$work/user.log" 2>&1 ||
+  { cat "$work/user.log"; fail "installed psst run with a user kind"; }
+grep -q "kind hh_classic_eq: compiled" "$work/user.log" || fail "user kind not compiled"
+cmd=$(head -n 1 "$work"/cache/*.log)
+case " $cmd " in *" -I"*) fail "generated code compiled with -I: $cmd" ;; esac
+"$mpiexec" "$npflag" 2 "${pre[@]}" "$work/consumer/psst_embed" "$work/user.yaml" \
+  "$work/user_app.nc" > "$work/user_app.log" 2>&1 ||
+  { cat "$work/user_app.log"; fail "consumer run with a user kind"; }
+"$nccompare" "$work/user_cli.nc" "$work/user_app.nc" || fail "consumer user-kind output differs"
+echo "ok   user kind from the installed kind files: compiled without -I, consumer equals psst"
 echo "all install checks passed"

@@ -371,12 +371,12 @@ static void test_emit(void) {
        "((fmin(x[0], p[4]) - fmax(fabs(x[0]), sqrt((p[4] * p[2])))) + "
        "(tanh(x[1]) * 1.0))"},
       {"V > E_K ? sigmoid(m) : heaviside(V)",
-       "((x[0] > p[4]) ? (1.0 / (1.0 + psst_exp((-x[1])))) : "
+       "psst_select((x[0] > p[4]), (1.0 / (1.0 + psst_exp((-x[1])))), "
        "(x[0] > 0.0 ? 1.0 : 0.0))"},
       {"V > E_K && !(m < h) || I_inj == I_inj",
        "(((x[0] > p[4]) && (!(x[1] < x[2]))) || (Iext == Iext))"},
       {"where(V <= 1e-3[mV], I_inj, 1e20[uA/cm^2])",
-       "((x[0] <= 0.001) ? Iext : 1e+20)"},
+       "psst_select((x[0] <= 0.001), Iext, 1e+20)"},
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
     psst_expr *e = NULL;
