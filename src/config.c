@@ -2072,6 +2072,17 @@ static int parse_kind_state(ctx *c, yaml_node_t *n, const char *kp,
                          kp2, w, kp3));
     PSST_TRY(req(c, v, kp2, "init", &w));
     kp_key(kp3, kp2, "init");
+    double num;
+    if (i > 0 && w->type == YAML_SCALAR_NODE && !parse_double(w, &num)) {
+      /* an expression of V and the parameters (kind_init_exprs) */
+      s->def_is_steady = 1;
+      s->def = 0.0;
+      if ((w = opt(c, v, "fraction"))) {
+        kp_key(kp3, kp2, "fraction");
+        PSST_TRY(get_bool(c, w, kp3, &s->fraction));
+      }
+      continue;
+    }
     PSST_TRY(get_num(c, w, kp3, -1e300, 1e300, 0, unit, &s->def));
     if ((w = opt(c, v, "fraction"))) {
       kp_key(kp3, kp2, "fraction");
@@ -2129,6 +2140,86 @@ static int parse_kind_params(ctx *c, yaml_node_t *n, const char *kp,
 }
 
 /* Add one statement `prefix + text` to the set. */
+/* The states of u whose init is an expression (def_is_steady): parsed and
+ * checked against the checked set's symbols (unit = the state's), kept in
+ * u->init with the set (u->set; the engine evaluates them per neuron at its
+ * initial V, kinds/user.h), and evaluated once at V's default init with the
+ * default parameters, which also gives state_info.def. An init may use V,
+ * the parameters and the expressions of them; one that reads another state
+ * or I comes out NaN there (they are NaN) and is refused. */
+static int kind_init_exprs(ctx *c, psst_user_kind *u, psst_expr_eqset *set,
+                           yaml_node_t *state, const char *kp) {
+  const psst_expr_symtab *t = psst_expr_eqset_symtab(set);
+  int ns = u->k.nstate, np = u->k.nparam, any = 0;
+  for (int i = 1; i < ns; i++)
+    any |= u->state[i].def_is_steady;
+  if (!any) return 0;
+  u->init = xcalloc((size_t)ns, sizeof *u->init);
+  u->sym = xcalloc((size_t)(ns + np), sizeof *u->sym);
+  PSST_ALLOC_CHECK(u->init);
+  PSST_ALLOC_CHECK(u->sym);
+  for (int i = 0; i < ns; i++)
+    u->sym[i] = psst_expr_symtab_find(t, u->state[i].name);
+  for (int j = 0; j < np; j++)
+    u->sym[ns + j] = psst_expr_symtab_find(t, u->param[j].name);
+  for (int i = 1; i < ns; i++) {
+    psst_state_info *s = &u->state[i];
+    if (!s->def_is_steady) continue;
+    yaml_node_t *w = map_get(c, map_get(c, state, s->name), "init");
+    char kp2[KP_MAX], kp3[KP_MAX];
+    kp_key(kp2, kp, s->name);
+    kp_key(kp3, kp2, "init");
+    psst_expr_diag d = {0, -1};
+    psst_unit unit;
+    int cond = 0, k = psst_expr_symtab_find(t, s->name);
+    if (psst_expr_parse(sval(w), &u->init[i], &d) < 0 ||
+        psst_expr_check(u->init[i], t, &unit, &cond, &d) < 0)
+      return kind_text_fail(c, w, kp3, 0);
+    if (cond)
+      return fail(c, w, kp3, "'%s' is a condition, not an initial value",
+                  sval(w));
+    if (k < 0 || !psst_unit_equal(unit, t->sym[k].unit)) {
+      char ug[128];
+      return fail(c, w, kp3,
+                  "'%s' has unit %s, but %s is in %s (an init expression "
+                  "gives the state's value)",
+                  sval(w), psst_unit_format(unit, ug, sizeof ug), s->name,
+                  s->unit);
+    }
+  }
+  u->set = set;
+  double *p = xcalloc((size_t)u->k.nparam + 1, sizeof *p);
+  PSST_ALLOC_CHECK(p);
+  for (int j = 0; j < u->k.nparam; j++)
+    p[j] = u->param[j].def;
+  double *x = xcalloc((size_t)ns, sizeof *x);
+  int rc = x ? psst_user_kind_steady(u, u->state[0].def, p, x)
+             : psst_error_set(PSST_ERR_NOMEM, "out of memory");
+  for (int i = 1; rc == 0 && i < ns; i++) {
+    psst_state_info *s = &u->state[i];
+    if (!s->def_is_steady) continue;
+    yaml_node_t *w = map_get(c, map_get(c, state, s->name), "init");
+    char kp2[KP_MAX], kp3[KP_MAX];
+    kp_key(kp2, kp, s->name);
+    kp_key(kp3, kp2, "init");
+    if (!isfinite(x[i]))
+      rc = fail(c, w, kp3,
+                "'%s' is not a finite number at V = %g mV with the default "
+                "parameters; an init expression may use V, the parameters "
+                "and the expressions of them, not other states or I",
+                sval(w), u->state[0].def);
+    else if (s->fraction && (x[i] < 0 || x[i] > 1))
+      rc = fail(c, w, kp3,
+                "a fraction's init must lie in [0, 1], got %g at V = %g mV",
+                x[i], u->state[0].def);
+    else
+      s->def = x[i];
+  }
+  free(p);
+  free(x);
+  return rc;
+}
+
 static int kind_add_stmt(ctx *c, psst_expr_eqset *set, kind_stmt *st,
                          const char *prefix, yaml_node_t *text_node) {
   const char *text = NULL;
@@ -2273,6 +2364,10 @@ static int parse_kind(ctx *c, yaml_node_t *n, const char *kp, int idx) {
             rc = kind_text_fail(c, n, kp, 0);
         }
       }
+      if (!rc) {
+        kp_key(kp2, kp, "state");
+        rc = kind_init_exprs(c, u, set, state, kp2);
+      }
     }
   }
   if (!rc) {
@@ -2319,7 +2414,7 @@ static int parse_kind(ctx *c, yaml_node_t *n, const char *kp, int idx) {
   }
   free(deriv);
   free(st);
-  psst_expr_eqset_destroy(&set);
+  if (u->set != set) psst_expr_eqset_destroy(&set); /* else u owns it */
   psst_expr_symtab_free(&syms);
   PSST_TRY(rc);
 

@@ -89,10 +89,21 @@ static int init_segment(psst_sim *s, const psst_seg *sg) {
   /* gates that default to their steady state at the initial V */
   for (int v = 1; v < kd->nstate; v++) {
     if (!kd->state[v].def_is_steady || from_file[v] ||
-        pp->init[v].type != PSST_INIT_DEFAULT || !kd->steady)
+        pp->init[v].type != PSST_INIT_DEFAULT)
       continue;
-    for (int64_t i = 0; i < sg->n; i++)
-      y[v * ld + i] = kd->steady(v, y[i], sg->params);
+    if (psst_neuron_kind_is_user(kd)) {
+      /* an init expression of the kind file (kinds/user.h) */
+      const psst_user_kind *u = &s->m->kinds[kd->id - PSST_NK_COUNT];
+      double x[PSST_KIND_NSTATE_MAX];
+      for (int64_t i = 0; i < sg->n && rc == 0; i++) {
+        rc = psst_user_kind_steady(u, y[i], sg->params, x);
+        y[v * ld + i] = x[v];
+      }
+      if (rc < 0) goto done;
+    } else if (kd->steady) {
+      for (int64_t i = 0; i < sg->n; i++)
+        y[v * ld + i] = kd->steady(v, y[i], sg->params);
+    }
   }
   for (int v = 0; v < kd->nstate; v++) {
     for (int64_t i = 0; i < sg->n; i++)

@@ -2,11 +2,13 @@
  * (kinds/user.h). */
 #include "kinds/user.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kinds/expr.h"
 #include "mech/list.h"
 #include "psst/error.h"
 
@@ -71,6 +73,27 @@ int psst_user_kind_emit_kernel(const char *name, int nstate, int nparam,
       name, nstate, nparam, name);
 }
 
+int psst_user_kind_steady(const psst_user_kind *u, double V, const double *p,
+                          double *x) {
+  x[0] = V;
+  if (!u->set) return 0;
+  const psst_expr_symtab *t = psst_expr_eqset_symtab(u->set);
+  int ns = u->k.nstate, np = u->k.nparam;
+  double *val = malloc((size_t)(t->n + ns + 1) * sizeof *val);
+  PSST_ALLOC_CHECK(val);
+  double *dx = val + t->n;
+  for (int k = 0; k < t->n; k++)
+    val[k] = NAN; /* other states, I */
+  val[u->sym[0]] = V;
+  for (int j = 0; j < np; j++)
+    val[u->sym[ns + j]] = p[j];
+  int rc = psst_expr_eqset_eval(u->set, val, dx);
+  for (int i = 1; rc == 0 && i < ns; i++)
+    if (u->init[i]) rc = psst_expr_eval(u->init[i], val, &x[i]);
+  free(val);
+  return rc;
+}
+
 void psst_user_kinds_free(psst_model *m) {
   for (int i = 0; m->kinds && i < m->nkind; i++) {
     psst_user_kind *u = &m->kinds[i];
@@ -82,6 +105,11 @@ void psst_user_kinds_free(psst_model *m) {
       free((char *)u->param[j].name);
       free((char *)u->param[j].unit);
     }
+    for (int j = 0; u->init && j < u->k.nstate; j++)
+      psst_expr_destroy(&u->init[j]);
+    free(u->init);
+    free(u->sym);
+    psst_expr_eqset_destroy(&u->set);
     free(u->state);
     free(u->param);
     free(u->name);

@@ -29,7 +29,22 @@ typedef struct psst_user_kind {
   psst_param_info *param; /* names, units owned (strdup) */
   char *name;             /* k.name */
   char kernel[96];        /* psst_uk_<name>_kernel */
+  /* states whose init is an expression (state[i].def_is_steady): init[i]
+   * checked against set's table (NULL for the others); sym[i] the table
+   * index of state i, sym[nstate + j] of parameter j; all NULL when every
+   * init is a number */
+  struct psst_expr **init;
+  struct psst_expr_eqset *set;
+  int *sym;
 } psst_user_kind;
+
+/* The initial values of u's expression-initialised states for a neuron
+ * whose V is V [mV] and whose parameters are p[nparam]: x[i] for each state
+ * i with def_is_steady (x[0] = V; the others untouched), evaluated by
+ * psst's expression evaluator (the same psst_exp & co. as the generated
+ * code), with the other states and I NaN. Not collective. */
+int psst_user_kind_steady(const psst_user_kind *u, double V, const double *p,
+                          double *x);
 
 /* The neuron kind `name`: a user kind of m (m may be NULL), else a built-in
  * one; NULL when neither. Not collective. */
