@@ -2556,8 +2556,16 @@ static int parse_root(ctx *c, yaml_node_t *root) {
                 "the model file must be a mapping with keys run, "
                 "populations, projections, stimuli, record, output; got %s",
                 got(c, root));
-  PSST_TRY(check_map(c, root, "", keys));
   yaml_node_t *v;
+  if (c->ov && c->ov->kinds_only) {
+    /* psst info FILE: a model file's kinds, or a kind file's */
+    if (!(v = opt(c, root, "kinds")))
+      return fail(c, root, "",
+                  "no kinds: here (a model file or a kind file with "
+                  "user-defined kinds under `kinds:`)");
+    return parse_kinds_list(c, v, "kinds", 1);
+  }
+  PSST_TRY(check_map(c, root, "", keys));
   PSST_TRY(req(c, root, "", "run", &v));
   PSST_TRY(parse_run(c, v));
   if ((v = opt(c, root, "network"))) {

@@ -29,6 +29,9 @@ int psst_config_parse(const char *path, const char *text, size_t len,
 /* Values that replace the model file's before validation (0 = keep). */
 typedef struct psst_config_overrides {
   int64_t neurons; /* network.neurons of a share-sized model */
+  int kinds_only;  /* 1: read only `kinds:` (of a model file, or of a kind
+                      file, whose only key it is); the model is then not
+                      runnable (psst info FILE) */
 } psst_config_overrides;
 
 /* psst_config_parse with overrides (may be NULL). */

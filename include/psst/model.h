@@ -294,6 +294,9 @@ int psst_model_pop_of(const psst_model *m, int64_t gid);
 
 /* The name of the model's user-defined kind i (i < nkind), or NULL. */
 const char *psst_model_user_kind_name(const psst_model *m, int i);
+/* The descriptor of m's user-defined neuron kind i, or NULL. Not
+ * collective. */
+const psst_neuron_kind *psst_model_user_kind(const psst_model *m, int i);
 
 /* Free everything the model owns and set *m to NULL. Not collective. */
 void psst_model_destroy(psst_model **m);

@@ -61,7 +61,7 @@ static const char *usage_text =
     "                           [--backend auto|cpu|cuda] [--force] [--quiet]\n"
     "                           [--progress S]\n"
     "       psst check MODEL.yaml [--ranks N] [--neurons N]\n"
-    "       psst info [KIND]\n"
+    "       psst info [KIND] | psst info FILE.yaml [KIND]\n"
     "       psst --help | --version\n";
 
 static const char *help_text =
@@ -73,6 +73,9 @@ static const char *help_text =
     "                     per rank\n"
     "  info [KIND]        list neuron and synapse kinds, or one kind's state\n"
     "                     variables and parameters (units, defaults, ranges)\n"
+    "  info FILE [KIND]   the same for the user-defined kinds of a model file\n"
+    "                     or a kind file (a path: it contains '/' or ends in\n"
+    "                     .yaml or .yml)\n"
     "\n"
     "Options of run:\n"
     "  -o, --output PATH  output file (default: the model's `output`, else\n"
@@ -234,11 +237,13 @@ static void print_params(const psst_param_info *p, int n) {
   }
 }
 
-static void print_state(const psst_state_info *s, int n) {
+static void print_state(const psst_state_info *s, int n, int user) {
   printf("  %-10s %-10s %12s   %s\n", "state", "unit", "initial", "meaning");
   for (int i = 0; i < n; i++) {
     char init[32];
-    if (s[i].def_is_steady)
+    if (s[i].def_is_steady && user)
+      snprintf(init, sizeof init, "%g*", s[i].def); /* an init expression */
+    else if (s[i].def_is_steady)
       snprintf(init, sizeof init, "steady");
     else
       snprintf(init, sizeof init, "%g", s[i].def);
@@ -247,8 +252,68 @@ static void print_state(const psst_state_info *s, int n) {
   }
 }
 
+static void print_neuron_kind(const psst_neuron_kind *nk, int user) {
+  printf("spike detection: threshold %g mV, refractory %g ms (population "
+         "keys threshold, refractory)\n",
+         nk->threshold, nk->refractory);
+  print_state(nk->state, nk->nstate, user);
+  printf("  %-10s %-10s %12.10g   %s\n", "fire_t", "ms", PSST_FIRE_T_DEFAULT,
+         "last firing time");
+  print_params(nk->param, nk->nparam);
+}
+
+static int is_path(const char *a) {
+  size_t n = strlen(a);
+  return strchr(a, '/') || (n > 5 && !strcmp(a + n - 5, ".yaml")) ||
+         (n > 4 && !strcmp(a + n - 4, ".yml"));
+}
+
+/* psst info FILE [KIND]: the user-defined kinds of a model or kind file.
+ * Collective (every rank reads the file, rank 0 prints). */
+static int cmd_info_file(int argc, char **argv) {
+  psst_config_overrides ov = {0};
+  ov.kinds_only = 1;
+  psst_model *m = NULL;
+  int rc = load_model(argv[2], &ov, &m);
+  if (rc < 0) return fail(rc);
+  if (g_rank == 0 && argc == 3) {
+    printf("user-defined kinds of %s (psst info %s KIND for parameters):\n",
+           argv[2], argv[2]);
+    for (int i = 0; i < m->nkind; i++) {
+      const psst_neuron_kind *k = psst_model_user_kind(m, i);
+      printf("  %-14s %s, %d state variables, %d parameters\n", k->name,
+             k->summary, k->nstate, k->nparam);
+    }
+    if (m->nkind == 0) printf("  (none)\n");
+  } else if (argc == 4) {
+    const psst_neuron_kind *nk = NULL;
+    for (int i = 0; i < m->nkind; i++)
+      if (!strcmp(psst_model_user_kind(m, i)->name, argv[3]))
+        nk = psst_model_user_kind(m, i);
+    if (!nk) {
+      psst_error_set(PSST_ERR_USER,
+                     "info: %s defines no kind '%s' (run `psst info %s` for "
+                     "its list)",
+                     argv[2], argv[3], argv[2]);
+      psst_model_destroy(&m);
+      return fail(PSST_ERR_USER);
+    }
+    if (g_rank == 0) {
+      printf("neuron kind %s: %s\nequations: %s (state initial values "
+             "marked * are the model's init expressions at the default V "
+             "and parameters)\n",
+             nk->name, nk->summary, argv[2]);
+      print_neuron_kind(nk, 1);
+    }
+  }
+  psst_model_destroy(&m);
+  return 0;
+}
+
 static int cmd_info(int argc, char **argv) {
-  if (argc > 3) return usage_error("info: too many arguments%s", "");
+  if (argc > 4 || (argc == 4 && !is_path(argv[2])))
+    return usage_error("info: too many arguments%s", "");
+  if (argc >= 3 && is_path(argv[2])) return cmd_info_file(argc, argv);
   if (g_rank != 0) return 0;
   if (argc == 2) {
     printf("neuron kinds (psst info KIND for parameters):\n");
@@ -279,20 +344,14 @@ static int cmd_info(int argc, char **argv) {
       if (nk->nparam > 0) print_params(nk->param, nk->nparam);
       return 0;
     }
-    printf("spike detection: threshold %g mV, refractory %g ms (population "
-           "keys threshold, refractory)\n",
-           nk->threshold, nk->refractory);
-    print_state(nk->state, nk->nstate);
-    printf("  %-10s %-10s %12.10g   %s\n", "fire_t", "ms", PSST_FIRE_T_DEFAULT,
-           "last firing time");
-    print_params(nk->param, nk->nparam);
+    print_neuron_kind(nk, 0);
     return 0;
   }
   const psst_synapse_kind *sk = psst_synapse_kind_find(name);
   if (sk) {
     printf("synapse kind %s: %s\nequations: %s\n", sk->name, sk->summary,
            sk->source);
-    print_state(sk->state, sk->nstate);
+    print_state(sk->state, sk->nstate, 0);
     print_params(sk->param, sk->nparam);
     return 0;
   }

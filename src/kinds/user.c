@@ -23,6 +23,10 @@ const char *psst_model_user_kind_name(const psst_model *m, int i) {
   return m && i >= 0 && i < m->nkind ? m->kinds[i].name : NULL;
 }
 
+const psst_neuron_kind *psst_model_user_kind(const psst_model *m, int i) {
+  return m && i >= 0 && i < m->nkind ? &m->kinds[i].k : NULL;
+}
+
 int psst_neuron_kind_is_user(const psst_neuron_kind *kind) {
   return kind && kind->id >= PSST_NK_COUNT;
 }
