@@ -791,9 +791,12 @@ void psst_sim_destroy(psst_sim **sp) {
   }
   free(s->ls);
   free(L->seg);
-  double *bufs[] = {L->y,          L->z,        L->aux,     L->fire_t,
-                    s->V_cur,      s->V_stage,  s->V_next,  s->threshold,
-                    s->refractory, s->Istim[0], s->Istim[1]};
+  double *bufs[] = {L->y, L->z, L->aux, L->fire_t, s->V_cur, s->V_stage,
+                    s->V_next, s->threshold, s->refractory, s->Istim[0],
+                    s->Istim[1],
+                    /* Hermite spike timing (record.spike_times) */
+                    s->dV, s->xbuf, s->pend_gid, s->pend_t, s->pend_Va,
+                    s->pend_Vb, s->pend_dVa};
   for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
     free(bufs[i]);
   free(s->spiked);
