@@ -76,8 +76,12 @@ int psst_comm_agree(MPI_Comm comm, int rc) {
   if (mrc != MPI_SUCCESS)
     return psst_comm_check(mrc, "MPI_Bcast (agreement on an error)");
   /* name the failing rank once: an error agreed before (every rank then
-   * holds it, and rank 0 broadcasts it again) already says which */
-  if (size > 1 && e.code != PSST_ERR_USER && strncmp(e.msg, "rank ", 5) != 0)
+   * holds it, and rank 0 broadcasts it again), or one whose message names
+   * it already (the I/O layer's "PATH: ... (rank N)"), says which */
+  char tag[32];
+  snprintf(tag, sizeof tag, "(rank %d)", first);
+  if (size > 1 && e.code != PSST_ERR_USER && strncmp(e.msg, "rank ", 5) != 0 &&
+      !strstr(e.msg, tag))
     psst_error_set(e.code, "rank %d: %s", first, e.msg);
   else
     psst_error_set(e.code, "%s", e.msg);
