@@ -720,8 +720,9 @@ static int check_no_overlap(ctx *c, yaml_node_t *n, const char *kp,
  */
 
 static int parse_run(ctx *c, yaml_node_t *n) {
-  static const char *const keys[] = {"t_end",   "dt",   "method", "seed",
-                                     "backend", "hold", NULL};
+  static const char *const keys[] = {"t_end",   "dt",   "method",   "seed",
+                                     "backend", "hold", "exchange", NULL};
+  static const char *const exchanges[] = {"auto", "allgather", "halo", NULL};
   static const char *const methods[] = {"rk4", "euler", NULL};
   static const char *const holds[] = {"exact", "tutorial", NULL};
   static const char *const backends[] = {"auto", "cpu", "cuda", NULL};
@@ -767,6 +768,10 @@ static int parse_run(ctx *c, yaml_node_t *n) {
   if ((v = opt(c, n, "hold")))
     PSST_TRY(get_enum(c, v, "run.hold", holds, &hold));
   r->hold = (psst_hold)hold;
+  int exchange = 0;
+  if ((v = opt(c, n, "exchange")))
+    PSST_TRY(get_enum(c, v, "run.exchange", exchanges, &exchange));
+  r->exchange = (psst_exchange_choice)exchange;
   return 0;
 }
 

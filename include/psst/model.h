@@ -197,13 +197,23 @@ typedef enum psst_backend_choice {
  * rule, RK4's last stage (at t_i + h) uses sample i+1. */
 typedef enum psst_hold { PSST_HOLD_EXACT = 0, PSST_HOLD_TUTORIAL } psst_hold;
 
+/* Which exchange carries the stage voltages (run.exchange): AUTO picks
+ * HALO when the halos of all ranks together are less than half of what
+ * the full exchange moves, else ALLGATHER (engine/build.c). */
+typedef enum psst_exchange_choice {
+  PSST_EXCHANGE_AUTO = 0,
+  PSST_EXCHANGE_ALLGATHER,
+  PSST_EXCHANGE_HALO
+} psst_exchange_choice;
+
 typedef struct psst_run_settings {
   double t_end; /* [ms] grid is t_k = k*dt, k = 0..M-1, M = t_end/dt */
   double dt;    /* [ms] */
   psst_method method;
   uint64_t seed;
-  psst_backend_choice backend; /* run.backend / --backend */
-  psst_hold hold;              /* run.hold */
+  psst_backend_choice backend;   /* run.backend / --backend */
+  psst_hold hold;                /* run.hold */
+  psst_exchange_choice exchange; /* run.exchange */
 } psst_run_settings;
 
 /* What one recorded variable is (record blocks). */

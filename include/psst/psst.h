@@ -66,6 +66,23 @@ int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out);
  * Not collective. */
 const char *psst_sim_kinds_key(const psst_sim *s, int *compiled);
 
+/* How the stage voltages travel (run.exchange, PSST_EXCHANGE), agreed by
+ * every rank at psst_sim_create. Volumes are doubles per RK4 stage that
+ * reads presynaptic voltages (the exchange of V at the end of a step, for
+ * spike detection on every rank, is always the full one). */
+typedef struct psst_exchange_info {
+  const char *method;   /* "halo", "allgather", or "none" (no projection
+                           reads stage voltages, or one rank) */
+  const char *detail;   /* "halo", "p2p", "allgatherv" or "none" */
+  const char *why;      /* "run.exchange", "PSST_EXCHANGE", "auto", ... */
+  int64_t recv_max;     /* the most doubles one rank receives */
+  int64_t recv_total;   /* summed over ranks, with the chosen method */
+  int64_t halo_total;   /* summed over ranks, with the halo exchange */
+  int64_t gather_total; /* summed over ranks, full exchange: N (P - 1) */
+} psst_exchange_info;
+/* Not collective. */
+void psst_sim_exchange_info(const psst_sim *s, psst_exchange_info *out);
+
 /* Integrate from t_0 (or the restored step) to the last grid point,
  * recording and writing the output. Returns 0, PSST_STOPPED (stopped on
  * request, checkpoint written, output left as OUT.partial), or a negative

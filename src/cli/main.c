@@ -625,6 +625,15 @@ static int cmd_run(int argc, char **argv) {
     for (int k = 0; key && k < m->nkind; k++)
       fprintf(stderr, "psst: kind %s: %s %s\n", psst_model_user_kind_name(m, k),
               compiled ? "compiled" : "reused", key);
+    psst_exchange_info x;
+    psst_sim_exchange_info(s, &x);
+    if (strcmp(x.method, "none") != 0)
+      fprintf(stderr,
+              "psst: stage exchange: %s (%s, %s): %" PRId64
+              " doubles per stage on the busiest rank, %" PRId64
+              " over all ranks (halo %" PRId64 ", allgather %" PRId64 ")\n",
+              x.method, x.detail, x.why, x.recv_max, x.recv_total, x.halo_total,
+              x.gather_total);
   }
   if (rc == 0 && restart) rc = psst_sim_restore(s, restart, &ri);
   if (rc == 0 && !output && !m->output && !(restart && ri.output[0])) {

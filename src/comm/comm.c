@@ -213,19 +213,168 @@ int psst_vexchange_init(psst_vexchange *x, MPI_Comm comm,
     x->counts[r] = (int)(hi - lo);
     x->displs[r] = (int)lo;
   }
-  int method = 0; /* 1 p2p, 2 allgather */
-  if (x->rank == 0) {
+  int method = 0;
+  PSST_TRY(psst_vexchange_env(comm, &method));
+  /* halo and auto choose between the halo and the full exchange
+   * (engine/build.c); a full exchange then takes its default */
+  if (method == PSST_VX_ENV_P2P)
+    x->p2p = 1;
+  else if (method == PSST_VX_ENV_ALLGATHER)
+    x->p2p = 0;
+  else
+    x->p2p = size <= PSST_VX_P2P_MAX_RANKS;
+  return 0;
+}
+
+int psst_vexchange_env(MPI_Comm comm, int *which) {
+  int method = 0;
+  if (psst_comm_rank(comm) == 0) {
     const char *e = getenv("PSST_EXCHANGE");
-    if (e && !strcmp(e, "p2p")) method = 1;
-    if (e && !strcmp(e, "allgather")) method = 2;
+    if (e && !strcmp(e, "p2p")) method = PSST_VX_ENV_P2P;
+    if (e && !strcmp(e, "allgather")) method = PSST_VX_ENV_ALLGATHER;
+    if (e && !strcmp(e, "halo")) method = PSST_VX_ENV_HALO;
+    if (e && !strcmp(e, "auto")) method = PSST_VX_ENV_AUTO;
   }
   PSST_TRY(psst_comm_bcast(comm, &method, sizeof method, 0));
-  x->p2p = method ? method == 1 : size <= PSST_VX_P2P_MAX_RANKS;
+  *which = method;
   return 0;
 }
 
 const char *psst_vexchange_method(const psst_vexchange *x) {
+  if (x->halo) return "halo";
   return x->p2p ? "p2p" : "allgatherv";
+}
+
+int64_t psst_vexchange_recv_count(const psst_vexchange *x) {
+  if (x->halo) return x->h.nrecv;
+  if (!x->counts) return 0;
+  return (int64_t)x->displs[x->size - 1] + x->counts[x->size - 1] -
+         x->counts[x->rank];
+}
+
+/* Compact the nonzero entries of cnt[0..size) into ranks/counts/displs
+ * (ascending rank); returns how many. */
+static int compact(const int *cnt, int size, int *ranks, int *counts,
+                   int *displs) {
+  int n = 0, at = 0;
+  for (int r = 0; r < size; r++) {
+    if (cnt[r] == 0) continue;
+    ranks[n] = r;
+    counts[n] = cnt[r];
+    displs[n] = at;
+    at += cnt[r];
+    n++;
+  }
+  return n;
+}
+
+/* The halo plan of psst_vexchange_init_halo (x initialised, x->halo set).
+ * Collective. */
+static int halo_plan_in(psst_vexchange *x, const int64_t *starts,
+                        const int64_t *need, int64_t nneed, int *tmp) {
+  psst_vx_halo *H = &x->h;
+  const int size = x->size, me = x->rank;
+  int rc = 0;
+  /* per peer: how many of its neurons this rank reads (want) and how
+   * many of this rank's it reads (give) */
+  int *want = tmp, *give = tmp + size, *wdispl = tmp + 2 * size;
+  int *gdispl = tmp + 3 * size, *srcs = tmp + 4 * size;
+  int *dsts = tmp + 5 * size + 1;
+  if (!tmp) rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (halo plan)");
+  H->rcounts = calloc((size_t)size + 1, sizeof *H->rcounts);
+  H->rdispls = calloc((size_t)size + 1, sizeof *H->rdispls);
+  H->scounts = calloc((size_t)size + 1, sizeof *H->scounts);
+  H->sdispls = calloc((size_t)size + 1, sizeof *H->sdispls);
+  H->recv_gid = malloc((size_t)(nneed + 1) * sizeof *H->recv_gid);
+  H->rbuf = malloc((size_t)(nneed + 1) * sizeof *H->rbuf);
+  if (!H->rcounts || !H->rdispls || !H->scounts || !H->sdispls ||
+      !H->recv_gid || !H->rbuf)
+    rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (halo plan)");
+  if (rc == 0 && nneed > INT32_MAX)
+    rc = psst_error_set(PSST_ERR_USER,
+                        "a halo of %lld neurons: too many for the 32-bit "
+                        "counts of MPI; use more ranks",
+                        (long long)nneed);
+  for (int64_t k = 0, r = 0; rc == 0 && k < nneed; k++) {
+    while (r < size && need[k] >= starts[r + 1])
+      r++;
+    if (r == size || need[k] < starts[r] || r == me ||
+        (k > 0 && need[k] <= need[k - 1])) {
+      rc = psst_error_set(PSST_ERR_INTERNAL,
+                          "halo plan: neuron %lld is not another rank's, or "
+                          "the list is not ascending",
+                          (long long)need[k]);
+      break;
+    }
+    want[r]++;
+  }
+  PSST_TRY(psst_comm_agree(x->comm, rc));
+  MPI_TRY(MPI_Alltoall(want, 1, MPI_INT, give, 1, MPI_INT, x->comm),
+          "MPI_Alltoall (halo sizes)");
+  int64_t ngive = 0;
+  for (int r = 0; r < size; r++) {
+    wdispl[r] = r ? wdispl[r - 1] + want[r - 1] : 0;
+    gdispl[r] = (int)ngive;
+    ngive += give[r];
+    if (ngive > INT32_MAX) break;
+  }
+  if (ngive > INT32_MAX)
+    rc = psst_error_set(PSST_ERR_USER,
+                        "the other ranks read %lld of this rank's neurons: "
+                        "too many for the 32-bit counts of MPI",
+                        (long long)ngive);
+  H->send_gid = rc ? NULL : malloc((size_t)(ngive + 1) * sizeof *H->send_gid);
+  H->sbuf = rc ? NULL : malloc((size_t)(ngive + 1) * sizeof *H->sbuf);
+  if (rc == 0 && (!H->send_gid || !H->sbuf))
+    rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (halo plan)");
+  PSST_TRY(psst_comm_agree(x->comm, rc));
+  MPI_TRY(MPI_Alltoallv(need, want, wdispl, MPI_INT64_T, H->send_gid, give,
+                        gdispl, MPI_INT64_T, x->comm),
+          "MPI_Alltoallv (halo ids)");
+  for (int64_t k = 0; rc == 0 && k < ngive; k++)
+    if (H->send_gid[k] < starts[me] || H->send_gid[k] >= starts[me + 1])
+      rc = psst_error_set(PSST_ERR_INTERNAL,
+                          "halo plan: asked for neuron %lld, not this "
+                          "rank's",
+                          (long long)H->send_gid[k]);
+  PSST_TRY(psst_comm_agree(x->comm, rc));
+  H->nrecv = nneed;
+  H->nsend = ngive;
+  if (nneed > 0) memcpy(H->recv_gid, need, (size_t)nneed * sizeof *need);
+  /* the sources in ascending rank order, as need (ascending ids) is */
+  H->nsrc = compact(want, size, srcs, H->rcounts, H->rdispls);
+  H->ndst = compact(give, size, dsts, H->scounts, H->sdispls);
+  /* reorder = 0: ranks keep their numbers (the partition is by rank).
+   * The edges are weighted by the doubles they carry (a hint an MPI may
+   * use to place ranks; Open MPI's MPI_UNWEIGHTED, a fake pointer, also
+   * trips GCC's -Wstringop-overread) */
+  MPI_TRY(MPI_Dist_graph_create_adjacent(x->comm, H->nsrc, srcs, H->rcounts,
+                                         H->ndst, dsts, H->scounts,
+                                         MPI_INFO_NULL, 0, &H->graph),
+          "MPI_Dist_graph_create_adjacent (halo neighbours)");
+  MPI_TRY(MPI_Comm_set_errhandler(H->graph, MPI_ERRORS_RETURN),
+          "MPI_Comm_set_errhandler");
+  return 0;
+}
+
+static int halo_plan(psst_vexchange *x, const int64_t *starts,
+                     const int64_t *need, int64_t nneed) {
+  int *tmp = calloc(6 * (size_t)x->size + 2, sizeof *tmp);
+  int rc = halo_plan_in(x, starts, need, nneed, tmp);
+  free(tmp);
+  return rc;
+}
+
+int psst_vexchange_init_halo(psst_vexchange *x, MPI_Comm comm,
+                             const int64_t *starts, const int64_t *need,
+                             int64_t nneed) {
+  PSST_TRY(psst_vexchange_init(x, comm, starts));
+  x->halo = 1;
+  x->p2p = 0;
+  x->h.graph = MPI_COMM_NULL;
+  int rc = halo_plan(x, starts, need, nneed);
+  if (rc < 0) psst_vexchange_free(x);
+  return rc;
 }
 
 void psst_vexchange_free(psst_vexchange *x) {
@@ -240,6 +389,15 @@ void psst_vexchange_free(psst_vexchange *x) {
   free(x->counts);
   free(x->displs);
   x->counts = x->displs = NULL;
+  psst_vx_halo *H = &x->h;
+  if (x->halo && H->graph != MPI_COMM_NULL) MPI_Comm_free(&H->graph);
+  void *hb[] = {H->rcounts,  H->rdispls,  H->scounts, H->sdispls,
+                H->recv_gid, H->send_gid, H->rbuf,    H->sbuf};
+  for (size_t i = 0; i < sizeof hb / sizeof hb[0]; i++)
+    free(hb[i]);
+  memset(H, 0, sizeof *H);
+  H->graph = MPI_COMM_NULL;
+  x->halo = 0;
 }
 
 /* The persistent requests bound to V (made on first use). */
@@ -274,7 +432,7 @@ static int p2p_buffer(psst_vexchange *x, double *V, psst_vx_buffer **out) {
 
 int psst_vexchange_all(psst_vexchange *x, double *V) {
   PSST_TRY(psst_vexchange_wait(x));
-  if (x->p2p) {
+  if (x->p2p || x->halo) {
     PSST_TRY(psst_vexchange_start(x, V));
     return psst_vexchange_wait(x);
   }
@@ -292,7 +450,16 @@ int psst_vexchange_start(psst_vexchange *x, double *V) {
   PSST_TRY(psst_vexchange_wait(x));
   double t0 = MPI_Wtime();
   int rc;
-  if (x->p2p) {
+  if (x->halo) {
+    /* this rank's voltages each neighbour reads, packed per destination;
+     * one neighbourhood collective (see psst_vexchange_init_halo) */
+    psst_vx_halo *H = &x->h;
+    for (int64_t k = 0; k < H->nsend; k++)
+      H->sbuf[k] = V[H->send_gid[k]];
+    rc = MPI_Ineighbor_alltoallv(H->sbuf, H->scounts, H->sdispls, MPI_DOUBLE,
+                                 H->rbuf, H->rcounts, H->rdispls, MPI_DOUBLE,
+                                 H->graph, &x->req);
+  } else if (x->p2p) {
     psst_vx_buffer *B = NULL;
     PSST_TRY(p2p_buffer(x, V, &B));
     rc = B->nreq ? MPI_Startall(B->nreq, B->reqs) : MPI_SUCCESS;
@@ -319,6 +486,9 @@ int psst_vexchange_wait(psst_vexchange *x) {
     x->pending_p2p = NULL;
   } else {
     rc = MPI_Wait(&x->req, MPI_STATUS_IGNORE);
+    if (rc == MPI_SUCCESS && x->halo) /* into V at the global positions */
+      for (int64_t k = 0; k < x->h.nrecv; k++)
+        x->pending[x->h.recv_gid[k]] = x->h.rbuf[k];
   }
   double dt = MPI_Wtime() - t0;
   x->time += dt;

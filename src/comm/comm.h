@@ -77,7 +77,8 @@ int psst_comm_first(MPI_Comm comm, int mine, int *first);
  * rank (MPI_Startall / MPI_Waitall: no per-call set-up, the lowest latency
  * for the small messages of a few hundred neurons); with more,
  * MPI_Iallgatherv (logarithmic rounds). PSST_EXCHANGE=p2p|allgather in the
- * environment forces one (rank 0's value). */
+ * environment forces one (rank 0's value). The halo exchange
+ * (psst_vexchange_init_halo) moves only what each rank reads. */
 #define PSST_VX_P2P_MAX_RANKS 16
 #define PSST_VX_MAX_BUFFERS 4
 
@@ -87,11 +88,28 @@ typedef struct psst_vx_buffer {
   int nreq;
 } psst_vx_buffer;
 
+/* The halo plan (psst_vexchange_init_halo): on the distributed graph
+ * communicator `graph`, this rank receives from its `nsrc` source ranks
+ * (ascending) the neurons it needs, and sends to its `ndst` destination
+ * ranks (ascending) the lists of its own neurons each one needs. */
+typedef struct psst_vx_halo {
+  MPI_Comm graph; /* MPI_Dist_graph_create_adjacent over the neighbours */
+  int nsrc, ndst;
+  int *rcounts, *rdispls; /* per source rank: doubles received */
+  int *scounts, *sdispls; /* per destination rank: doubles sent */
+  int64_t nrecv, nsend;
+  int64_t *recv_gid; /* nrecv: where each received double goes in V */
+  int64_t *send_gid; /* nsend: which of this rank's V each sent one is */
+  double *rbuf, *sbuf;
+} psst_vx_halo;
+
 typedef struct psst_vexchange {
   MPI_Comm comm;
   int rank, size;
   int *counts, *displs;
-  int p2p; /* persistent point-to-point (else MPI_Iallgatherv) */
+  int p2p;  /* persistent point-to-point (else MPI_Iallgatherv) */
+  int halo; /* only the halo (else every rank's slice to every rank) */
+  psst_vx_halo h;
   psst_vx_buffer buf[PSST_VX_MAX_BUFFERS];
   int nbuf;
   MPI_Request req;             /* Iallgatherv in flight */
@@ -107,8 +125,36 @@ typedef struct psst_vexchange {
 int psst_vexchange_init(psst_vexchange *x, MPI_Comm comm,
                         const int64_t *starts);
 void psst_vexchange_free(psst_vexchange *x);
-/* "p2p" or "allgatherv". */
+/* The halo exchange: only the voltages this rank reads, from the ranks
+ * that own them. need[0..nneed) are the global ids this rank needs from
+ * other ranks (ascending, none its own). The ranks agree on who sends what
+ * (MPI_Alltoall of the counts, MPI_Alltoallv of the ids: each rank learns,
+ * for each peer, which of its own neurons that peer reads) and build a
+ * distributed graph communicator of their neighbours
+ * (MPI_Dist_graph_create_adjacent; a rank may have none). Each exchange
+ * is one MPI_Ineighbor_alltoallv, not MPI_Neighbor_allgatherv: allgatherv
+ * sends one buffer to every neighbour, but each neighbour needs a
+ * different subset of this rank's neurons, so the sends are packed per
+ * destination. The received doubles are written into V at their global
+ * positions (V stays N long); the other positions of V, except this
+ * rank's own, are left as they were. start/wait/all then move the halo
+ * only. Collective. */
+int psst_vexchange_init_halo(psst_vexchange *x, MPI_Comm comm,
+                             const int64_t *starts, const int64_t *need,
+                             int64_t nneed);
+/* Doubles this rank receives per exchange: its halo, or N - its slice. */
+int64_t psst_vexchange_recv_count(const psst_vexchange *x);
+/* "p2p", "allgatherv" or "halo". */
 const char *psst_vexchange_method(const psst_vexchange *x);
+/* PSST_EXCHANGE in the environment, rank 0's value, agreed: 0 unset (or
+ * unknown), else one of these. Collective. */
+enum {
+  PSST_VX_ENV_P2P = 1,
+  PSST_VX_ENV_ALLGATHER = 2,
+  PSST_VX_ENV_HALO = 3,
+  PSST_VX_ENV_AUTO = 4
+};
+int psst_vexchange_env(MPI_Comm comm, int *which);
 /* Blocking exchange of V. Collective. */
 int psst_vexchange_all(psst_vexchange *x, double *V);
 /* Start an exchange of V; V must not be touched until the wait.

@@ -661,6 +661,96 @@ static int user_kinds_on_cuda(const psst_sim *s) {
                         s->m->path, s->m->kinds[0].name);
 }
 
+/* auto takes the halo exchange when the halos of all ranks together are
+ * below this fraction of what the full exchange moves (N (P - 1)). */
+#define PSST_HALO_AUTO_FRACTION 0.5
+
+/* The presynaptic neurons of other ranks whose stage voltages this rank
+ * reads: the sources of the local synapses of every projection whose kind
+ * reads presynaptic stage voltages (PSST_SYN_F_READS_STAGE_V; the
+ * spike-triggered kinds need only the spikes, found on every rank from
+ * the full exchange at the end of the step). A dense drive reads every
+ * source of its block (its zero weights multiply them too): all of them.
+ * *need: ascending global ids, none of this rank's. Not collective. */
+static int halo_need(const psst_sim *s, int64_t **need, int64_t *nneed) {
+  const psst_layout *L = &s->L;
+  *need = NULL;
+  *nneed = 0;
+  unsigned char *mark = calloc((size_t)L->N + 1, 1);
+  PSST_ALLOC_CHECK(mark);
+  for (int q = 0; q < L->nlp; q++) {
+    const psst_lproj *lp = &L->lp[q];
+    if (!(lp->kind->flags & PSST_SYN_F_READS_STAGE_V) || lp->nrows == 0)
+      continue;
+    if (lp->dense)
+      memset(mark + lp->src_gid0, 1, (size_t)lp->nsrc);
+    else
+      for (int64_t e = 0; e < lp->nnz; e++)
+        mark[lp->src_gid0 + lp->csr.col[e]] = 1;
+  }
+  memset(mark + L->lo, 0, (size_t)L->nloc);
+  int64_t n = 0;
+  for (int64_t j = 0; j < L->N; j++)
+    n += mark[j];
+  int64_t *ids = malloc((size_t)(n + 1) * sizeof *ids);
+  if (!ids) free(mark);
+  PSST_ALLOC_CHECK(ids);
+  for (int64_t j = 0, k = 0; j < L->N; j++)
+    if (mark[j]) ids[k++] = j;
+  free(mark);
+  *need = ids;
+  *nneed = n;
+  return 0;
+}
+
+/* How the stage voltages travel: run.exchange, overridden by PSST_EXCHANGE
+ * (rank 0's: halo, auto, or p2p / allgather, which force the full
+ * exchange and its method); auto compares the measured sizes. Every rank
+ * takes the same decision (from agreed sums). Collective. */
+static int choose_exchange(psst_sim *s) {
+  psst_exchange_info *X = &s->xinfo;
+  s->vstage = &s->vx;
+  memset(X, 0, sizeof *X);
+  X->method = X->detail = "none";
+  X->why = s->stage_v ? "one rank" : "no projection reads stage voltages";
+  if (!s->stage_exchange) return 0;
+  int env = 0;
+  PSST_TRY(psst_vexchange_env(s->comm, &env));
+  psst_exchange_choice want = s->m->run.exchange;
+  X->why = s->m->run.exchange == PSST_EXCHANGE_AUTO ? "auto" : "run.exchange";
+  if (env) {
+    want = env == PSST_VX_ENV_HALO   ? PSST_EXCHANGE_HALO
+           : env == PSST_VX_ENV_AUTO ? PSST_EXCHANGE_AUTO
+                                     : PSST_EXCHANGE_ALLGATHER;
+    X->why = env == PSST_VX_ENV_AUTO ? "auto (PSST_EXCHANGE)" : "PSST_EXCHANGE";
+  }
+  int64_t *need = NULL, nneed = 0;
+  int rc = psst_comm_agree(s->comm, halo_need(s, &need, &nneed));
+  if (rc == 0) rc = psst_comm_sum_i64(s->comm, nneed, &X->halo_total);
+  X->gather_total = s->L.N * (int64_t)(s->size - 1);
+  if (rc == 0 && want == PSST_EXCHANGE_AUTO)
+    want = (double)X->halo_total <
+                   PSST_HALO_AUTO_FRACTION * (double)X->gather_total
+               ? PSST_EXCHANGE_HALO
+               : PSST_EXCHANGE_ALLGATHER;
+  if (rc == 0 && want == PSST_EXCHANGE_HALO) {
+    rc = psst_vexchange_init_halo(&s->vh, s->comm, s->starts, need, nneed);
+    if (rc == 0) s->vstage = &s->vh;
+  }
+  free(need);
+  PSST_TRY(rc);
+  X->method = s->vstage == &s->vh ? "halo" : "allgather";
+  X->detail = psst_vexchange_method(s->vstage);
+  int64_t mine = psst_vexchange_recv_count(s->vstage);
+  PSST_TRY(psst_comm_sum_i64(s->comm, mine, &X->recv_total));
+  PSST_TRY(psst_comm_max_i64(s->comm, &mine, &X->recv_max, 1));
+  return 0;
+}
+
+void psst_sim_exchange_info(const psst_sim *s, psst_exchange_info *out) {
+  *out = s->xinfo;
+}
+
 static int choose_backend(psst_sim *s) {
   psst_backend_choice want = s->m->run.backend;
   int env = 0; /* 0 none, 1 cpu, 2 cuda */
@@ -745,6 +835,7 @@ int psst_sim_create(const psst_model *m, MPI_Comm comm, psst_sim **out) {
     }
     rc = psst_comm_agree(comm, rc);
   }
+  if (rc == 0) rc = psst_comm_agree(comm, choose_exchange(s));
   if (rc == 0) rc = choose_backend(s);
   if (rc == 0) rc = load_user_kinds(s);
   if (rc < 0) {
@@ -768,6 +859,7 @@ void psst_sim_destroy(psst_sim **sp) {
   psst_jit_close(&s->kinds_jit);
   psst_vexchange_free(&s->vx);
   psst_vexchange_free(&s->vx2);
+  psst_vexchange_free(&s->vh);
   psst__events_free(s);
   psst_layout *L = &s->L;
   for (int i = 0; L->lp && i < L->nlp; i++) {

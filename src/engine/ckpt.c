@@ -388,9 +388,20 @@ static int make_plan(psst_sim *s, ckpt_plan *pl, psst_ckpt *c) {
         PSST_TRY(plan_add(pl, pre, name, total, syn_off, lp->nnz,
                           L->y + lp->off + (size_t)v * (size_t)lp->ld));
       } else {
-        PSST_TRY(plan_add(pl, pre, name, lp->nsrc, 0, lp->nsrc,
-                          L->z + lp->off + (size_t)v * (size_t)lp->ld));
-        pl->v[pl->n - 1].count = w0 ? lp->nsrc : -lp->nsrc;
+        /* per presynaptic neuron (replicated): read by everyone, each
+         * value written by its presynaptic neuron's owner, the one rank
+         * sure to hold it exactly: with the halo exchange of the stage
+         * voltages a rank evolves exactly only the elements of its own
+         * neurons and of those it reads (the others see stale voltages
+         * and are never read) */
+        double *z0 = L->z + lp->off + (size_t)v * (size_t)lp->ld;
+        int64_t a = L->lo - lp->src_gid0, b = L->hi - lp->src_gid0;
+        a = a < 0 ? 0 : a > lp->nsrc ? lp->nsrc : a;
+        b = b < a ? a : b > lp->nsrc ? lp->nsrc : b;
+        if (c)
+          PSST_TRY(plan_add(pl, pre, name, lp->nsrc, 0, -lp->nsrc, z0));
+        else
+          PSST_TRY(plan_add(pl, pre, name, lp->nsrc, a, b - a, z0 + a));
       }
     }
     if (k->flags & PSST_SYN_F_STEP_BOUNDARY) {

@@ -111,6 +111,12 @@ struct psst_sim {
   double *threshold;                /* [mV] */
   double *refractory;               /* [ms] */
   psst_vexchange vx;
+  /* the exchange of the stage voltages: vx (every rank's slice to every
+   * rank) or vh (each rank's halo only), as run.exchange / PSST_EXCHANGE
+   * chose (build.c: choose_exchange) */
+  psst_vexchange vh;
+  psst_vexchange *vstage;
+  psst_exchange_info xinfo;
   /* Hermite spike times: dV/dt at every step start travels with the
    * voltages at the end of the step (packed: this rank's V, then its dV, at
    * [2 lo, 2 hi) of xbuf); a crossing found in step i is timed one step

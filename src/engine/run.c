@@ -368,7 +368,7 @@ static int close_output(psst_sim *s, psst_output **out, int commit) {
   /* wall times: the slowest rank's, which is what a user waits for; the
    * fastest rank's compute too, which shows the imbalance between ranks */
   double mine[5] = {s->tm.setup, s->tm.compute, s->tm.exchange, s->tm.output,
-                    s->vx.wait + s->vx2.wait};
+                    s->vx.wait + s->vx2.wait + s->vh.wait};
   double mx[5], mn[1];
   if (psst_comm_max_doubles(s->comm, mine, mx, 5) < 0)
     memcpy(mx, mine, sizeof mx);
@@ -392,6 +392,12 @@ static int close_output(psst_sim *s, psst_output **out, int commit) {
                      s->backend_kind == PSST_BACKEND_CUDA ? "cuda" : "cpu"),
       PSST_ATTR_TEXT("backend_detail", s->be->description),
       PSST_ATTR_INT("restarted_from_step", s->restored ? s->resume.step : 0),
+      /* the stage exchange (run.exchange) and what it moved: doubles per
+       * stage, the most one rank received and the sum over ranks */
+      PSST_ATTR_TEXT("exchange", s->xinfo.method),
+      PSST_ATTR_TEXT("exchange_detail", s->xinfo.detail),
+      PSST_ATTR_INT("exchange_recv_max_doubles", s->xinfo.recv_max),
+      PSST_ATTR_INT("exchange_recv_total_doubles", s->xinfo.recv_total),
   };
   return psst_output_close(out, (int)(sizeof attrs / sizeof attrs[0]), attrs,
                            commit);

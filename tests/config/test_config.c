@@ -30,7 +30,7 @@ static void bad(const char *text, const char *expect) {
 }
 
 static const char *full =
-    "run: {t_end: 700, dt: 0.02, method: euler, seed: 42}\n"
+    "run: {t_end: 700, dt: 0.02, method: euler, seed: 42, exchange: halo}\n"
     "populations:\n"
     "  - name: X\n"
     "    kind: hh_tutorial\n"
@@ -82,6 +82,7 @@ static void test_full(void) {
   CHECK_NEAR(m->run.dt, 0.02, 0);
   CHECK_INT_EQ(m->run.method, PSST_METHOD_EULER);
   CHECK_INT_EQ(m->run.seed, 42);
+  CHECK_INT_EQ(m->run.exchange, PSST_EXCHANGE_HALO);
   CHECK_INT_EQ(psst_model_grid_points(m), 35000);
 
   CHECK_INT_EQ(m->npop, 2);
@@ -218,6 +219,7 @@ static void test_defaults(void) {
   CHECK_NEAR(m->run.dt, 0.01, 0);
   CHECK_INT_EQ(m->run.method, PSST_METHOD_RK4);
   CHECK_INT_EQ(m->run.seed, 1);
+  CHECK_INT_EQ(m->run.exchange, PSST_EXCHANGE_AUTO);
   CHECK_INT_EQ(psst_model_grid_points(m), 70000);
   psst_population *x = &m->pops[0];
   int gna = psst_param_index(x->kind->param, x->kind->nparam, "g_Na");

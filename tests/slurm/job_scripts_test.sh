@@ -153,6 +153,21 @@ for s in strong-scaling weak-scaling; do
   has "$s.sbatch: mpirun binds to cores" "$out" "bind-to.{1,2}core"
   run env SLURM_JOB_ID=7 SLURM_NTASKS=2 CPU_BIND=none "$J/slurm/$s.sbatch" "$SRC/examples/locust_al_scaled.yaml"
   hasnt "$s.sbatch: CPU_BIND=none binds nothing" "$out" "cpu-bind=cores"
+  # the exchange of the stage voltages (EXCHANGE -> PSST_EXCHANGE)
+  run env SLURM_JOB_ID=7 SLURM_NTASKS=2 "$J/slurm/$s.sbatch" "$SRC/examples/locust_al_scaled.yaml"
+  has "$s.sbatch: by default the model's run.exchange" "$err" "exchange: the model's run.exchange"
+  for x in allgather halo auto; do
+    run env SLURM_JOB_ID=7 SLURM_NTASKS=2 EXCHANGE=$x "$J/slurm/$s.sbatch" "$SRC/examples/locust_al_scaled.yaml"
+    expect_rc "$s.sbatch EXCHANGE=$x" 0
+    has "$s.sbatch: EXCHANGE=$x is logged" "$err" "exchange: PSST_EXCHANGE=$x"
+    run env SLURM_JOB_ID=7 SLURM_NTASKS=2 EXCHANGE=$x LAUNCHER=mpirun "$J/slurm/$s.sbatch" "$SRC/examples/locust_al_scaled.yaml"
+    has "$s.sbatch: EXCHANGE=$x reaches mpirun's ranks" "$out" "mpirun.*-x.{1,2}PSST_EXCHANGE"
+  done
+  run env SLURM_JOB_ID=7 SLURM_NTASKS=2 LAUNCHER=mpirun "$J/slurm/$s.sbatch" "$SRC/examples/locust_al_scaled.yaml"
+  hasnt "$s.sbatch: no EXCHANGE, no -x PSST_EXCHANGE" "$out" "PSST_EXCHANGE"
+  run env SLURM_JOB_ID=7 SLURM_NTASKS=2 EXCHANGE=p2p "$J/slurm/$s.sbatch" "$SRC/examples/locust_al_scaled.yaml"
+  expect_rc "$s.sbatch EXCHANGE=p2p" 2
+  has "$s.sbatch: a bad EXCHANGE is named" "$err" "EXCHANGE must be allgather, halo or auto, got 'p2p'"
 done
 
 if [ "$failures" -gt 0 ]; then
