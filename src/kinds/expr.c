@@ -434,6 +434,8 @@ typedef struct node {
   int kind, op;     /* op: '+', '-', '*', '/', '^', C_*, F_* */
   int arg[3], narg; /* children */
   int lo, hi;       /* the term's text: src[lo .. hi) */
+  int olo, ohi;     /* the same with the parentheses around it, if any: what
+                       a parent's text spans (so that it quotes them whole) */
   int col;          /* 1-based column of its token (operator, name) */
   double num;       /* N_NUM: value; '^': folded exponent */
   int has_num;      /* '^': exponent is constant */
@@ -585,8 +587,8 @@ static int new_node(parser *p, int kind, int op, int lo, int hi, int col,
   memset(n, 0, sizeof *n);
   n->kind = kind;
   n->op = op;
-  n->lo = lo;
-  n->hi = hi;
+  n->lo = n->olo = lo;
+  n->hi = n->ohi = hi;
   n->col = col;
   n->sym = -1;
   n->arg[0] = n->arg[1] = n->arg[2] = -1;
@@ -597,7 +599,7 @@ static int new_node(parser *p, int kind, int op, int lo, int hi, int col,
 
 static int binary(parser *p, int kind, int op, int col, int a, int b,
                   int *out) {
-  int lo = p->e->nodes[a].lo, hi = p->e->nodes[b].hi;
+  int lo = p->e->nodes[a].olo, hi = p->e->nodes[b].ohi;
   PSST_TRY(new_node(p, kind, op, lo, hi, col, out));
   node *n = &p->e->nodes[*out];
   n->arg[0] = a;
@@ -625,7 +627,7 @@ static int p_primary(parser *p, int *out) {
                                ulo + 1, &u, p->diag));
       p->e->nodes[*out].unit = u;
       p->pos = (int)(close - p->s) + 1;
-      p->e->nodes[*out].hi = p->pos;
+      p->e->nodes[*out].hi = p->e->nodes[*out].ohi = p->pos;
       PSST_TRY(lex(p));
     }
     return 0;
@@ -681,6 +683,8 @@ static int p_primary(parser *p, int *out) {
         return fail_at(p->diag, t.lo + 1, "'(' without ')'");
       return unexpected(p);
     }
+    p->e->nodes[*out].olo = t.lo; /* (the outermost pair, parsed last) */
+    p->e->nodes[*out].ohi = p->tok.hi;
     return lex(p);
   }
   return unexpected(p);
@@ -712,7 +716,7 @@ static int p_unary(parser *p, int *out) {
       *out = a;
       rc = 0;
     } else {
-      rc = new_node(p, N_NEG, '-', t.lo, p->e->nodes[a].hi, t.lo + 1, out);
+      rc = new_node(p, N_NEG, '-', t.lo, p->e->nodes[a].ohi, t.lo + 1, out);
       if (rc == 0) {
         p->e->nodes[*out].arg[0] = a;
         p->e->nodes[*out].narg = 1;
@@ -783,7 +787,7 @@ static int p_not(parser *p, int *out) {
   int a;
   PSST_TRY(lex(p));
   PSST_TRY(p_not(p, &a));
-  PSST_TRY(new_node(p, N_LOGIC, '!', t.lo, p->e->nodes[a].hi, t.lo + 1, out));
+  PSST_TRY(new_node(p, N_LOGIC, '!', t.lo, p->e->nodes[a].ohi, t.lo + 1, out));
   p->e->nodes[*out].arg[0] = a;
   p->e->nodes[*out].narg = 1;
   p->depth--;
@@ -822,7 +826,7 @@ static int p_cond(parser *p, int *out) {
   }
   PSST_TRY(lex(p));
   PSST_TRY(p_cond(p, &b));
-  PSST_TRY(new_node(p, N_COND, F_WHERE, p->e->nodes[c].lo, p->e->nodes[b].hi,
+  PSST_TRY(new_node(p, N_COND, F_WHERE, p->e->nodes[c].olo, p->e->nodes[b].ohi,
                     col, out));
   node *n = &p->e->nodes[*out];
   n->arg[0] = c;

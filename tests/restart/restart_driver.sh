@@ -237,6 +237,32 @@ continue) # a finished run with periodic checkpoints, continued to T_END
   cp cont.nc ../continued.nc
   ;;
 
+user_kind) # MODEL HALF END: a model with a user-defined kind, straight
+  # through at 1-4 ranks (all bit-identical), and run to HALF ms with a
+  # checkpoint at each of 1-4 ranks then continued to END at another count
+  # (1->4, 2->3, 3->1, 4->2) and at the same: each bit-identical to the
+  # straight run. PSST_CACHE comes from the test's environment.
+  model=$1 half=$2 end=$3
+  for np in 1 2 3 4; do
+    rc=0
+    run ref$np "$np" "$model" --t-end "$end" -o ref_np$np.nc --quiet || rc=$?
+    expect_rc $rc 0 "straight run at $np ranks"
+  done
+  for np in 2 3 4; do same ref_np$np.nc ref_np1.nc; done
+  for pair in 1:4 2:3 3:1 4:2 2:2; do
+    a=${pair%:*} b=${pair#*:}
+    rc=0
+    run h${a}_$b "$a" "$model" --t-end "$half" -o c${a}_$b.nc \
+      --checkpoint c${a}_$b.ckpt --quiet || rc=$?
+    expect_rc $rc 0 "run to $half ms at $a ranks with --checkpoint"
+    rc=0
+    run r${a}_$b "$b" "$model" --restart c${a}_$b.ckpt --t-end "$end" --quiet || rc=$?
+    expect_rc $rc 0 "continued at $b ranks"
+    [ "$(ncatt c${a}_$b.nc complete)" = '"yes"' ] || fail "c${a}_$b.nc: complete is not \"yes\""
+    same c${a}_$b.nc ref_np1.nc
+  done
+  ;;
+
 attrs) # the continued file's metadata describes the whole run
   f=../continued.nc
   exists $f

@@ -179,6 +179,22 @@ static void test_hh_units(void) {
   CHECK_STR_CONTAINS(msg, "column 12");
   CHECK_STR_CONTAINS(msg, "in 'g_Na*m^3*h + V'");
   CHECK_STR_CONTAINS(msg, "cannot add mS/cm^2 ('g_Na*m^3*h') and mV ('V')");
+  /* a parenthesised operand is quoted with both its parentheses, inside
+   * the operand and in the term (the closing one used to be dropped:
+   * 'g_K*(V - E_K') */
+  CHECK(check_expr(&t, "g_K*(V - E_K) + (V - E_K)", NULL, &u, &col) ==
+        PSST_ERR_USER);
+  CHECK_INT_EQ(col, 15);
+  msg = psst_error_message();
+  CHECK_STR_CONTAINS(msg, "in 'g_K*(V - E_K) + (V - E_K)'");
+  CHECK_STR_CONTAINS(msg, "cannot add uA/cm^2 ('g_K*(V - E_K)') and mV "
+                          "('V - E_K')");
+  CHECK(check_expr(&t, "((V - E_K))*g_K - -(V)", NULL, &u, &col) ==
+        PSST_ERR_USER);
+  CHECK_INT_EQ(col, 17);
+  msg = psst_error_message();
+  CHECK_STR_CONTAINS(msg, "in '((V - E_K))*g_K - -(V)'");
+  CHECK_STR_CONTAINS(msg, "('((V - E_K))*g_K') and mV ('-(V)')");
   /* a bare number is dimensionless */
   CHECK(check_expr(&t, "V + 40", NULL, &u, &col) == PSST_ERR_USER);
   CHECK_INT_EQ(col, 3);
@@ -549,6 +565,21 @@ static void test_statement_errors(void) {
   CHECK_STR_CONTAINS(psst_error_message(),
                      "dV/dt = 'I_inj': the right-hand side has unit "
                      "uA/cm^2, expected mV/ms");
+  /* a right-hand side that starts with a parenthesis is quoted whole, and
+   * the column is that parenthesis' */
+  const char *u3[] = {"dV/dt = (I_inj - g_L*(V - E_L))", "dm/dt = 0[1/ms]",
+                      "dh/dt = 0[1/ms]", "dn/dt = 0[1/ms]"};
+  CHECK(run_set(u3, 4, &d) == PSST_ERR_USER);
+  CHECK_INT_EQ(d.column, 10);
+  CHECK_STR_CONTAINS(psst_error_message(),
+                     "dV/dt = 'I_inj - g_L*(V - E_L)': the right-hand side");
+  const char *u4[] = {"dV/dt = (I_inj - g_L*(V - E_L))*C_m", "dm/dt = 0[1/ms]",
+                      "dh/dt = 0[1/ms]", "dn/dt = 0[1/ms]"};
+  CHECK(run_set(u4, 4, &d) == PSST_ERR_USER);
+  CHECK_INT_EQ(d.column, 9);
+  CHECK_STR_CONTAINS(psst_error_message(),
+                     "dV/dt = '(I_inj - g_L*(V - E_L))*C_m': the right-hand "
+                     "side");
   /* a unit error inside a statement: the column in the statement */
   const char *u2[] = {"dm/dt = g_Na*m^3*h + V"};
   CHECK(run_set(u2, 1, &d) == PSST_ERR_USER);
