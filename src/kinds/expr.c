@@ -1866,3 +1866,142 @@ int psst_expr_eqset_emit_condition(const psst_expr_eqset *s, const char *kind,
   put(&o, "}\n");
   return outbuf_done(&o);
 }
+
+/* ==== synaptic currents (user-defined synapse kinds) =================== */
+
+/* Bit 0: the subtree reads symbol v; bit 1: a STATE; bit 2: a DERIVED;
+ * bit 3: an INPUT other than v. *at: the column of the first such name. */
+static int reads(const psst_expr *e, const psst_expr_symtab *t, int i, int v,
+                 int *at) {
+  const node *n = &e->nodes[i];
+  int r = 0;
+  if (n->kind == N_SYM) {
+    psst_expr_role role = t->sym[n->sym].role;
+    r = n->sym == v                 ? 1
+        : role == PSST_EXPR_STATE   ? 2
+        : role == PSST_EXPR_DERIVED ? 4
+        : role == PSST_EXPR_INPUT   ? 8
+                                    : 0;
+    if (r && at && !*at) *at = n->col;
+  }
+  for (int k = 0; k < n->narg; k++)
+    r |= reads(e, t, n->arg[k], v, at);
+  return r;
+}
+
+typedef struct current_split {
+  const psst_expr *e;
+  const psst_expr_symtab *t;
+  int v;
+  psst_expr_diag *diag;
+  outbuf g, drive, E;
+  int ng, ndrive, nE;
+} current_split;
+
+static int split_append(current_split *s, outbuf *o, int *count, int i,
+                        char op) {
+  if (*count == 0 && op == '*') {
+    (*count)++;
+    return emit_node(s->e, s->t, i, o);
+  }
+  /* "(a op b)" around what is there: the factors left to right */
+  size_t had = *count == 0 ? 0 : (o->len < o->cap ? o->len : o->cap);
+  char *old = malloc(had + 4);
+  PSST_ALLOC_CHECK(old);
+  if (*count == 0)
+    strcpy(old, "1.0");
+  else {
+    memcpy(old, o->buf, had);
+    old[had] = '\0';
+  }
+  (*count)++;
+  o->len = 0;
+  if (o->cap) o->buf[0] = '\0';
+  put(o, "(%s %c ", old, op);
+  free(old);
+  PSST_TRY(emit_node(s->e, s->t, i, o));
+  put(o, ")");
+  return 0;
+}
+
+static const char *const current_form =
+    "a synaptic current is a product g * s * (V - E): parameters (g), "
+    "state variables (s, the synapse's drive, summed over its synapses "
+    "with their weights) and one (V - E) with E of parameters only";
+
+static int split_factor(current_split *s, int i, char op) {
+  const node *n = &s->e->nodes[i];
+  if (n->kind == N_BIN && (n->op == '*' || n->op == '/') && op == '*') {
+    PSST_TRY(split_factor(s, n->arg[0], '*'));
+    return split_factor(s, n->arg[1], (char)n->op);
+  }
+  int at = 0;
+  int r = reads(s->e, s->t, i, s->v, &at);
+  if (r & 4)
+    return fail_at(s->diag, at,
+                   "in '%.*s': the current cannot use subexpressions (write "
+                   "them out); %s",
+                   n->hi - n->lo, s->e->src + n->lo, current_form);
+  if (r & 8)
+    return fail_at(s->diag, at,
+                   "in '%.*s': the current reads only parameters, state "
+                   "variables and the postsynaptic %s; %s",
+                   n->hi - n->lo, s->e->src + n->lo, s->t->sym[s->v].name,
+                   current_form);
+  if (r & 1) {
+    const node *l =
+        n->kind == N_BIN && n->op == '-' ? &s->e->nodes[n->arg[0]] : NULL;
+    int ok = op == '*' && l && l->kind == N_SYM && l->sym == s->v &&
+             reads(s->e, s->t, n->arg[1], s->v, NULL) == 0 && s->nE == 0;
+    if (!ok)
+      return fail_at(s->diag, n->col,
+                     "in '%.*s': %s must appear once, as (%s - E); %s",
+                     n->hi - n->lo, s->e->src + n->lo, s->t->sym[s->v].name,
+                     s->t->sym[s->v].name, current_form);
+    s->nE++;
+    return emit_node(s->e, s->t, n->arg[1], &s->E);
+  }
+  if (r & 2) {
+    if (op != '*')
+      return fail_at(s->diag, n->col,
+                     "in '%.*s': a state variable cannot divide the "
+                     "current; %s",
+                     n->hi - n->lo, s->e->src + n->lo, current_form);
+    return split_append(s, &s->drive, &s->ndrive, i, '*');
+  }
+  return split_append(s, &s->g, &s->ng, i, op);
+}
+
+int psst_expr_split_current(const psst_expr *e, const psst_expr_symtab *t,
+                            const char *v_name, char *g, char *drive, char *E,
+                            size_t cap, psst_expr_diag *diag) {
+  if (cap) g[0] = drive[0] = E[0] = '\0';
+  if (diag) diag->column = 0;
+  PSST_CHECK(e && e->root >= 0, PSST_ERR_INTERNAL, "no expression");
+  int v = psst_expr_symtab_find(t, v_name);
+  PSST_CHECK(v >= 0, PSST_ERR_INTERNAL, "no symbol %s", v_name);
+  psst_unit want;
+  PSST_TRY(psst_unit_parse("uA/cm^2", &want, NULL));
+  const node *root = &e->nodes[e->root];
+  if (root->is_cond || !psst_unit_equal(root->unit, want)) {
+    char have[64];
+    psst_unit_format(root->unit, have, sizeof have);
+    return fail_at(diag, 1, "the current '%s' is in %s, not uA/cm^2", e->src,
+                   root->is_cond ? "a condition" : have);
+  }
+  current_split s = {e,           t, v, diag, {g, cap, 0}, {drive, cap, 0},
+                     {E, cap, 0}, 0, 0, 0};
+  PSST_TRY(split_factor(&s, e->root, '*'));
+  if (s.nE == 0)
+    return fail_at(diag, 1, "the current '%s' has no factor (%s - E); %s",
+                   e->src, v_name, current_form);
+  if (s.ndrive == 0)
+    return fail_at(diag, 1,
+                   "the current '%s' reads no state variable of the "
+                   "synapse; %s",
+                   e->src, current_form);
+  if (s.ng == 0) put(&s.g, "1.0");
+  PSST_TRY(outbuf_done(&s.g));
+  PSST_TRY(outbuf_done(&s.drive));
+  return outbuf_done(&s.E);
+}

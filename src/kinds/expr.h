@@ -227,4 +227,23 @@ int psst_expr_eqset_emit_deriv(const psst_expr_eqset *s, const char *kind,
 int psst_expr_eqset_emit_condition(const psst_expr_eqset *s, const char *kind,
                                    char *buf, size_t cap);
 
+/* ---- synaptic currents ---------------------------------------------- */
+
+/* The engine's form of a synaptic current (user-defined synapse kinds):
+ *   I_i = G * (sum_j w_ij D(x_j)) * (V_i - E)
+ * read off a checked current expression e over table t, where v_name is
+ * the postsynaptic membrane potential's symbol. e must be in uA/cm^2 and a
+ * product (`*`, and `/` by factors without state) of: factors of
+ * parameters, numbers and constants (G, multiplied left to right, "1.0"
+ * when none), factors reading state variables (D, per element; at least
+ * one; never a divisor), and exactly one (V - E) with E of parameters only.
+ * Subexpressions and other inputs are refused. The C texts of G, D and E
+ * (fully parenthesised, as psst_expr_emit) go to g, drive and E, each of
+ * cap bytes. Errors (PSST_ERR_USER) start with `column N: ` as above and
+ * say the expected form. Example: `g * O * (V - E)` gives "p[4]", "x[0]",
+ * "p[5]"; the engine then evaluates g * drive * (V - E), in that order. */
+int psst_expr_split_current(const psst_expr *e, const psst_expr_symtab *t,
+                            const char *v_name, char *g, char *drive, char *E,
+                            size_t cap, psst_expr_diag *diag);
+
 #endif
