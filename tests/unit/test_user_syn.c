@@ -59,10 +59,12 @@ int main(int argc, char **argv) {
   int rc = gaba_set(&set, &cur);
   if (rc) fprintf(stderr, "%s\n", psst_error_message());
   CHECK_INT_EQ(rc, 0);
-  char *src = malloc(64);
-  size_t len = 0;
-  strcpy(src, "#include \"mech/mech.h\"\n");
-  len = strlen(src);
+  /* generated code starts with psst's helpers as text (kinds/jit.h) */
+  const char *pre = psst_jit_prelude();
+  size_t len = pre ? strlen(pre) : 0;
+  char *src = malloc(len + 1);
+  if (src && pre) memcpy(src, pre, len + 1);
+  CHECK(src && pre);
   if (!rc) rc = psst_user_syn_emit_hooks(set, cur, "V", "gaba_u", &src, &len);
   if (rc) fprintf(stderr, "%s\n", psst_error_message());
   CHECK_INT_EQ(rc, 0);
