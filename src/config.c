@@ -2145,6 +2145,16 @@ static int parse_kind_params(ctx *c, yaml_node_t *n, const char *kp,
 }
 
 /* Add one statement `prefix + text` to the set. */
+/* The `init` value of state `name` under the kind's `state` mapping (key
+ * kp), and its key path in kp3. */
+static yaml_node_t *kind_init_node(ctx *c, yaml_node_t *state, const char *kp,
+                                   const char *name, char kp3[KP_MAX]) {
+  char kp2[KP_MAX];
+  kp_key(kp2, kp, name);
+  kp_key(kp3, kp2, "init");
+  return map_get(c, map_get(c, state, name), "init");
+}
+
 /* The states of u whose init is an expression (def_is_steady): parsed and
  * checked against the checked set's symbols (unit = the state's), kept in
  * u->init with the set (u->set; the engine evaluates them per neuron at its
@@ -2170,10 +2180,8 @@ static int kind_init_exprs(ctx *c, psst_user_kind *u, psst_expr_eqset *set,
   for (int i = 1; i < ns; i++) {
     psst_state_info *s = &u->state[i];
     if (!s->def_is_steady) continue;
-    yaml_node_t *w = map_get(c, map_get(c, state, s->name), "init");
-    char kp2[KP_MAX], kp3[KP_MAX];
-    kp_key(kp2, kp, s->name);
-    kp_key(kp3, kp2, "init");
+    char kp3[KP_MAX];
+    yaml_node_t *w = kind_init_node(c, state, kp, s->name, kp3);
     psst_expr_diag d = {0, -1};
     psst_unit unit;
     int cond = 0, k = psst_expr_symtab_find(t, s->name);
@@ -2203,10 +2211,8 @@ static int kind_init_exprs(ctx *c, psst_user_kind *u, psst_expr_eqset *set,
   for (int i = 1; rc == 0 && i < ns; i++) {
     psst_state_info *s = &u->state[i];
     if (!s->def_is_steady) continue;
-    yaml_node_t *w = map_get(c, map_get(c, state, s->name), "init");
-    char kp2[KP_MAX], kp3[KP_MAX];
-    kp_key(kp2, kp, s->name);
-    kp_key(kp3, kp2, "init");
+    char kp3[KP_MAX];
+    yaml_node_t *w = kind_init_node(c, state, kp, s->name, kp3);
     if (!isfinite(x[i]))
       rc = fail(c, w, kp3,
                 "'%s' is not a finite number at V = %g mV with the default "

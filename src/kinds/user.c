@@ -31,13 +31,7 @@ int psst_neuron_kind_is_user(const psst_neuron_kind *kind) {
   return kind && kind->id >= PSST_NK_COUNT;
 }
 
-static int append(char **src, size_t *len, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static int append(char **src, size_t *len, const char *fmt, ...) {
+int psst_kind_source_append(char **src, size_t *len, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   int need = vsnprintf(NULL, 0, fmt, ap);
@@ -56,7 +50,7 @@ static int append(char **src, size_t *len, const char *fmt, ...) {
 int psst_user_kind_emit_kernel(const char *name, int nstate, int nparam,
                                char **src, size_t *len) {
   /* the loop of backend/cpu/cpu_kernels.c (PSST__NEURON_LOOP) */
-  return append(
+  return psst_kind_source_append(
       src, len,
       "\nvoid psst_uk_%s_kernel(int64_t n, int64_t ld, const double *p_,\n"
       "    const double *restrict y, const double *restrict Iext,\n"

@@ -54,6 +54,14 @@ const psst_neuron_kind *psst_model_neuron_kind_find(const psst_model *m,
 /* 1 when kind is one of a model's user kinds (id >= PSST_NK_COUNT). */
 int psst_neuron_kind_is_user(const psst_neuron_kind *kind);
 
+/* Append printf-style text to *src (a malloc'ed string, *len its length,
+ * grown as needed): how generated kind source is written. */
+int psst_kind_source_append(char **src, size_t *len, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* Append to *src (a malloc'ed string, *len its length, grown as needed) the
  * SoA kernel psst_uk_<name>_kernel of a kind with nstate states and nparam
  * parameters whose hook psst_nk_<name>_deriv precedes it. */

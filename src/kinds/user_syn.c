@@ -1,5 +1,6 @@
 /* User-defined synapse kinds: the C of their hooks (kinds/user_syn.h). */
 #include "kinds/user_syn.h"
+#include "kinds/user.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,28 +10,6 @@
 #include "psst/error.h"
 
 #define PART_MAX 4096 /* bytes of one part of the current (G, drive, E) */
-
-static int append(char **src, size_t *len, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
-static int append(char **src, size_t *len, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int need = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (need < 0) return psst_error_set(PSST_ERR_INTERNAL, "vsnprintf failed");
-  char *n = realloc(*src, *len + (size_t)need + 1);
-  if (!n) return psst_error_set(PSST_ERR_NOMEM, "out of memory (kind source)");
-  *src = n;
-  va_start(ap, fmt);
-  vsnprintf(n + *len, (size_t)need + 1, fmt, ap);
-  va_end(ap);
-  *len += (size_t)need;
-  return 0;
-}
 
 int psst_user_syn_emit_hooks(const psst_expr_eqset *set,
                              const psst_expr *current, const char *v_name,
@@ -50,9 +29,9 @@ int psst_user_syn_emit_hooks(const psst_expr_eqset *set,
   /* the equations as a neuron-style hook psst_nk_syn_<name>_deriv(p, x,
    * Iext = V_pre, dx), wrapped into the synapse hooks */
   if (!rc) rc = psst_expr_eqset_emit_deriv(set, inner, deriv, cap);
-  if (!rc) rc = append(src, len, "\n%s", deriv);
+  if (!rc) rc = psst_kind_source_append(src, len, "\n%s", deriv);
   if (!rc)
-    rc = append(
+    rc = psst_kind_source_append(
         src, len,
         "PSST_HD static inline double psst_sk_%s_transmitter(const double *p,"
         "\n    double t, double V, double fire_t, double aux) {\n"
