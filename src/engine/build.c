@@ -86,24 +86,27 @@ static int init_segment(psst_sim *s, const psst_seg *sg) {
       }
     }
   }
-  /* gates that default to their steady state at the initial V */
+  /* gates that default to their steady state at the initial V (a user
+   * kind: its init expressions, kinds/user.h, all of a neuron's at once) */
+  int steady[PSST_KIND_NSTATE_MAX] = {0}, nsteady = 0;
   for (int v = 1; v < kd->nstate; v++) {
-    if (!kd->state[v].def_is_steady || from_file[v] ||
-        pp->init[v].type != PSST_INIT_DEFAULT)
-      continue;
-    if (psst_neuron_kind_is_user(kd)) {
-      /* an init expression of the kind file (kinds/user.h) */
-      const psst_user_kind *u = &s->m->kinds[kd->id - PSST_NK_COUNT];
-      double x[PSST_KIND_NSTATE_MAX];
-      for (int64_t i = 0; i < sg->n && rc == 0; i++) {
-        rc = psst_user_kind_steady(u, y[i], sg->params, x);
-        y[v * ld + i] = x[v];
-      }
-      if (rc < 0) goto done;
-    } else if (kd->steady) {
-      for (int64_t i = 0; i < sg->n; i++)
-        y[v * ld + i] = kd->steady(v, y[i], sg->params);
+    steady[v] = kd->state[v].def_is_steady && !from_file[v] &&
+                pp->init[v].type == PSST_INIT_DEFAULT;
+    nsteady += steady[v];
+  }
+  if (nsteady && psst_neuron_kind_is_user(kd)) {
+    const psst_user_kind *u = &s->m->kinds[kd->id - PSST_NK_COUNT];
+    double x[PSST_KIND_NSTATE_MAX];
+    for (int64_t i = 0; i < sg->n && rc == 0; i++) {
+      rc = psst_user_kind_steady(u, y[i], sg->params, x);
+      for (int v = 1; v < kd->nstate; v++)
+        if (steady[v]) y[v * ld + i] = x[v];
     }
+    if (rc < 0) goto done;
+  } else if (nsteady && kd->steady) {
+    for (int v = 1; v < kd->nstate; v++)
+      for (int64_t i = 0; steady[v] && i < sg->n; i++)
+        y[v * ld + i] = kd->steady(v, y[i], sg->params);
   }
   for (int v = 0; v < kd->nstate; v++) {
     for (int64_t i = 0; i < sg->n; i++)

@@ -131,9 +131,9 @@ PSST_NEURON_KINDS(PSST__NEURON_LOOP)
       A[e] = psst_sk_##name##_drive(p, x);                                     \
     }                                                                          \
   }                                                                            \
-  static void deliver_##name(const double *p, const int64_t *elem,            \
-                             const double *w, int64_t n, double t,             \
-                             double *x_, int64_t ld) {                         \
+  static void deliver_##name(const double *p, const int64_t *elem,             \
+                             const double *w, int64_t n, double t, double *x_, \
+                             int64_t ld) {                                     \
     for (int64_t e = 0; e < n; e++) {                                          \
       int64_t r = elem[e];                                                     \
       double x[name##_S];                                                      \
