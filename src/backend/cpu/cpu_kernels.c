@@ -22,16 +22,12 @@
 
 /* The loops' elements are independent (no aliasing between the arrays):
  * tell the vectoriser, which otherwise versions every loop. */
+#define SIMD PSST_SIMD
 #if defined(__clang__)
-#define SIMD _Pragma("clang loop vectorize(assume_safety)")
 /* clang has no vector variants of psst_exp & co. (vecmath.h declares them
  * for GCC only), so the loops that call them stay scalar, and clang says
  * so for each (-Wpass-failed): expected, not an error */
 #pragma clang diagnostic ignored "-Wpass-failed"
-#elif defined(__GNUC__)
-#define SIMD _Pragma("GCC ivdep")
-#else
-#define SIMD
 #endif
 
 /* ---- neuron kinds ---------------------------------------------------------
@@ -59,99 +55,10 @@
   }
 PSST_NEURON_KINDS(PSST__NEURON_LOOP)
 
-/* ---- synapse kinds --------------------------------------------------------
+/* ---- synapse kinds (their loops: mech/syn_loops.h) ------------------------
  */
 
-#define PSST__SYNAPSE_LOOPS(name, NAME)                                        \
-  enum {                                                                       \
-    name##_S = psst_sk_##name##_nstate,                                        \
-    name##_P = psst_sk_##name##_nparam + psst_sk_##name##_nderived + 1         \
-  };                                                                           \
-  static void transmitter_##name(                                              \
-      int64_t n, const double *p_, double t, const double *restrict V,         \
-      const double *restrict fire_t, const double *restrict aux,               \
-      double *restrict T) {                                                    \
-    double p[name##_P];                                                        \
-    memcpy(p, p_, sizeof p - sizeof p[0]);                                     \
-    SIMD for (int64_t j = 0; j < n; j++) T[j] =                                \
-        psst_sk_##name##_transmitter(p, t, V[j], fire_t[j], aux[j]);           \
-  }                                                                            \
-  static void deriv_pre_##name(                                                \
-      int64_t n, const double *p_, double t, const double *restrict T,         \
-      const double *restrict x_, int64_t ld, double *restrict dx_) {           \
-    double p[name##_P];                                                        \
-    memcpy(p, p_, sizeof p - sizeof p[0]);                                     \
-    SIMD for (int64_t e = 0; e < n; e++) {                                     \
-      double x[name##_S], dx[name##_S];                                        \
-      for (int v = 0; v < name##_S; v++)                                       \
-        x[v] = x_[v * ld + e];                                                 \
-      psst_sk_##name##_deriv(p, t, T[e], x, dx);                               \
-      for (int v = 0; v < name##_S; v++)                                       \
-        dx_[v * ld + e] = dx[v];                                               \
-    }                                                                          \
-  }                                                                            \
-  static void deriv_syn_##name(                                                \
-      int64_t n, const double *p_, double t, const double *restrict T,         \
-      const int32_t *restrict col, const double *restrict x_, int64_t ld,      \
-      double *restrict dx_) {                                                  \
-    double p[name##_P];                                                        \
-    memcpy(p, p_, sizeof p - sizeof p[0]);                                     \
-    SIMD for (int64_t e = 0; e < n; e++) {                                     \
-      double x[name##_S], dx[name##_S];                                        \
-      for (int v = 0; v < name##_S; v++)                                       \
-        x[v] = x_[v * ld + e];                                                 \
-      psst_sk_##name##_deriv(p, t, T[col[e]], x, dx);                          \
-      for (int v = 0; v < name##_S; v++)                                       \
-        dx_[v * ld + e] = dx[v];                                               \
-    }                                                                          \
-  }                                                                            \
-  static void deriv_post_##name(int64_t n, const double *p_, double t,         \
-                                const double *restrict x_, int64_t ld,         \
-                                double *restrict dx_) {                        \
-    double p[name##_P];                                                        \
-    memcpy(p, p_, sizeof p - sizeof p[0]);                                     \
-    SIMD for (int64_t e = 0; e < n; e++) {                                     \
-      double x[name##_S], dx[name##_S];                                        \
-      for (int v = 0; v < name##_S; v++)                                       \
-        x[v] = x_[v * ld + e];                                                 \
-      psst_sk_##name##_deriv(p, t, 0.0, x, dx);                                \
-      for (int v = 0; v < name##_S; v++)                                       \
-        dx_[v * ld + e] = dx[v];                                               \
-    }                                                                          \
-  }                                                                            \
-  static void drive_##name(int64_t n, const double *p_,                        \
-                           const double *restrict x_, int64_t ld,              \
-                           double *restrict A) {                               \
-    double p[name##_P];                                                        \
-    memcpy(p, p_, sizeof p - sizeof p[0]);                                     \
-    SIMD for (int64_t e = 0; e < n; e++) {                                     \
-      double x[name##_S];                                                      \
-      for (int v = 0; v < name##_S; v++)                                       \
-        x[v] = x_[v * ld + e];                                                 \
-      A[e] = psst_sk_##name##_drive(p, x);                                     \
-    }                                                                          \
-  }                                                                            \
-  static void deliver_##name(const double *p, const int64_t *elem,             \
-                             const double *w, int64_t n, double t, double *x_, \
-                             int64_t ld) {                                     \
-    for (int64_t e = 0; e < n; e++) {                                          \
-      int64_t r = elem[e];                                                     \
-      double x[name##_S];                                                      \
-      for (int v = 0; v < name##_S; v++)                                       \
-        x[v] = x_[v * ld + r];                                                 \
-      psst_sk_##name##_on_spike(p, w[e], t, x);                                \
-      for (int v = 0; v < name##_S; v++)                                       \
-        x_[v * ld + r] = x[v];                                                 \
-    }                                                                          \
-  }                                                                            \
-  static void release_##name(int64_t n, const double *p, double t,             \
-                             const double *restrict V, double *restrict aux) { \
-    for (int64_t j = 0; j < n; j++)                                            \
-      if (psst_sk_##name##_release(p, t, V[j], aux[j])) aux[j] = t;            \
-  }                                                                            \
-  static void current_##name(const double *p, double *g, double *E) {          \
-    psst_sk_##name##_current(p, g, E);                                         \
-  }
+#define PSST__SYNAPSE_LOOPS(name, NAME) PSST_SYNAPSE_LOOPS(name)
 PSST_SYNAPSE_KINDS(PSST__SYNAPSE_LOOPS)
 
 /* ---- the RK4 combination and the drive --------------------------------- */
@@ -260,9 +167,7 @@ static void current(int64_t n, double g, double E, const double *restrict drive,
 
 #define PSST__NEURON_ENTRY(name, NAME) [PSST_NK_##NAME] = neuron_##name,
 #define PSST__SYNAPSE_ENTRY(name, NAME)                                        \
-  [PSST_SYN_##NAME] = {transmitter_##name, deriv_pre_##name, deriv_syn_##name, \
-                       deriv_post_##name,  drive_##name,     deliver_##name,   \
-                       release_##name,     current_##name},
+  [PSST_SYN_##NAME] = PSST_SYNAPSE_LOOPS_TABLE(name),
 
 const psst_cpu_kernels PSST__CAT(psst_cpu_kernels_, PSST_CPU_ISA) = {
     PSST__STR(PSST_CPU_ISA),

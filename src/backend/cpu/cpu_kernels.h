@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "mech/list.h"
+#include "mech/syn_loops.h"
 
 /* dy = f(y) for n neurons (n a multiple of the padding), p the population's
  * params, I the non-intrinsic current per neuron. */
@@ -23,32 +24,7 @@ typedef void (*psst_cpu_neuron_fn)(int64_t n, int64_t ld, const double *p,
                                    const double *y, const double *Iext,
                                    double *dy);
 
-typedef struct psst_cpu_synapse_fns {
-  /* T[j] = transmitter(t, V[j], fire_t[j], aux[j]), j < n */
-  void (*transmitter)(int64_t n, const double *p, double t, const double *V,
-                      const double *fire_t, const double *aux, double *T);
-  /* dx_e = deriv(t, T[e], x_e) (per presynaptic neuron) */
-  void (*deriv_pre)(int64_t n, const double *p, double t, const double *T,
-                    const double *x, int64_t ld, double *dx);
-  /* dx_e = deriv(t, T[col[e]], x_e) (per synapse) */
-  void (*deriv_syn)(int64_t n, const double *p, double t, const double *T,
-                    const int32_t *col, const double *x, int64_t ld,
-                    double *dx);
-  /* dx_e = deriv(t, 0, x_e) (per postsynaptic neuron, no transmitter) */
-  void (*deriv_post)(int64_t n, const double *p, double t, const double *x,
-                     int64_t ld, double *dx);
-  /* A[e] = drive(x_e) */
-  void (*drive)(int64_t n, const double *p, const double *x, int64_t ld,
-                double *A);
-  /* on_spike(w[e], t, x_elem[e]) for e = 0 .. n-1, in order */
-  void (*deliver)(const double *p, const int64_t *elem, const double *w,
-                  int64_t n, double t, double *x, int64_t ld);
-  /* aux[j] = t where release(t, V[j], aux[j]) */
-  void (*release)(int64_t n, const double *p, double t, const double *V,
-                  double *aux);
-  /* the current's g [mS/cm^2] and E [mV] */
-  void (*current)(const double *p, double *g, double *E);
-} psst_cpu_synapse_fns;
+/* psst_cpu_synapse_fns: mech/syn_loops.h */
 
 typedef struct psst_cpu_kernels {
   const char *isa; /* "avx512", "avx2", "baseline" */
