@@ -23,6 +23,7 @@
 #include "kinds/expr.h"
 #include "kinds/jit.h"
 #include "kinds/user.h"
+#include "kinds/user_syn.h"
 #include "mech/list.h"
 #include "mech/rules.h"
 #include "psst/config.h"
@@ -1297,11 +1298,13 @@ static int parse_projection(ctx *c, yaml_node_t *n, int idx) {
   kp_key(kp2, kp, "synapse");
   const char *syn = NULL;
   PSST_TRY(get_str(c, v, kp2, &syn));
-  pr->kind = psst_synapse_kind_find(syn);
+  pr->kind = psst_model_synapse_kind_find(c->m, syn);
   if (!pr->kind) {
     char list[LIST_MAX] = "";
     for (int i = 0; i < psst_synapse_kind_count(); i++)
       list_add(list, psst_synapse_kind_get(i)->name);
+    for (int i = 0; i < c->m->nsynkind; i++)
+      list_add(list, c->m->synkinds[i].name);
     return fail(c, v, kp2, "unknown synapse kind '%s' (known: %s)", syn, list);
   }
   /* a kind that becomes another with a delay (ach_pulse, keyed to the last
@@ -2039,35 +2042,51 @@ static int kind_symbol(ctx *c, psst_expr_symtab *syms, const char *name,
   return kind_text_fail(c, in_unit ? w : key, in_unit ? kp_unit : kp, 0);
 }
 
-static int parse_kind_state(ctx *c, yaml_node_t *n, const char *kp,
-                            psst_user_kind *u, psst_expr_symtab *syms) {
+/* The `state` mapping of a kind into *state (*nstate of them): a neuron
+ * kind's starts with V [mV] and may have init expressions; a synapse
+ * kind's receptor states have numbers. Each state becomes symbol x[i] of
+ * syms. */
+static int parse_kind_state(ctx *c, yaml_node_t *n, const char *kp, int neuron,
+                            psst_state_info **state, int *nstate,
+                            psst_expr_symtab *syms) {
   static const char *const skeys[] = {"unit", "init", "fraction", NULL};
   PSST_TRY(check_map(c, n, kp, NULL));
   int ns = map_len(n);
   if (ns < 1)
-    return fail(c, n, kp, "needs at least V (the membrane potential, mV)");
+    return fail(c, n, kp,
+                neuron ? "needs at least V (the membrane potential, mV)"
+                       : "needs at least one state variable (the receptor "
+                         "state, e.g. O: {unit: \"1\", init: 0})");
   if (ns > PSST_KIND_NSTATE_MAX)
     return fail(c, n, kp, "at most %d state variables, got %d",
                 PSST_KIND_NSTATE_MAX, ns);
-  u->state = xcalloc((size_t)ns, sizeof *u->state);
-  PSST_ALLOC_CHECK(u->state);
+  *state = xcalloc((size_t)ns, sizeof **state);
+  PSST_ALLOC_CHECK(*state);
   for (int i = 0; i < ns; i++) {
     yaml_node_t *key = map_key(c, n, i), *v = map_val(c, n, i), *w;
     char kp2[KP_MAX], kp3[KP_MAX];
     kp_key(kp2, kp, sval(key));
-    if (i == 0 && strcmp(sval(key), "V"))
+    if (neuron && i == 0 && strcmp(sval(key), "V"))
       return fail(c, key, kp2,
                   "the first state variable must be V (the membrane "
                   "potential, mV)");
+    if (!neuron && (!strcmp(sval(key), "V") || !strcmp(sval(key), "V_pre") ||
+                    !strcmp(sval(key), "T")))
+      return fail(c, key, kp2,
+                  "'%s' is given by psst in a synapse kind (V_pre: the "
+                  "presynaptic membrane potential, T: the transmitter, V: "
+                  "the postsynaptic membrane potential) and cannot be a "
+                  "state variable",
+                  sval(key));
     PSST_TRY(check_map(c, v, kp2, skeys));
-    psst_state_info *s = &u->state[i];
+    psst_state_info *s = &(*state)[i];
     s->name = kind_strdup(sval(key));
-    u->k.nstate = i + 1;
+    *nstate = i + 1;
     PSST_TRY(req(c, v, kp2, "unit", &w));
     kp_key(kp3, kp2, "unit");
     const char *unit = NULL;
     PSST_TRY(get_str(c, w, kp3, &unit));
-    if (i == 0 && strcmp(unit, "mV"))
+    if (neuron && i == 0 && strcmp(unit, "mV"))
       return fail(c, w, kp3, "V must be in mV, got %s", got(c, w));
     s->unit = kind_strdup(unit);
     s->long_name = "";
@@ -2078,7 +2097,8 @@ static int parse_kind_state(ctx *c, yaml_node_t *n, const char *kp,
     PSST_TRY(req(c, v, kp2, "init", &w));
     kp_key(kp3, kp2, "init");
     double num;
-    if (i > 0 && w->type == YAML_SCALAR_NODE && !parse_double(w, &num)) {
+    if (neuron && i > 0 && w->type == YAML_SCALAR_NODE &&
+        !parse_double(w, &num)) {
       /* an expression of V and the parameters (kind_init_exprs) */
       s->def_is_steady = 1;
       s->def = 0.0;
@@ -2100,22 +2120,25 @@ static int parse_kind_state(ctx *c, yaml_node_t *n, const char *kp,
   return 0;
 }
 
+/* The `parameters` mapping of a kind into *param (*nparam of them), each
+ * symbol p[i] of syms. */
 static int parse_kind_params(ctx *c, yaml_node_t *n, const char *kp,
-                             psst_user_kind *u, psst_expr_symtab *syms) {
+                             psst_param_info **param, int *nparam,
+                             psst_expr_symtab *syms) {
   static const char *const pkeys[] = {"unit", "default", "range", "description",
                                       NULL};
   PSST_TRY(check_map(c, n, kp, NULL));
   int np = map_len(n);
-  u->param = xcalloc((size_t)np, sizeof *u->param);
-  PSST_ALLOC_CHECK(u->param);
+  *param = xcalloc((size_t)np, sizeof **param);
+  PSST_ALLOC_CHECK(*param);
   for (int i = 0; i < np; i++) {
     yaml_node_t *key = map_key(c, n, i), *v = map_val(c, n, i), *w;
     char kp2[KP_MAX], kp3[KP_MAX];
     kp_key(kp2, kp, sval(key));
     PSST_TRY(check_map(c, v, kp2, pkeys));
-    psst_param_info *p = &u->param[i];
+    psst_param_info *p = &(*param)[i];
     p->name = kind_strdup(sval(key));
-    u->k.nparam = i + 1;
+    *nparam = i + 1;
     PSST_TRY(req(c, v, kp2, "unit", &w));
     kp_key(kp3, kp2, "unit");
     const char *unit = NULL;
@@ -2249,137 +2272,298 @@ static int kind_add_stmt(ctx *c, psst_expr_eqset *set, kind_stmt *st,
   return 0;
 }
 
-static int parse_kind(ctx *c, yaml_node_t *n, const char *kp, int idx) {
-  static const char *const keys[] = {"name",       "type",        "state",
-                                     "parameters", "expressions", "equations",
-                                     "threshold",  "refractory",  NULL};
-  psst_model *m = c->m;
-  psst_user_kind *nk = realloc(m->kinds, (size_t)(m->nkind + 1) * sizeof *nk);
-  PSST_ALLOC_CHECK(nk);
-  m->kinds = nk;
-  psst_user_kind *u = &m->kinds[m->nkind++];
-  memset(u, 0, sizeof *u);
-  char kp2[KP_MAX];
+/* The `expressions` and `equations` of kind node n (key path kp) over
+ * syms (its states, parameters and inputs): one checked set in *out, or an
+ * error at the statement's file:line:column. Every state needs exactly one
+ * equation, dX/dt. */
+static int kind_equations(ctx *c, yaml_node_t *n, const char *kp,
+                          const psst_state_info *state, int nstate,
+                          const psst_expr_symtab *syms, psst_expr_eqset **out) {
+  psst_expr_eqset *set = NULL;
+  kind_stmt *st = NULL;
+  yaml_node_t *exprs = opt(c, n, "expressions"), *eqs = NULL;
+  char kp2[KP_MAX], kpe[KP_MAX];
+  int ne = 0;
+  int rc = psst_expr_eqset_create(syms, &set);
+  if (!rc && exprs) {
+    kp_key(kpe, kp, "expressions");
+    rc = check_map(c, exprs, kpe, NULL);
+    ne = rc ? 0 : map_len(exprs);
+  }
+  if (!rc) {
+    st = xcalloc((size_t)ne + (size_t)nstate, sizeof *st);
+    if (!st) rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
+  }
+  for (int i = 0; !rc && i < ne; i++) {
+    char prefix[PSST_NAME_MAX + 8];
+    snprintf(prefix, sizeof prefix, "%s = ", sval(map_key(c, exprs, i)));
+    kp_key(st[i].kp, kpe, sval(map_key(c, exprs, i)));
+    rc = kind_add_stmt(c, set, &st[i], prefix, map_val(c, exprs, i));
+  }
+  if (!rc) rc = req(c, n, kp, "equations", &eqs);
+  if (!rc) {
+    kp_key(kp2, kp, "equations");
+    rc = check_map(c, eqs, kp2, NULL);
+  }
+  for (int i = 0; !rc && i < map_len(eqs); i++) {
+    const char *x = sval(map_key(c, eqs, i));
+    char kp3[KP_MAX];
+    kp_key(kp3, kp2, x);
+    if (psst_state_index(state, nstate, x) < 0)
+      rc = fail(c, map_key(c, eqs, i), kp3,
+                "'%s' is not a state variable of this kind (equations "
+                "are dX/dt of each state X)",
+                x);
+  }
+  for (int i = 0; !rc && i < nstate; i++)
+    if (!map_get(c, eqs, state[i].name))
+      rc = fail(c, eqs, kp2,
+                "state '%s' has no equation (every state variable needs "
+                "one: %s: \"...\", its dX/dt in %s/ms)",
+                state[i].name, state[i].name, state[i].unit);
+  /* the statements in the order of the states, after the expressions */
+  for (int i = 0; !rc && i < nstate; i++) {
+    char prefix[PSST_NAME_MAX + 16];
+    snprintf(prefix, sizeof prefix, "d%s/dt = ", state[i].name);
+    kp_key(st[ne + i].kp, kp2, state[i].name);
+    rc = kind_add_stmt(c, set, &st[ne + i], prefix,
+                       map_get(c, eqs, state[i].name));
+  }
+  if (!rc) {
+    psst_expr_diag d = {0, -1};
+    if (psst_expr_eqset_check(set, &d) < 0) {
+      if (d.statement >= 0 && d.statement < ne + nstate)
+        rc = kind_text_fail(c, st[d.statement].node, st[d.statement].kp,
+                            st[d.statement].prefix);
+      else
+        rc = kind_text_fail(c, n, kp, 0);
+    }
+  }
+  free(st);
+  if (rc) psst_expr_eqset_destroy(&set);
+  *out = set;
+  return rc;
+}
+
+/* Append generated text to the model's kind source, which starts with
+ * psst's helpers as text (kinds/jit.h) and the loops' pragma. */
+static int kinds_source_add(psst_model *m, const char *text) {
+  size_t len = m->kinds_source ? strlen(m->kinds_source) : 0;
+  if (!m->kinds_source) {
+    static const char prelude[] =
+        "/* generated by psst from the kinds of a model file */\n"
+        "#if defined(__clang__)\n"
+        "#define PSST_UK_SIMD _Pragma(\"clang loop "
+        "vectorize(assume_safety)\")\n"
+        "#elif defined(__GNUC__)\n"
+        "#define PSST_UK_SIMD _Pragma(\"GCC ivdep\")\n"
+        "#else\n#define PSST_UK_SIMD\n#endif\n";
+    const char *helpers = psst_jit_prelude();
+    size_t lh = helpers ? strlen(helpers) : 0;
+    m->kinds_source = helpers ? malloc(lh + sizeof prelude) : NULL;
+    if (!m->kinds_source)
+      return psst_error_set(PSST_ERR_NOMEM, "out of memory");
+    memcpy(m->kinds_source, helpers, lh);
+    memcpy(m->kinds_source + lh, prelude, sizeof prelude);
+    len = lh + sizeof prelude - 1;
+  }
+  return text ? psst_kind_source_append(&m->kinds_source, &len, "\n%s", text)
+              : 0;
+}
+
+/* A user kind's name: new, and no built-in kind's (neither list). */
+static int kind_name(ctx *c, yaml_node_t *n, const char *kp,
+                     char name[PSST_NAME_MAX]) {
   yaml_node_t *v;
-  PSST_TRY(check_map(c, n, kp, keys));
+  char kp2[KP_MAX];
   PSST_TRY(req(c, n, kp, "name", &v));
   kp_key(kp2, kp, "name");
-  char name[PSST_NAME_MAX];
   PSST_TRY(get_name(c, v, kp2, name));
   if (psst_neuron_kind_find(name) || psst_synapse_kind_find(name))
     return fail(c, v, kp2,
                 "'%s' is a built-in kind; a user-defined kind must have a "
                 "name of its own",
                 name);
-  for (int j = 0; j < m->nkind - 1; j++)
-    if (!strcmp(m->kinds[j].name, name))
-      return fail(c, v, kp2, "duplicate kind name '%s'", name);
+  if (psst_model_neuron_kind_find(c->m, name) ||
+      psst_model_synapse_kind_find(c->m, name))
+    return fail(c, v, kp2, "duplicate kind name '%s'", name);
+  return 0;
+}
+
+/* Add the kind's input symbol `name` [unit] read as `access`; a state or
+ * parameter of that name is refused at node n. */
+static int kind_input(ctx *c, psst_expr_symtab *syms, const char *name,
+                      const char *unit, const char *access, yaml_node_t *n,
+                      const char *kp, const char *what) {
+  if (psst_expr_symtab_add(syms, name, unit, PSST_EXPR_INPUT, access, 0) >= 0)
+    return 0;
+  return fail(c, n, kp,
+              "'%s' is %s (%s) and cannot be a state or parameter "
+              "name",
+              name, what, unit);
+}
+
+/* A checked expression of kind node n's key `key` over syms: its unit in
+ * *unit; a condition is refused. */
+static int kind_expr(ctx *c, yaml_node_t *n, const char *kp, const char *key,
+                     const psst_expr_symtab *syms, psst_expr **e,
+                     psst_unit *unit) {
+  yaml_node_t *v;
+  char kp2[KP_MAX];
+  const char *text = NULL;
+  PSST_TRY(req(c, n, kp, key, &v));
+  kp_key(kp2, kp, key);
+  PSST_TRY(get_str(c, v, kp2, &text));
+  psst_expr_diag d = {0, -1};
+  int cond = 0;
+  if (psst_expr_parse(text, e, &d) < 0 ||
+      psst_expr_check(*e, syms, unit, &cond, &d) < 0)
+    return kind_text_fail(c, v, kp2, 0);
+  if (cond) return fail(c, v, kp2, "'%s' is a condition, not a value", text);
+  return 0;
+}
+
+/* A graded synapse kind (`type: synapse`, kinds/user_syn.h): state,
+ * parameters, transmitter (of V_pre), expressions and equations (of T),
+ * current (of V). */
+static int parse_syn_kind(ctx *c, yaml_node_t *n, const char *kp,
+                          const char *name) {
+  static const char *const keys[] = {"name",       "type",        "state",
+                                     "parameters", "transmitter", "expressions",
+                                     "equations",  "current",     NULL};
+  psst_model *m = c->m;
+  PSST_TRY(check_map(c, n, kp, keys));
+  psst_user_synkind *nk =
+      realloc(m->synkinds, (size_t)(m->nsynkind + 1) * sizeof *nk);
+  PSST_ALLOC_CHECK(nk);
+  m->synkinds = nk;
+  psst_user_synkind *u = &m->synkinds[m->nsynkind++];
+  memset(u, 0, sizeof *u);
+  u->name = kind_strdup(name);
+  PSST_ALLOC_CHECK(u->name);
+  u->k.name = u->name;
+  snprintf(u->table, sizeof u->table, "psst_usl_%s_table", name);
+  /* eq: states, parameters, T; tr: parameters, V_pre; cur: states,
+   * parameters, V */
+  psst_expr_symtab eq = {0}, tr = {0}, cur = {0};
+  psst_expr_eqset *set = NULL;
+  psst_expr *te = NULL, *ce = NULL;
+  char kp2[KP_MAX], tunit[128] = "1";
+  yaml_node_t *v;
+  psst_unit ut;
+  int rc = req(c, n, kp, "state", &v);
+  if (!rc) {
+    kp_key(kp2, kp, "state");
+    rc = parse_kind_state(c, v, kp2, 0, &u->state, &u->k.nstate, &eq);
+  }
+  if (!rc && (v = opt(c, n, "parameters"))) {
+    kp_key(kp2, kp, "parameters");
+    rc = parse_kind_params(c, v, kp2, &u->param, &u->k.nparam, &eq);
+  }
+  for (int i = 0; !rc && i < eq.n; i++) {
+    const psst_expr_symbol *y = &eq.sym[i];
+    char ut2[128];
+    psst_unit_format(y->unit, ut2, sizeof ut2);
+    if (y->role == PSST_EXPR_PARAM)
+      rc = psst_expr_symtab_add(&tr, y->name, ut2, y->role, y->access, 0) < 0;
+    if (!rc)
+      rc = psst_expr_symtab_add(&cur, y->name, ut2, y->role, y->access, 0) < 0;
+    if (rc)
+      rc = psst_error_set(PSST_ERR_INTERNAL, "psst bug: %s: %s", kp,
+                          psst_error_message());
+  }
+  if (!rc)
+    rc = kind_input(c, &tr, "V_pre", "mV", "V", n, kp,
+                    "the presynaptic membrane potential");
+  if (!rc)
+    rc = kind_input(c, &cur, "V", "mV", "V", n, kp,
+                    "the postsynaptic membrane potential");
+  if (!rc) rc = kind_expr(c, n, kp, "transmitter", &tr, &te, &ut);
+  if (!rc) {
+    psst_unit_format(ut, tunit, sizeof tunit);
+    rc = kind_input(c, &eq, "T", tunit, "Iext", n, kp, "the transmitter");
+  }
+  if (!rc) rc = kind_equations(c, n, kp, u->state, u->k.nstate, &eq, &set);
+  if (!rc) rc = kind_expr(c, n, kp, "current", &cur, &ce, NULL);
+  if (!rc) {
+    char *src = NULL;
+    size_t len = 0;
+    rc = psst_user_syn_emit(set, te, &tr, ce, &cur, "V", name, u->k.nstate,
+                            u->k.nparam, &src, &len);
+    if (rc) {
+      yaml_node_t *cn = map_get(c, n, "current");
+      kp_key(kp2, kp, "current");
+      if (psst_error_code() == PSST_ERR_USER)
+        rc = kind_text_fail(c, cn, kp2, 0);
+    } else {
+      rc = kinds_source_add(m, src);
+    }
+    free(src);
+  }
+  psst_expr_destroy(&te);
+  psst_expr_destroy(&ce);
+  psst_expr_eqset_destroy(&set);
+  psst_expr_symtab_free(&eq);
+  psst_expr_symtab_free(&tr);
+  psst_expr_symtab_free(&cur);
+  PSST_TRY(rc);
+  u->k.summary = "user-defined synapse kind (graded: transmitter of V_pre)";
+  u->k.source = "model file (kinds:)";
+  u->k.id = PSST_SYN_COUNT + m->nsynkind - 1;
+  u->k.state = u->state;
+  u->k.param = u->param;
+  u->k.flags = PSST_SYN_F_TRANSMITTER | PSST_SYN_F_READS_STAGE_V;
+  u->k.storage = 1u << PSST_STORE_PRE | 1u << PSST_STORE_SYNAPSE;
+  u->k.cost = 1.0; /* as gaba_a (partition balance only) */
+  return 0;
+}
+
+static int parse_kind(ctx *c, yaml_node_t *n, const char *kp, int idx) {
+  static const char *const keys[] = {"name",       "type",        "state",
+                                     "parameters", "expressions", "equations",
+                                     "threshold",  "refractory",  NULL};
+  psst_model *m = c->m;
+  char kp2[KP_MAX];
+  yaml_node_t *v;
+  if (n->type != YAML_MAPPING_NODE) PSST_TRY(check_map(c, n, kp, keys));
+  char name[PSST_NAME_MAX];
+  PSST_TRY(kind_name(c, n, kp, name));
+  PSST_TRY(req(c, n, kp, "type", &v));
+  kp_key(kp2, kp, "type");
+  static const char *const types[] = {"neuron", "synapse", NULL};
+  int type = 0;
+  PSST_TRY(get_enum(c, v, kp2, types, &type));
+  if (type == 1) return parse_syn_kind(c, n, kp, name);
+  PSST_TRY(check_map(c, n, kp, keys));
+  psst_user_kind *nk = realloc(m->kinds, (size_t)(m->nkind + 1) * sizeof *nk);
+  PSST_ALLOC_CHECK(nk);
+  m->kinds = nk;
+  psst_user_kind *u = &m->kinds[m->nkind++];
+  memset(u, 0, sizeof *u);
   u->name = kind_strdup(name);
   PSST_ALLOC_CHECK(u->name);
   snprintf(u->kernel, sizeof u->kernel, "psst_uk_%s_kernel", name);
-  PSST_TRY(req(c, n, kp, "type", &v));
-  kp_key(kp2, kp, "type");
-  static const char *const types[] = {"neuron", NULL};
-  int type = 0;
-  if (v->type == YAML_SCALAR_NODE && !strcmp(sval(v), "synapse"))
-    return fail(c, v, kp2,
-                "user-defined synapse kinds are not supported in this "
-                "version (neuron kinds only)");
-  PSST_TRY(get_enum(c, v, kp2, types, &type));
 
   psst_expr_symtab syms = {0};
   psst_expr_eqset *set = NULL;
-  kind_stmt *st = NULL;
   char *deriv = NULL;
-  int rc = 0;
-  {
-    yaml_node_t *state = NULL, *params = NULL, *exprs = NULL, *eqs = NULL;
-    rc = req(c, n, kp, "state", &state);
-    if (!rc) {
-      kp_key(kp2, kp, "state");
-      rc = parse_kind_state(c, state, kp2, u, &syms);
-    }
-    if (!rc && (params = opt(c, n, "parameters"))) {
-      kp_key(kp2, kp, "parameters");
-      rc = parse_kind_params(c, params, kp2, u, &syms);
-    }
-    if (!rc && psst_expr_symtab_add(&syms, "I", "uA/cm^2", PSST_EXPR_INPUT,
-                                    "Iext", 0) < 0)
-      rc = fail(c, n, kp,
-                "'I' is the input current (uA/cm^2) and cannot be a state "
-                "or parameter name");
-    if (!rc) rc = psst_expr_eqset_create(&syms, &set);
-    if (!rc && (exprs = opt(c, n, "expressions"))) {
-      kp_key(kp2, kp, "expressions");
-      rc = check_map(c, exprs, kp2, NULL);
-      int ne = rc ? 0 : map_len(exprs);
-      st = xcalloc((size_t)ne + (size_t)u->k.nstate, sizeof *st);
-      if (!st) rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
-      for (int i = 0; !rc && i < ne; i++) {
-        char prefix[PSST_NAME_MAX + 8];
-        snprintf(prefix, sizeof prefix, "%s = ", sval(map_key(c, exprs, i)));
-        kp_key(st[i].kp, kp2, sval(map_key(c, exprs, i)));
-        rc = kind_add_stmt(c, set, &st[i], prefix, map_val(c, exprs, i));
-      }
-    }
-    if (!rc) rc = req(c, n, kp, "equations", &eqs);
-    if (!rc) {
-      kp_key(kp2, kp, "equations");
-      rc = check_map(c, eqs, kp2, NULL);
-    }
-    for (int i = 0; !rc && i < map_len(eqs); i++) {
-      const char *x = sval(map_key(c, eqs, i));
-      char kp3[KP_MAX];
-      kp_key(kp3, kp2, x);
-      if (psst_state_index(u->state, u->k.nstate, x) < 0)
-        rc = fail(c, map_key(c, eqs, i), kp3,
-                  "'%s' is not a state variable of this kind (equations "
-                  "are dX/dt of each state X)",
-                  x);
-    }
-    for (int i = 0; !rc && i < u->k.nstate; i++) {
-      yaml_node_t *e = map_get(c, eqs, u->state[i].name);
-      if (!e) {
-        rc = fail(c, eqs, kp2,
-                  "state '%s' has no equation (every state variable needs "
-                  "one: %s: \"...\", its dX/dt in %s/ms)",
-                  u->state[i].name, u->state[i].name, u->state[i].unit);
-        break;
-      }
-      if (!st) {
-        st = xcalloc((size_t)u->k.nstate, sizeof *st);
-        if (!st) {
-          rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
-          break;
-        }
-      }
-    }
-    if (!rc) {
-      /* the statements in the order of the states; kinds_stmt slots after
-       * the expressions */
-      int ne = opt(c, n, "expressions") ? map_len(opt(c, n, "expressions")) : 0;
-      for (int i = 0; !rc && i < u->k.nstate; i++) {
-        char prefix[PSST_NAME_MAX + 16];
-        snprintf(prefix, sizeof prefix, "d%s/dt = ", u->state[i].name);
-        kp_key(st[ne + i].kp, kp2, u->state[i].name);
-        rc = kind_add_stmt(c, set, &st[ne + i], prefix,
-                           map_get(c, eqs, u->state[i].name));
-      }
-      if (!rc) {
-        psst_expr_diag d = {0, -1};
-        if (psst_expr_eqset_check(set, &d) < 0) {
-          if (d.statement >= 0 && d.statement < ne + u->k.nstate)
-            rc = kind_text_fail(c, st[d.statement].node, st[d.statement].kp,
-                                st[d.statement].prefix);
-          else
-            rc = kind_text_fail(c, n, kp, 0);
-        }
-      }
-      if (!rc) {
-        kp_key(kp2, kp, "state");
-        rc = kind_init_exprs(c, u, set, state, kp2);
-      }
-    }
+  yaml_node_t *state = NULL, *params = NULL;
+  int rc = req(c, n, kp, "state", &state);
+  if (!rc) {
+    kp_key(kp2, kp, "state");
+    rc = parse_kind_state(c, state, kp2, 1, &u->state, &u->k.nstate, &syms);
+  }
+  if (!rc && (params = opt(c, n, "parameters"))) {
+    kp_key(kp2, kp, "parameters");
+    rc = parse_kind_params(c, params, kp2, &u->param, &u->k.nparam, &syms);
+  }
+  if (!rc)
+    rc = kind_input(c, &syms, "I", "uA/cm^2", "Iext", n, kp,
+                    "the input current");
+  if (!rc) rc = kind_equations(c, n, kp, u->state, u->k.nstate, &syms, &set);
+  if (!rc) {
+    kp_key(kp2, kp, "state");
+    rc = kind_init_exprs(c, u, set, state, kp2);
   }
   if (!rc) {
     size_t cap = 1 << 18;
@@ -2388,43 +2572,13 @@ static int parse_kind(ctx *c, yaml_node_t *n, const char *kp, int idx) {
                : psst_error_set(PSST_ERR_NOMEM, "out of memory");
     if (rc < 0) psst_error_prefix("%s: %s: ", c->path, kp);
   }
+  if (!rc) rc = kinds_source_add(m, deriv);
   if (!rc) {
-    size_t len = m->kinds_source ? strlen(m->kinds_source) : 0;
-    if (!m->kinds_source) {
-      static const char prelude[] =
-          "/* generated by psst from the kinds of a model file */\n"
-          "#if defined(__clang__)\n"
-          "#define PSST_UK_SIMD _Pragma(\"clang loop "
-          "vectorize(assume_safety)\")\n"
-          "#elif defined(__GNUC__)\n"
-          "#define PSST_UK_SIMD _Pragma(\"GCC ivdep\")\n"
-          "#else\n#define PSST_UK_SIMD\n#endif\n";
-      /* psst's helpers as text (kinds/jit.h), then the loops' pragma */
-      const char *helpers = psst_jit_prelude();
-      size_t lh = helpers ? strlen(helpers) : 0;
-      m->kinds_source = helpers ? malloc(lh + sizeof prelude) : NULL;
-      if (!m->kinds_source)
-        rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
-      else {
-        memcpy(m->kinds_source, helpers, lh);
-        memcpy(m->kinds_source + lh, prelude, sizeof prelude);
-      }
-      len = lh + sizeof prelude - 1;
-    }
-    size_t ld = strlen(deriv);
-    char *ns = rc ? NULL : realloc(m->kinds_source, len + ld + 2);
-    if (!rc && !ns) rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
-    if (!rc) {
-      m->kinds_source = ns;
-      ns[len] = '\n';
-      memcpy(ns + len + 1, deriv, ld + 1);
-      len += ld + 1;
-      rc = psst_user_kind_emit_kernel(u->name, u->k.nstate, u->k.nparam,
-                                      &m->kinds_source, &len);
-    }
+    size_t len = strlen(m->kinds_source);
+    rc = psst_user_kind_emit_kernel(u->name, u->k.nstate, u->k.nparam,
+                                    &m->kinds_source, &len);
   }
   free(deriv);
-  free(st);
   if (u->set != set) psst_expr_eqset_destroy(&set); /* else u owns it */
   psst_expr_symtab_free(&syms);
   PSST_TRY(rc);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "kinds/user.h"
+#include "kinds/user_syn.h"
 #include "psst/error.h"
 #include "psst/model.h"
 #include "psst/psst.h"
@@ -58,6 +59,7 @@ void psst_model_destroy(psst_model **mp) {
     free(m->stims[i].file_var);
   }
   free(m->stims);
+  psst_user_synkinds_free(m);
   psst_user_kinds_free(m);
   for (int b = 0; m->record.block && b < m->record.nblock; b++) {
     free(m->record.block[b].vars);

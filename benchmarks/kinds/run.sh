@@ -4,10 +4,13 @@
 #
 #   benchmarks/kinds/run.sh [PSST] [NEURONS] [T_END_MS] [REPEATS]
 #
-# Two pairs: the classic HH neuron, built in (hh_classic) and written as
+# Three pairs: the classic HH neuron, built in (hh_classic) and written as
 # equations (kinds/hh_classic.yaml: hh_classic_eq), and the tutorial's HH
-# neuron (hh_tutorial; kinds/hh_tutorial.yaml: hh_tutorial_eq). NEURONS
-# cells under a step current, one rank, spikes (and V at t = 0 only). The
+# neuron (hh_tutorial; kinds/hh_tutorial.yaml: hh_tutorial_eq): NEURONS
+# cells under a step current; and the GABA_A synapse (gaba_a;
+# kinds/gaba_a.yaml: gaba_a_eq): NEURONS/4 hh_tutorial cells, each with 100
+# inputs (fixed in-degree) stored per synapse, so that the receptor loop
+# runs over 100 x NEURONS/4 states. One rank, spikes (and V at t = 0 only). The
 # runs alternate (built-in, user, built-in, ...) so that other load on the
 # machine hits both alike; the figure is psst's own "compute" time of each
 # run (the neuron loop, without setup: a user kind's compile happens once,
@@ -39,15 +42,33 @@ model classic_builtin hh_classic "" 10 "$hhc_init"
 model classic_user hh_classic_eq hh_classic.yaml 10 "$hhc_init"
 model tutorial_builtin hh_tutorial "" 2 ""
 model tutorial_user hh_tutorial_eq hh_tutorial.yaml 2 ""
+# synmodel NAME SYNKIND [KIND_FILE]
+synmodel() {
+  {
+    [ -n "$3" ] && echo "kinds: [{file: $here/kinds/$3}]"
+    echo "run: {t_end: $T, dt: 0.01, seed: 1}"
+    echo "populations:"
+    echo "  - {name: A, kind: hh_tutorial, size: $((N / 4)), init: {V: {uniform: [-70, -60]}}}"
+    echo "projections:"
+    echo "  - {name: G, synapse: $2, from: A, to: A, connect: {fixed_indegree: 100},"
+    echo "     storage: per_synapse, weight: {uniform: [0.5, 1.5]}, params: {g: 0.002}}"
+    echo "stimuli:"
+    echo "  - {target: A, pulses: [{start: 5, stop: $T, amplitude: 3}]}"
+    echo "record: {variables: [V], every: 100000, spikes: true}"
+  } >"$work/$1.yaml"
+}
+synmodel gaba_builtin gaba_a ""
+synmodel gaba_user gaba_a_eq gaba_a.yaml
 compute() { sed -n 's/.*(compute \([0-9.e+-]*\),.*/\1/p' "$1" | tail -n 1; }
 spikes() { sed -n 's/.* \([0-9]*\) spikes on.*/\1/p' "$1" | tail -n 1; }
 declare -A times nspk
-for pair in classic tutorial; do
+pairs="classic tutorial gaba"
+for pair in $pairs; do
   # the compile, once (not part of the timings)
   t0=$(date +%s.%N)
   "$PSST" run "$work/${pair}_user.yaml" -o "$work/first.nc" --force --t-end 0.1 >"$work/first.log" 2>&1
   t1=$(date +%s.%N)
-  echo "first $pair user-kind run (compiles): $(grep -o 'kind hh_[a-z]*_eq: [a-z]*' "$work/first.log" | head -n 1), $(echo "$t1 - $t0" | bc) s wall for 0.1 ms"
+  echo "first $pair user-kind run (compiles): $(grep -o 'kind [a-z_]*_eq: [a-z]*' "$work/first.log" | head -n 1), $(echo "$t1 - $t0" | bc) s wall for 0.1 ms"
   for r in $(seq 1 "$R"); do
     for k in builtin user; do
       "$PSST" run "$work/${pair}_$k.yaml" -o "$work/$k.nc" --force >"$work/$k.log" 2>&1
@@ -56,22 +77,28 @@ for pair in classic tutorial; do
     done
   done
 done
-/usr/bin/python3 - "$N" "$T" "${times[classic_builtin]}" "${times[classic_user]}" \
-  "${times[tutorial_builtin]}" "${times[tutorial_user]}" "${nspk[classic_builtin]}" \
-  "${nspk[classic_user]}" "${nspk[tutorial_builtin]}" "${nspk[tutorial_user]}" <<'PY'
+args=()
+for pair in $pairs; do
+  for k in builtin user; do args+=("${times[${pair}_$k]}" "${nspk[${pair}_$k]}"); done
+done
+/usr/bin/python3 - "$N" "$T" "${args[@]}" <<'PY'
 import statistics, sys
 n, t = int(sys.argv[1]), float(sys.argv[2])
-xs = [[float(x) for x in a.split()] for a in sys.argv[3:7]]
-spk = sys.argv[7:11]
+a = sys.argv[3:]
 steps = t / 0.01
-names = ["hh_classic (built-in)", "hh_classic_eq (generated)",
-         "hh_tutorial (built-in)", "hh_tutorial_eq (generated)"]
-for i, (name, x) in enumerate(zip(names, xs)):
-    m = statistics.median(x)
-    print(f"{name:28s} compute median {m:.3f} s, min {min(x):.3f} s over {len(x)} runs:"
-          f" {n * steps / m:.3g} neuron-steps/s, {spk[i]} spikes")
-for j, pair in ((0, "hh_classic"), (2, "hh_tutorial")):
-    b, u = xs[j], xs[j + 1]
-    print(f"{pair}: generated / built-in: median {statistics.median(u) / statistics.median(b):.2f}x,"
-          f" min {min(u) / min(b):.2f}x")
+pairs = [("hh_classic", "hh_classic_eq", n, "neuron"),
+         ("hh_tutorial", "hh_tutorial_eq", n, "neuron"),
+         ("gaba_a", "gaba_a_eq", n // 4 * 100, "synapse")]
+ratios = []
+for i, (b, u, elems, what) in enumerate(pairs):
+    xb = [float(x) for x in a[4 * i].split()]
+    xu = [float(x) for x in a[4 * i + 2].split()]
+    for name, x, spk in ((f"{b} (built-in)", xb, a[4 * i + 1]),
+                         (f"{u} (generated)", xu, a[4 * i + 3])):
+        m = statistics.median(x)
+        print(f"{name:28s} compute median {m:.3f} s, min {min(x):.3f} s over {len(x)} runs:"
+              f" {elems * steps / m:.3g} {what}-steps/s, {spk} spikes")
+    ratios.append(f"{b}: generated / built-in: median "
+                  f"{statistics.median(xu) / statistics.median(xb):.2f}x, min {min(xu) / min(xb):.2f}x")
+print("\n".join(ratios))
 PY

@@ -278,6 +278,9 @@ typedef struct psst_model {
    * they came from ({file: ...}, concatenated; part of the model hash) */
   int nkind;
   struct psst_user_kind *kinds;
+  /* user-defined synapse kinds (src/kinds/user_syn.h), nsynkind of them */
+  int nsynkind;
+  struct psst_user_synkind *synkinds;
   char *kinds_source;
   char *kinds_text;
 } psst_model;
@@ -302,11 +305,18 @@ static inline int64_t psst_model_gid(const psst_model *m, int pop, int64_t i) {
 /* Population of a global id (binary search). */
 int psst_model_pop_of(const psst_model *m, int64_t gid);
 
-/* The name of the model's user-defined kind i (i < nkind), or NULL. */
+/* The model's user-defined kinds, neuron and synapse kinds together. */
+int psst_model_user_kind_count(const psst_model *m);
+/* The name of the model's user-defined kind i (i < the count above: the
+ * neuron kinds, then the synapse kinds), or NULL. */
 const char *psst_model_user_kind_name(const psst_model *m, int i);
 /* The descriptor of m's user-defined neuron kind i, or NULL. Not
  * collective. */
 const psst_neuron_kind *psst_model_user_kind(const psst_model *m, int i);
+/* The descriptor of m's user-defined synapse kind i (i < nsynkind), or
+ * NULL. Not collective. */
+const psst_synapse_kind *psst_model_user_synapse_kind(const psst_model *m,
+                                                      int i);
 
 /* Free everything the model owns and set *m to NULL. Not collective. */
 void psst_model_destroy(psst_model **m);

@@ -284,13 +284,28 @@ static int cmd_info_file(int argc, char **argv) {
       printf("  %-14s %s, %d state variables, %d parameters\n", k->name,
              k->summary, k->nstate, k->nparam);
     }
-    if (m->nkind == 0) printf("  (none)\n");
+    for (int i = 0; i < m->nsynkind; i++) {
+      const psst_synapse_kind *k = psst_model_user_synapse_kind(m, i);
+      printf("  %-14s %s, %d state variables, %d parameters\n", k->name,
+             k->summary, k->nstate, k->nparam);
+    }
+    if (psst_model_user_kind_count(m) == 0) printf("  (none)\n");
   } else if (argc == 4) {
     const psst_neuron_kind *nk = NULL;
     for (int i = 0; i < m->nkind; i++)
       if (!strcmp(psst_model_user_kind(m, i)->name, argv[3]))
         nk = psst_model_user_kind(m, i);
-    if (!nk) {
+    const psst_synapse_kind *sk = NULL;
+    for (int i = 0; i < m->nsynkind; i++)
+      if (!strcmp(psst_model_user_synapse_kind(m, i)->name, argv[3]))
+        sk = psst_model_user_synapse_kind(m, i);
+    if (sk && g_rank == 0) {
+      printf("synapse kind %s: %s\nequations: %s\n", sk->name, sk->summary,
+             argv[2]);
+      print_state(sk->state, sk->nstate, 0);
+      print_params(sk->param, sk->nparam);
+    }
+    if (!nk && !sk) {
       psst_error_set(PSST_ERR_USER,
                      "info: %s defines no kind '%s' (run `psst info %s` for "
                      "its list)",
@@ -298,7 +313,7 @@ static int cmd_info_file(int argc, char **argv) {
       psst_model_destroy(&m);
       return fail(PSST_ERR_USER);
     }
-    if (g_rank == 0) {
+    if (nk && g_rank == 0) {
       printf("neuron kind %s: %s\nequations: %s (state initial values "
              "marked * are the model's init expressions at the default V "
              "and parameters)\n",
@@ -622,7 +637,7 @@ static int cmd_run(int argc, char **argv) {
   if (rc == 0 && !quiet && g_rank == 0) {
     int compiled = 0;
     const char *key = psst_sim_kinds_key(s, &compiled);
-    for (int k = 0; key && k < m->nkind; k++)
+    for (int k = 0; key && k < psst_model_user_kind_count(m); k++)
       fprintf(stderr, "psst: kind %s: %s %s\n", psst_model_user_kind_name(m, k),
               compiled ? "compiled" : "reused", key);
     psst_exchange_info x;

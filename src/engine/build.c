@@ -7,8 +7,10 @@
 #include "engine/engine.h"
 #include "kinds/jit.h"
 #include "kinds/user.h"
+#include "kinds/user_syn.h"
 #include "mech/list.h"
 #include "mech/rules.h"
+#include "mech/syn_loops.h"
 #include "mech/vecmath.h"
 #include "partition.h"
 #include "psst/io.h"
@@ -635,12 +637,15 @@ static int choose_cpu_isa(psst_sim *s, int *isa) {
  * with it); rank 0's value counts, so that ranks cannot disagree.
  * Collective. */
 /* Compile (unless cached) and load the model's user-defined kinds, and
- * give their segments the loops (psst_seg.kernel). Collective. */
+ * give their segments and projections the loops (psst_seg.kernel,
+ * psst_lproj.loops). Collective. */
 static int load_user_kinds(psst_sim *s) {
   const psst_model *m = s->m;
-  if (m->nkind == 0) return 0;
+  if (psst_model_user_kind_count(m) == 0) return 0;
   psst_jit_fn fn = NULL;
-  PSST_TRY(psst_jit_load_all(s->comm, m->kinds_source, m->kinds[0].kernel,
+  PSST_TRY(psst_jit_load_all(s->comm, m->kinds_source,
+                             m->nkind > 0 ? m->kinds[0].kernel
+                                          : m->synkinds[0].table,
                              &s->kinds_jit, &fn));
   s->kinds_compiled = psst_jit_compiled(s->kinds_jit);
   int rc = 0;
@@ -652,6 +657,22 @@ static int load_user_kinds(psst_sim *s) {
     /* the generated function has exactly this type (kinds/user.c) */
     if (rc == 0) memcpy(&sg->kernel, &fn, sizeof sg->kernel);
   }
+  if (rc == 0 && m->nsynkind > 0) {
+    s->syn_loops = calloc((size_t)m->nsynkind, sizeof *s->syn_loops);
+    if (!s->syn_loops) rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
+  }
+  for (int k = 0; k < m->nsynkind && rc == 0; k++) {
+    /* void psst_usl_<name>_table(psst_cpu_synapse_fns *) (kinds/user_syn.c) */
+    void (*table)(psst_cpu_synapse_fns *) = NULL;
+    rc = psst_jit_symbol(s->kinds_jit, m->synkinds[k].table, &fn);
+    if (rc == 0) memcpy(&table, &fn, sizeof table);
+    if (rc == 0) table(&s->syn_loops[k]);
+  }
+  for (int q = 0; q < s->L.nlp && rc == 0; q++) {
+    psst_lproj *lp = &s->L.lp[q];
+    if (psst_synapse_kind_is_user(lp->kind))
+      lp->loops = &s->syn_loops[lp->kind->id - PSST_SYN_COUNT];
+  }
   return psst_comm_agree(s->comm, rc);
 }
 
@@ -661,7 +682,7 @@ static int user_kinds_on_cuda(const psst_sim *s) {
                         "%s: kind %s: user-defined kinds run on the CPU "
                         "backend only in this version; set PSST_BACKEND=cpu "
                         "(or --backend cpu)",
-                        s->m->path, s->m->kinds[0].name);
+                        s->m->path, psst_model_user_kind_name(s->m, 0));
 }
 
 /* auto takes the halo exchange when the halos of all ranks together are
@@ -765,7 +786,7 @@ static int choose_backend(psst_sim *s) {
   PSST_TRY(psst_comm_bcast(s->comm, &env, sizeof env, 0));
   if (want == PSST_BACKEND_AUTO && env)
     want = env == 1 ? PSST_BACKEND_CPU : PSST_BACKEND_CUDA;
-  if (want == PSST_BACKEND_CUDA && s->m->nkind > 0)
+  if (want == PSST_BACKEND_CUDA && psst_model_user_kind_count(s->m) > 0)
     return user_kinds_on_cuda(s);
   char why[512] = "";
   int ndev = want == PSST_BACKEND_CPU
@@ -791,7 +812,7 @@ static int choose_backend(psst_sim *s) {
                           "(%s); use --backend cpu",
                           who, why);
   }
-  if (s->m->nkind > 0) return user_kinds_on_cuda(s);
+  if (psst_model_user_kind_count(s->m) > 0) return user_kinds_on_cuda(s);
   int local = 0;
   PSST_TRY(psst_comm_node_rank(s->comm, &local));
   s->backend_kind = PSST_BACKEND_CUDA;
@@ -860,6 +881,7 @@ void psst_sim_destroy(psst_sim **sp) {
   psst_sim *s = *sp;
   if (s->be) s->be->ops->destroy(&s->be);
   psst_jit_close(&s->kinds_jit);
+  free(s->syn_loops);
   psst_vexchange_free(&s->vx);
   psst_vexchange_free(&s->vx2);
   psst_vexchange_free(&s->vh);

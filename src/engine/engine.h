@@ -96,6 +96,8 @@ struct psst_sim {
    * NULL; kinds_compiled: 1 when loading it ran the compiler */
   struct psst_jit_module *kinds_jit;
   int kinds_compiled;
+  /* the loops of the model's user-defined synapse kinds (nsynkind) */
+  struct psst_cpu_synapse_fns *syn_loops;
   int nls;
   psst_lstim *ls;
 

@@ -47,10 +47,15 @@ typedef struct psst_seg {
  * the presynaptic index j < nsrc, ld = nsrc) or y (SYNAPSE: e is the CSR
  * position x < nnz, ld = nnz; POST: e is the local row r < nrows, ld =
  * nrows). */
+struct psst_cpu_synapse_fns;
+
 typedef struct psst_lproj {
   const psst_projection *p;
   int ip;
   const psst_synapse_kind *kind;
+  /* a user-defined kind's loops (kinds/user_syn.h), which the CPU backend
+   * calls instead of its table's; NULL for built-in kinds */
+  const struct psst_cpu_synapse_fns *loops;
   const double *params; /* nparam + nderived values */
   psst_store store;
   int64_t src_gid0, nsrc;

@@ -20,6 +20,7 @@
 
 #include "engine/engine.h"
 #include "mech/mech.h"
+#include "mech/syn_loops.h"
 
 static int cmp_i64(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -151,6 +152,23 @@ static void element_state(const psst_layout *L, const psst_lproj *lp, int64_t e,
     x[v] = base[(size_t)v * (size_t)lp->ld + (size_t)e];
 }
 
+/* What one element with state x contributes to the drive, and the
+ * current's g and E: the host hooks of a built-in kind, the loops (of one
+ * element) of a user-defined one. */
+static double elem_drive(const psst_lproj *lp, const double *x) {
+  if (!lp->loops) return lp->kind->drive(lp->params, x);
+  double a = 0.0;
+  lp->loops->drive(1, lp->params, x, 1, &a);
+  return a;
+}
+
+static void kind_current(const psst_lproj *lp, double *g, double *E) {
+  if (lp->loops)
+    lp->loops->current(lp->params, g, E);
+  else
+    lp->kind->current(lp->params, g, E);
+}
+
 /* A synaptic record value of local row r (see the top of the file). */
 static double syn_value(const psst_sim *s, const psst_recvar *rv,
                         const psst_lproj *lp, int64_t r) {
@@ -160,20 +178,19 @@ static double syn_value(const psst_sim *s, const psst_recvar *rv,
   double sum = 0.0;
   if (lp->store == PSST_STORE_POST) {
     element_state(L, lp, r, x);
-    sum = rv->kind == PSST_RECV_SYN_STATE ? x[rv->state]
-                                          : k->drive(lp->params, x);
+    sum = rv->kind == PSST_RECV_SYN_STATE ? x[rv->state] : elem_drive(lp, x);
   } else {
     for (int64_t e = lp->csr.row_ptr[r]; e < lp->csr.row_ptr[r + 1]; e++) {
       double w = lp->csr.w ? lp->csr.w[e] : lp->csr.weight;
       element_state(L, lp, lp->store == PSST_STORE_SYNAPSE ? e : lp->csr.col[e],
                     x);
       sum += w * (rv->kind == PSST_RECV_SYN_STATE ? x[rv->state]
-                                                  : k->drive(lp->params, x));
+                                                  : elem_drive(lp, x));
     }
   }
   if (rv->kind == PSST_RECV_SYN_STATE) return sum;
   double g = 0, E = 0;
-  k->current(lp->params, &g, &E);
+  kind_current(lp, &g, &E);
   double gt = g * sum * ((k->flags & PSST_SYN_F_SHARED_G) ? lp->inv_k[r] : 1);
   if (rv->kind == PSST_RECV_SYN_G) return gt;
   /* the target's V: state 0 of its segment */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kinds/expr.h"
+#include "kinds/user_syn.h"
 #include "mech/list.h"
 #include "psst/error.h"
 
@@ -19,8 +20,15 @@ const psst_neuron_kind *psst_model_neuron_kind_find(const psst_model *m,
   return psst_neuron_kind_find(name);
 }
 
+int psst_model_user_kind_count(const psst_model *m) {
+  return m ? m->nkind + m->nsynkind : 0;
+}
+
 const char *psst_model_user_kind_name(const psst_model *m, int i) {
-  return m && i >= 0 && i < m->nkind ? m->kinds[i].name : NULL;
+  if (!m || i < 0) return NULL;
+  if (i < m->nkind) return m->kinds[i].name;
+  i -= m->nkind;
+  return i < m->nsynkind ? psst_model_user_synapse_kind(m, i)->name : NULL;
 }
 
 const psst_neuron_kind *psst_model_user_kind(const psst_model *m, int i) {

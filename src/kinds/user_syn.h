@@ -1,15 +1,18 @@
-/* kinds/user_syn.h — the hooks of a user-defined synapse kind (internal;
- * issue 11, graded synapse kinds; not yet read from model files).
+/* kinds/user_syn.h — user-defined synapse kinds (internal; issue 11).
  *
- * A graded (voltage-transmitter) synapse kind is an equation set over its
- * state x, its parameters p and the presynaptic membrane potential V_pre
- * [mV] (dr/dt = alpha * T(V_pre) * (1 - r) - beta * r), and a current in
- * the postsynaptic membrane potential V [mV] of the form g * s * (V - E)
- * (psst_expr_split_current). Symbol access texts: states x[k], parameters
- * p[k], V_pre "Iext" (the equations are emitted by the neuron emitter,
- * psst_expr_eqset_emit_deriv, whose hook takes Iext), V "V" (the current
- * only). The transmitter hook passes V_pre through (T = V_pre), so the
- * equations read the presynaptic voltage of every RK4 stage directly.
+ * A graded (voltage-transmitter) synapse kind of a model file (`type:
+ * synapse`, parsed and checked by config.c) is
+ *   transmitter  T = f(V_pre, parameters), per presynaptic neuron from its
+ *                membrane potential V_pre [mV] at every RK4 stage
+ *   equations    dx/dt of each receptor state x, over x, the parameters
+ *                and T (and the kind's subexpressions of them)
+ *   current      g * s * (V - E) (psst_expr_split_current), V the
+ *                postsynaptic membrane potential [mV]
+ * It becomes a psst_synapse_kind with id PSST_SYN_COUNT + its index, and
+ * generated source: the hooks of mech/mech.h, the loops of
+ * mech/syn_loops.h over them, and psst_usl_<name>_table, which fills a
+ * psst_cpu_synapse_fns with those loops (the engine gives it to the
+ * projections of the kind: psst_lproj.loops).
  */
 #ifndef PSST_KINDS_USER_SYN_H
 #define PSST_KINDS_USER_SYN_H
@@ -17,18 +20,43 @@
 #include <stddef.h>
 
 #include "kinds/expr.h"
+#include "psst/kinds.h"
+#include "psst/model.h"
 
-/* Append to *src (malloc'ed, *len its length, grown as needed) the hooks of
- * mech/mech.h for synapse kind `name` (psst_sk_<name>_transmitter, _deriv,
- * _drive, _current, static inline) and host entry points with external
- * linkage for each of them, psst_usk_<name>_transmitter(p, t, V, fire_t,
- * aux), _deriv(p, t, T, x, dx), _drive(p, x), _current(p, g, E). `set`
- * is the checked equation set, `current` the checked current expression
- * over the same table (psst_expr_eqset_symtab(set)), `v_name` its
- * postsynaptic voltage symbol. Errors: those of psst_expr_split_current
- * (PSST_ERR_USER), PSST_ERR_NOMEM. */
-int psst_user_syn_emit_hooks(const psst_expr_eqset *set,
-                             const psst_expr *current, const char *v_name,
-                             const char *name, char **src, size_t *len);
+typedef struct psst_user_synkind {
+  psst_synapse_kind k;    /* k.state, k.param point to the arrays below */
+  psst_state_info *state; /* names, units owned (strdup) */
+  psst_param_info *param; /* names, units owned (strdup) */
+  char *name;             /* k.name */
+  char table[96];         /* psst_usl_<name>_table */
+} psst_user_synkind;
+
+/* The synapse kind `name`: a user kind of m (m may be NULL), else a
+ * built-in one; NULL when neither. Not collective. */
+const psst_synapse_kind *psst_model_synapse_kind_find(const psst_model *m,
+                                                      const char *name);
+
+/* 1 when kind is one of a model's user kinds (id >= PSST_SYN_COUNT). */
+int psst_synapse_kind_is_user(const psst_synapse_kind *kind);
+
+/* Append to *src (malloc'ed, *len its length, grown as needed) the whole
+ * generated source of synapse kind `name` with nstate states and nparam
+ * parameters: the hooks of mech/mech.h (psst_sk_<name>_*, static inline),
+ * the loops of mech/syn_loops.h and
+ *   void psst_usl_<name>_table(psst_cpu_synapse_fns *f)
+ * `set` is the checked equation set (states x[k], parameters p[k], the
+ * transmitter T as "Iext"), `transmitter` the checked transmitter (V_pre as
+ * "V", parameters p[k]), `current` the checked current (states x[k],
+ * parameters p[k], V as `v_name`). Errors: those of
+ * psst_expr_split_current (PSST_ERR_USER), PSST_ERR_NOMEM. */
+int psst_user_syn_emit(const psst_expr_eqset *set, const psst_expr *transmitter,
+                       const psst_expr_symtab *tr_syms,
+                       const psst_expr *current,
+                       const psst_expr_symtab *cur_syms, const char *v_name,
+                       const char *name, int nstate, int nparam, char **src,
+                       size_t *len);
+
+/* Free the user-defined synapse kinds of m (m->synkinds). */
+void psst_user_synkinds_free(psst_model *m);
 
 #endif

@@ -4,10 +4,14 @@ outputs of the same model with each (models/hh_builtin.yaml and
 hh_user.yaml: hh_classic_eq of kinds/hh_classic.yaml; tut_builtin.yaml and
 tut_user.yaml: hh_tutorial_eq of kinds/hh_tutorial.yaml).
 
-  check_hh_kind.py [--exact] BUILTIN.nc USER.nc
+  check_hh_kind.py [--exact] [--vars V,m,h,n] BUILTIN.nc USER.nc
+
+(also a user-defined synapse kind: models/gaba_builtin.yaml and
+gaba_user.yaml, gaba_a_eq of kinds/gaba_a.yaml, with --vars naming the
+projections' recorded variables too)
 
 - the same spikes (count, neurons, order), spike times within 1e-10 ms;
-- every recorded trace (V, m, h, n) within 1e-12 of the variable's largest
+- every recorded trace (--vars, default V, m, h, n) within 1e-12 of the variable's largest
   magnitude;
 - with --exact: spike times and traces bit for bit;
 - the user kind's output names the generated source (kinds_source_hash).
@@ -33,6 +37,10 @@ args = sys.argv[1:]
 exact = args[:1] == ["--exact"]
 if exact:
     args = args[1:]
+names = ["V", "m", "h", "n"]
+if args[:1] == ["--vars"]:
+    names = args[1].split(",")
+    args = args[2:]
 a = netCDF4.Dataset(args[0])
 b = netCDF4.Dataset(args[1])
 fails = []
@@ -47,7 +55,7 @@ else:
     print("spikes: %d, max |dt| = %.3g ms" % (len(ta), d))
     if d > (0.0 if exact else 1e-10):
         fails.append("spike times differ by %.3g ms" % d)
-for v in ["V", "m", "h", "n"]:
+for v in names:
     x, y = np.asarray(a[v][:], float), np.asarray(b[v][:], float)
     if x.shape != y.shape:
         fails.append("%s: shapes %s vs %s" % (v, x.shape, y.shape))

@@ -119,10 +119,18 @@ int main(int argc, char **argv) {
   CHECK(strcmp(h1, h3) != 0);
 
   /* errors inside a kind file name the kind file */
-  write_file(kpath, "kinds:\n  - name: leaky\n    type: synapse\n");
+  write_file(kpath, "kinds:\n  - name: leaky\n    type: glial\n");
   rc = psst_config_parse(mpath, model, strlen(model), &m);
   CHECK_INT_EQ(rc, PSST_ERR_USER);
   CHECK(strstr(psst_error_message(), "k.yaml:3:11: kinds[0].type:") != NULL);
+  psst_model_destroy(&m);
+  /* a synapse kind without its state names the kind and the missing key */
+  write_file(kpath, "kinds:\n  - name: leaky\n    type: synapse\n");
+  rc = psst_config_parse(mpath, model, strlen(model), &m);
+  CHECK_INT_EQ(rc, PSST_ERR_USER);
+  fprintf(stderr, "%s\n", psst_error_message());
+  CHECK(strstr(psst_error_message(), "k.yaml:") != NULL);
+  CHECK(strstr(psst_error_message(), "state") != NULL);
   psst_model_destroy(&m);
 
   /* a parameter named I is refused */

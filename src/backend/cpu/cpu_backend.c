@@ -37,6 +37,13 @@ typedef struct cpu_backend {
 
 static cpu_backend *CPU(psst_backend *b) { return (cpu_backend *)b; }
 
+/* The loops of projection lp's kind: a user-defined kind's own, or the
+ * kernel table's. */
+static const psst_cpu_synapse_fns *syn_fns(const cpu_backend *c,
+                                           const psst_lproj *lp) {
+  return lp->loops ? lp->loops : &c->K->synapse[lp->kind->id];
+}
+
 static void *zalloc(size_t n, size_t sz) { return calloc(n ? n : 1, sz); }
 
 /* The state and slope arrays stage st reads and writes: stage 0 reads the
@@ -100,7 +107,7 @@ static void syn_deriv(cpu_backend *c, int q, double t, const double *y,
   const psst_layout *L = c->base.L;
   const psst_lproj *lp = &L->lp[q];
   const psst_synapse_kind *kd = lp->kind;
-  const psst_cpu_synapse_fns *f = &c->K->synapse[kd->id];
+  const psst_cpu_synapse_fns *f = syn_fns(c, lp);
   const double *p = lp->params;
   /* without a transmitter, T stays the zeros it was allocated with */
   const double *T = c->proj[q].T;
@@ -134,7 +141,7 @@ static void syn_drive(cpu_backend *c, int q, const double *y, const double *z,
   const psst_layout *L = c->base.L;
   const psst_lproj *lp = &L->lp[q];
   const psst_synapse_kind *kd = lp->kind;
-  const psst_cpu_synapse_fns *f = &c->K->synapse[kd->id];
+  const psst_cpu_synapse_fns *f = syn_fns(c, lp);
   const double *x = (lp->store == PSST_STORE_PRE ? z : y) + lp->off;
   int64_t nelem = lp->store == PSST_STORE_PRE    ? lp->nsrc
                   : lp->store == PSST_STORE_POST ? lp->nrows
@@ -183,7 +190,7 @@ static int cpu_rhs_local(psst_backend *b, int st, double t, int64_t ks,
     const psst_lproj *lp = &L->lp[q];
     if (lp->nrows == 0) continue;
     double g, E;
-    c->K->synapse[lp->kind->id].current(lp->params, &g, &E);
+    syn_fns(c, lp)->current(lp->params, &g, &E);
     syn_drive(c, q, y, z, c->proj[q].drive);
     c->K->current(lp->nrows, g, E, c->proj[q].drive, c->Vloc + lp->lid0,
                   c->Isyn + lp->lid0);
@@ -255,7 +262,7 @@ static int cpu_deliver(psst_backend *b, int q, const int64_t *elem,
   const psst_layout *L = b->L;
   const psst_lproj *lp = &L->lp[q];
   double *x = (lp->store == PSST_STORE_PRE ? L->z : L->y) + lp->off;
-  c->K->synapse[lp->kind->id].deliver(lp->params, elem, w, n, t, x, lp->ld);
+  syn_fns(c, lp)->deliver(lp->params, elem, w, n, t, x, lp->ld);
   return 0;
 }
 
@@ -265,8 +272,8 @@ static int cpu_boundary(psst_backend *b, double t, const double *Vall) {
   for (int q = 0; q < L->nlp; q++) {
     const psst_lproj *lp = &L->lp[q];
     if (!(lp->kind->flags & PSST_SYN_F_STEP_BOUNDARY)) continue;
-    c->K->synapse[lp->kind->id].release(
-        lp->nsrc, lp->params, t, Vall + lp->src_gid0, L->aux + lp->aux_off);
+    syn_fns(c, lp)->release(lp->nsrc, lp->params, t, Vall + lp->src_gid0,
+                            L->aux + lp->aux_off);
   }
   return 0;
 }
