@@ -2423,14 +2423,99 @@ static int kind_expr(ctx *c, yaml_node_t *n, const char *kp, const char *key,
   return 0;
 }
 
-/* A graded synapse kind (`type: synapse`, kinds/user_syn.h): state,
- * parameters, transmitter (of V_pre), expressions and equations (of T),
- * current (of V). */
+/* Copy the states (with `states`) and the parameters of kind table from
+ * into to. */
+static int kind_syms_copy(const psst_expr_symtab *from, psst_expr_symtab *to,
+                          int states, const char *kp) {
+  for (int i = 0; i < from->n; i++) {
+    const psst_expr_symbol *y = &from->sym[i];
+    char ut[128];
+    if (y->role != PSST_EXPR_PARAM && (y->role != PSST_EXPR_STATE || !states))
+      continue;
+    psst_unit_format(y->unit, ut, sizeof ut);
+    if (psst_expr_symtab_add(to, y->name, ut, y->role, y->access, 0) < 0)
+      return psst_error_set(PSST_ERR_INTERNAL, "psst bug: %s: %s", kp,
+                            psst_error_message());
+  }
+  return 0;
+}
+
+/* A synapse kind's on_spike mapping (node v at kp): each key a state of
+ * the kind, each value its new value (in the state's unit) over syms. */
+static int parse_on_spike(ctx *c, yaml_node_t *v, const char *kp,
+                          const psst_user_synkind *u,
+                          const psst_expr_symtab *syms, int *state,
+                          psst_expr **value, int *n) {
+  *n = 0;
+  if (v->type != YAML_MAPPING_NODE || map_len(v) == 0)
+    return fail(c, v, kp,
+                "must be a mapping from state variables to their new "
+                "values, as {g: \"g + g_inc*w\"}");
+  for (int i = 0; i < map_len(v); i++) {
+    yaml_node_t *key = map_key(c, v, i);
+    const char *name = sval(key);
+    char kp2[KP_MAX];
+    kp_key(kp2, kp, name);
+    int k = psst_state_index(u->state, u->k.nstate, name);
+    if (k < 0)
+      return fail(c, key, kp2, "'%s' is not a state variable of kind %s", name,
+                  u->name);
+    psst_unit ut, want;
+    PSST_TRY(kind_expr(c, v, kp, name, syms, &value[*n], &ut));
+    state[(*n)++] = k;
+    if (psst_unit_parse(u->state[k].unit, &want, NULL) < 0)
+      return psst_error_set(PSST_ERR_INTERNAL, "psst bug: %s: %s", kp2,
+                            psst_error_message());
+    if (!psst_unit_equal(ut, want)) {
+      char a[128], b[128];
+      return fail(c, map_val(c, v, i), kp2,
+                  "the new value of %s is in %s, not in its unit %s", name,
+                  psst_unit_format(ut, a, sizeof a),
+                  psst_unit_format(want, b, sizeof b));
+    }
+  }
+  return 0;
+}
+
+/* Where a synapse kind's state may live, and its flags. Graded: per
+ * presynaptic neuron or per synapse. Spike-triggered (on_spike): per
+ * synapse; also per presynaptic neuron when the update does not read the
+ * weight (every synapse of a neuron then has the same state, which the
+ * weights multiply); only per postsynaptic neuron when that is exact and
+ * cheaper: no transmitter, every equation, the current and every update
+ * linear in the states (x + c), every initial state 0 (then the sum over
+ * a neuron's synapses obeys the synapses' own equations). */
+static void syn_kind_storage(psst_user_synkind *u, int transmitter,
+                             const psst_expr_eqset *set, const psst_expr *cur,
+                             const psst_expr_symtab *cur_syms,
+                             const psst_user_syn_spike *sp,
+                             const char *drive_is_x0) {
+  u->k.storage = 1u << PSST_STORE_PRE | 1u << PSST_STORE_SYNAPSE;
+  if (sp->n == 0) return;
+  u->k.flags |= PSST_SYN_F_SPIKE_TRIGGERED;
+  int reads_w = 0, linear = !transmitter && psst_expr_eqset_linear(set) &&
+                            psst_expr_state_degree(cur, cur_syms) == 1;
+  for (int i = 0; i < sp->n; i++) {
+    reads_w |= psst_expr_reads(sp->value[i], sp->syms, "w");
+    linear &= psst_expr_is_increment(sp->value[i], sp->syms,
+                                     u->state[sp->state[i]].name);
+  }
+  for (int k = 0; k < u->k.nstate; k++)
+    linear &= u->state[k].def == 0.0;
+  u->k.storage = 1u << PSST_STORE_SYNAPSE;
+  if (!reads_w) u->k.storage |= 1u << PSST_STORE_PRE;
+  if (linear) u->k.storage = 1u << PSST_STORE_POST;
+  if (linear && drive_is_x0) u->k.flags |= PSST_SYN_F_DRIVE_IS_STATE;
+}
+
+/* A synapse kind (`type: synapse`, kinds/user_syn.h): state, parameters,
+ * transmitter (of V_pre, t, t_spike) and/or on_spike, expressions and
+ * equations (of T), current (of V). */
 static int parse_syn_kind(ctx *c, yaml_node_t *n, const char *kp,
                           const char *name) {
-  static const char *const keys[] = {"name",       "type",        "state",
-                                     "parameters", "transmitter", "expressions",
-                                     "equations",  "current",     NULL};
+  static const char *const keys[] = {
+      "name",        "type",      "state",   "parameters", "transmitter",
+      "expressions", "equations", "current", "on_spike",   NULL};
   psst_model *m = c->m;
   PSST_TRY(check_map(c, n, kp, keys));
   psst_user_synkind *nk =
@@ -2443,13 +2528,15 @@ static int parse_syn_kind(ctx *c, yaml_node_t *n, const char *kp,
   PSST_ALLOC_CHECK(u->name);
   u->k.name = u->name;
   snprintf(u->table, sizeof u->table, "psst_usl_%s_table", name);
-  /* eq: states, parameters, T; tr: parameters, V_pre; cur: states,
-   * parameters, V */
-  psst_expr_symtab eq = {0}, tr = {0}, cur = {0};
+  /* eq: states, parameters, T; tr: parameters, V_pre, t, t_spike; cur:
+   * states, parameters, V; os: states, parameters, w */
+  psst_expr_symtab eq = {0}, tr = {0}, cur = {0}, os = {0};
   psst_expr_eqset *set = NULL;
-  psst_expr *te = NULL, *ce = NULL;
-  char kp2[KP_MAX], tunit[128] = "1";
-  yaml_node_t *v;
+  psst_expr *te = NULL, *ce = NULL, **ov = NULL;
+  int *ostate = NULL;
+  psst_user_syn_spike sp = {0, NULL, NULL, &os};
+  char kp2[KP_MAX], tunit[128] = "1", drive[64] = "";
+  yaml_node_t *v, *osn = opt(c, n, "on_spike");
   psst_unit ut;
   int rc = req(c, n, kp, "state", &v);
   if (!rc) {
@@ -2460,35 +2547,48 @@ static int parse_syn_kind(ctx *c, yaml_node_t *n, const char *kp,
     kp_key(kp2, kp, "parameters");
     rc = parse_kind_params(c, v, kp2, &u->param, &u->k.nparam, &eq);
   }
-  for (int i = 0; !rc && i < eq.n; i++) {
-    const psst_expr_symbol *y = &eq.sym[i];
-    char ut2[128];
-    psst_unit_format(y->unit, ut2, sizeof ut2);
-    if (y->role == PSST_EXPR_PARAM)
-      rc = psst_expr_symtab_add(&tr, y->name, ut2, y->role, y->access, 0) < 0;
-    if (!rc)
-      rc = psst_expr_symtab_add(&cur, y->name, ut2, y->role, y->access, 0) < 0;
-    if (rc)
-      rc = psst_error_set(PSST_ERR_INTERNAL, "psst bug: %s: %s", kp,
-                          psst_error_message());
-  }
+  if (!rc) rc = kind_syms_copy(&eq, &tr, 0, kp);
+  if (!rc) rc = kind_syms_copy(&eq, &cur, 1, kp);
+  if (!rc) rc = kind_syms_copy(&eq, &os, 1, kp);
   if (!rc)
     rc = kind_input(c, &tr, "V_pre", "mV", "V", n, kp,
                     "the presynaptic membrane potential");
+  if (!rc) rc = kind_input(c, &tr, "t", "ms", "t", n, kp, "the time");
+  if (!rc)
+    rc = kind_input(c, &tr, "t_spike", "ms", "fire_t", n, kp,
+                    "the presynaptic neuron's last spike time");
   if (!rc)
     rc = kind_input(c, &cur, "V", "mV", "V", n, kp,
                     "the postsynaptic membrane potential");
-  if (!rc) rc = kind_expr(c, n, kp, "transmitter", &tr, &te, &ut);
-  if (!rc) {
+  if (!rc)
+    rc = kind_input(c, &os, "w", "1", "w", n, kp, "the synapse's weight");
+  int has_tr = opt(c, n, "transmitter") != NULL;
+  if (!rc && !has_tr && !osn)
+    rc = fail(c, n, kp,
+              "synapse kind %s needs a transmitter (graded: T of V_pre, t, "
+              "t_spike) or on_spike (spike-triggered: new state values on "
+              "each presynaptic spike), or both",
+              name);
+  if (!rc && has_tr) rc = kind_expr(c, n, kp, "transmitter", &tr, &te, &ut);
+  if (!rc && has_tr) {
     psst_unit_format(ut, tunit, sizeof tunit);
     rc = kind_input(c, &eq, "T", tunit, "Iext", n, kp, "the transmitter");
   }
   if (!rc) rc = kind_equations(c, n, kp, u->state, u->k.nstate, &eq, &set);
+  if (!rc && osn) {
+    ov = calloc((size_t)map_len(osn) + 1, sizeof *ov);
+    ostate = calloc((size_t)map_len(osn) + 1, sizeof *ostate);
+    if (!ov || !ostate) rc = psst_error_set(PSST_ERR_NOMEM, "out of memory");
+    kp_key(kp2, kp, "on_spike");
+    if (!rc) rc = parse_on_spike(c, osn, kp2, u, &os, ostate, ov, &sp.n);
+    sp.state = ostate;
+    sp.value = ov;
+  }
   if (!rc) rc = kind_expr(c, n, kp, "current", &cur, &ce, NULL);
   if (!rc) {
     char *src = NULL;
     size_t len = 0;
-    rc = psst_user_syn_emit(set, te, &tr, ce, &cur, "V", name, u->k.nstate,
+    rc = psst_user_syn_emit(set, te, &tr, ce, &cur, "V", &sp, name, u->k.nstate,
                             u->k.nparam, &src, &len);
     if (rc) {
       yaml_node_t *cn = map_get(c, n, "current");
@@ -2500,21 +2600,44 @@ static int parse_syn_kind(ctx *c, yaml_node_t *n, const char *kp,
     }
     free(src);
   }
+  if (!rc) {
+    char g[64], E[64];
+    /* the drive's C text: "x[0]" when it is the first state itself */
+    if (psst_expr_split_current(ce, &cur, "V", g, drive, E, sizeof drive,
+                                NULL) < 0)
+      drive[0] = '\0';
+    u->k.flags = 0;
+    if (te) u->k.flags |= PSST_SYN_F_TRANSMITTER;
+    if (te && psst_expr_reads(te, &tr, "V_pre"))
+      u->k.flags |= PSST_SYN_F_READS_STAGE_V;
+    if (te && psst_expr_reads(te, &tr, "t_spike"))
+      u->k.flags |= PSST_SYN_F_READS_FIRE_T;
+    syn_kind_storage(u, te != NULL, set, ce, &cur, &sp,
+                     strcmp(drive, "x[0]") == 0 ? drive : NULL);
+  }
+  for (int i = 0; ov && i < sp.n; i++)
+    psst_expr_destroy(&ov[i]);
+  free(ov);
+  free(ostate);
   psst_expr_destroy(&te);
   psst_expr_destroy(&ce);
   psst_expr_eqset_destroy(&set);
   psst_expr_symtab_free(&eq);
   psst_expr_symtab_free(&tr);
   psst_expr_symtab_free(&cur);
+  psst_expr_symtab_free(&os);
   PSST_TRY(rc);
-  u->k.summary = "user-defined synapse kind (graded: transmitter of V_pre)";
+  u->k.summary = u->k.flags & PSST_SYN_F_SPIKE_TRIGGERED
+                     ? "user-defined synapse kind (spike-triggered: on_spike)"
+                 : u->k.flags & PSST_SYN_F_READS_STAGE_V
+                     ? "user-defined synapse kind (graded: transmitter of "
+                       "V_pre)"
+                     : "user-defined synapse kind (transmitter of t_spike)";
   u->k.source = "model file (kinds:)";
   u->k.id = PSST_SYN_COUNT + m->nsynkind - 1;
   u->k.state = u->state;
   u->k.param = u->param;
-  u->k.flags = PSST_SYN_F_TRANSMITTER | PSST_SYN_F_READS_STAGE_V;
-  u->k.storage = 1u << PSST_STORE_PRE | 1u << PSST_STORE_SYNAPSE;
-  u->k.cost = 1.0; /* as gaba_a (partition balance only) */
+  u->k.cost = u->k.flags & PSST_SYN_F_SPIKE_TRIGGERED ? 0.05 : 1.0;
   return 0;
 }
 

@@ -99,7 +99,9 @@ static void block_vars(const psst_sim *s, const psst_recblk *R,
       int vi = psst_state_index(kd->state, kd->nstate, rv->name);
       if (vi >= 0) {
         vars[v].units = cf_units(kd->state[vi].unit);
-        vars[v].long_name = kd->state[vi].long_name;
+        /* a user kind's state may come without a description */
+        if (kd->state[vi].long_name && kd->state[vi].long_name[0])
+          vars[v].long_name = kd->state[vi].long_name;
       }
       continue;
     }
@@ -116,8 +118,9 @@ static void block_vars(const psst_sim *s, const psst_recblk *R,
                p->name);
     } else {
       vars[v].units = cf_units(k->state[rv->state].unit);
+      const char *ln = k->state[rv->state].long_name;
       snprintf(longs[v], sizeof longs[v], "%s of projection %s%s",
-               k->state[rv->state].long_name, p->name,
+               ln && ln[0] ? ln : k->state[rv->state].name, p->name,
                p->kind->storage & (1u << PSST_STORE_POST) &&
                        s->L.lp[rv->proj].store == PSST_STORE_POST
                    ? ""

@@ -2005,3 +2005,87 @@ int psst_expr_split_current(const psst_expr *e, const psst_expr_symtab *t,
   PSST_TRY(outbuf_done(&s.drive));
   return outbuf_done(&s.E);
 }
+
+/* ==== reading and linearity ============================================ */
+
+static int reads_node(const psst_expr *e, int i, int sym) {
+  const node *n = &e->nodes[i];
+  if (n->kind == N_SYM) return n->sym == sym;
+  for (int a = 0; a < n->narg; a++)
+    if (reads_node(e, n->arg[a], sym)) return 1;
+  return 0;
+}
+
+int psst_expr_reads(const psst_expr *e, const psst_expr_symtab *t,
+                    const char *name) {
+  int k = psst_expr_symtab_find(t, name);
+  return e && e->root >= 0 && k >= 0 && reads_node(e, e->root, k);
+}
+
+/* The degree of node i in the state variables: 0 (reads none), 1 (linear
+ * and homogeneous: a sum of terms each a state times factors without
+ * state), -1 (anything else, also what might be linear but is not
+ * recognised: a state under a function, a power, a condition). A
+ * subexpression counts as its definition in set s (without s: -1). */
+static int degree_node(const psst_expr *e, const psst_expr_symtab *t,
+                       const psst_expr_eqset *s, int i, int depth) {
+  const node *n = &e->nodes[i];
+  if (depth > 64) return -1;
+  if (n->kind == N_NUM) return 0;
+  if (n->kind == N_SYM) {
+    const psst_expr_symbol *y = &t->sym[n->sym];
+    if (y->role == PSST_EXPR_STATE) return 1;
+    if (y->role != PSST_EXPR_DERIVED) return 0;
+    int d = s ? defining(s, n->sym) : -1;
+    if (d < 0) return -1;
+    const psst_expr *de = s->st[d].e;
+    return degree_node(de, t, s, de->root, depth + 1);
+  }
+  int da[3] = {0, 0, 0};
+  for (int a = 0; a < n->narg; a++)
+    if ((da[a] = degree_node(e, t, s, n->arg[a], depth + 1)) < 0) return -1;
+  if (n->kind == N_NEG) return da[0];
+  if (n->kind == N_BIN) {
+    switch (n->op) {
+    case '+':
+    case '-': return da[0] == da[1] ? da[0] : -1;
+    case '*': return da[0] + da[1] <= 1 ? da[0] + da[1] : -1;
+    case '/': return da[1] == 0 ? da[0] : -1;
+    default: return da[0] + da[1] == 0 ? 0 : -1;
+    }
+  }
+  /* functions, comparisons, conditions: only of what has no state */
+  for (int a = 0; a < n->narg; a++)
+    if (da[a] != 0) return -1;
+  return 0;
+}
+
+int psst_expr_state_degree(const psst_expr *e, const psst_expr_symtab *t) {
+  if (!e || e->root < 0) return -1;
+  return degree_node(e, t, NULL, e->root, 0);
+}
+
+int psst_expr_eqset_linear(const psst_expr_eqset *s) {
+  if (!s || !s->checked) return 0;
+  for (int i = 0; i < s->n; i++) {
+    const statement *st = &s->st[i];
+    if (st->kind != S_ODE) continue;
+    if (degree_node(st->e, &s->t, s, st->e->root, 0) != 1) return 0;
+  }
+  return 1;
+}
+
+int psst_expr_is_increment(const psst_expr *e, const psst_expr_symtab *t,
+                           const char *state) {
+  int k = psst_expr_symtab_find(t, state);
+  if (!e || e->root < 0 || k < 0) return 0;
+  const node *n = &e->nodes[e->root];
+  if (n->kind != N_BIN || n->op != '+') return 0;
+  for (int a = 0; a < 2; a++) {
+    const node *x = &e->nodes[n->arg[a]];
+    if (x->kind == N_SYM && x->sym == k &&
+        degree_node(e, t, NULL, n->arg[1 - a], 0) == 0)
+      return 1;
+  }
+  return 0;
+}

@@ -246,4 +246,24 @@ int psst_expr_split_current(const psst_expr *e, const psst_expr_symtab *t,
                             const char *v_name, char *g, char *drive, char *E,
                             size_t cap, psst_expr_diag *diag);
 
+/* ---- what an expression reads ----------------------------------------- */
+
+/* 1 when checked e reads symbol `name` of t (directly, not through a
+ * subexpression), else 0. */
+int psst_expr_reads(const psst_expr *e, const psst_expr_symtab *t,
+                    const char *name);
+/* The degree of checked e (over t, without subexpressions) in t's state
+ * variables: 0 when it reads none, 1 when it is linear and homogeneous in
+ * them (each term a state times factors without state), -1 otherwise
+ * (also for what is linear but not recognised as such: a state inside a
+ * function, a power or a condition). */
+int psst_expr_state_degree(const psst_expr *e, const psst_expr_symtab *t);
+/* 1 when every dX/dt of checked set s is linear and homogeneous in the
+ * states (as above, subexpressions followed to their definitions). */
+int psst_expr_eqset_linear(const psst_expr_eqset *s);
+/* 1 when checked e is `X + c` or `c + X`, X the state `state` of t and c
+ * reading no state. */
+int psst_expr_is_increment(const psst_expr *e, const psst_expr_symtab *t,
+                           const char *state);
+
 #endif

@@ -32,18 +32,35 @@ int psst_user_syn_emit(const psst_expr_eqset *set, const psst_expr *transmitter,
                        const psst_expr_symtab *tr_syms,
                        const psst_expr *current,
                        const psst_expr_symtab *cur_syms, const char *v_name,
-                       const char *name, int nstate, int nparam, char **src,
-                       size_t *len) {
-  char *g = malloc(4 * PART_MAX);
+                       const psst_user_syn_spike *spike, const char *name,
+                       int nstate, int nparam, char **src, size_t *len) {
+  char *g = malloc(5 * PART_MAX);
   PSST_ALLOC_CHECK(g);
   char *drive = g + PART_MAX, *E = g + 2 * PART_MAX, *T = g + 3 * PART_MAX;
+  char *v = g + 4 * PART_MAX; /* one on-spike value */
   size_t cap = 1 << 16;
   char *deriv = malloc(cap);
   int rc = deriv ? 0 : psst_error_set(PSST_ERR_NOMEM, "out of memory");
   if (!rc)
     rc = psst_expr_split_current(current, cur_syms, v_name, g, drive, E,
                                  PART_MAX, NULL);
-  if (!rc) rc = psst_expr_emit(transmitter, tr_syms, T, PART_MAX);
+  if (!rc && transmitter)
+    rc = psst_expr_emit(transmitter, tr_syms, T, PART_MAX);
+  else if (!rc)
+    snprintf(T, PART_MAX, "0.0");
+  /* the on-spike update: every new value from the old state, then stored */
+  char *os = NULL;
+  size_t oslen = 0;
+  if (!rc) rc = psst_kind_source_append(&os, &oslen, "%s", "");
+  for (int i = 0; !rc && spike && i < spike->n; i++) {
+    rc = psst_expr_emit(spike->value[i], spike->syms, v, PART_MAX);
+    if (!rc)
+      rc = psst_kind_source_append(&os, &oslen,
+                                   "  const double psst_n%d = %s;\n", i, v);
+  }
+  for (int i = 0; !rc && spike && i < spike->n; i++)
+    rc = psst_kind_source_append(&os, &oslen, "  x[%d] = psst_n%d;\n",
+                                 spike->state[i], i);
   /* the equations as a neuron-style hook psst_nk_<name>_deriv(p, x,
    * Iext = T, dx) (no neuron kind has this name: kind names are unique),
    * wrapped into the synapse hooks */
@@ -71,7 +88,7 @@ int psst_user_syn_emit(const psst_expr_eqset *set, const psst_expr *transmitter,
         "double *g,\n    double *E) {\n  (void)p;\n  *g = %s;\n  *E = %s;\n}\n"
         "PSST_HD static inline void psst_sk_%s_on_spike(const double *p, "
         "double w,\n    double t, double *x) {\n"
-        "  (void)p;\n  (void)w;\n  (void)t;\n  (void)x;\n}\n"
+        "  (void)p;\n  (void)w;\n  (void)t;\n  (void)x;\n%s}\n"
         "PSST_HD static inline int psst_sk_%s_release(const double *p, "
         "double t,\n    double V, double aux) {\n"
         "  (void)p;\n  (void)t;\n  (void)V;\n  (void)aux;\n  return 0;\n}\n"
@@ -80,8 +97,9 @@ int psst_user_syn_emit(const psst_expr_eqset *set, const psst_expr *transmitter,
         "void psst_usl_%s_table(psst_cpu_synapse_fns *f) {\n"
         "  const psst_cpu_synapse_fns t = PSST_SYNAPSE_LOOPS_TABLE(%s);\n"
         "  *f = t;\n}\n",
-        name, T, name, name, name, drive, name, g, E, name, name, name, name,
-        name, name);
+        name, T, name, name, name, drive, name, g, E, name, os, name, name,
+        name, name, name);
+  free(os);
   free(deriv);
   free(g);
   return rc;

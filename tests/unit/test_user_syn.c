@@ -84,7 +84,7 @@ int main(int argc, char **argv) {
   if (src && pre) memcpy(src, pre, len + 1);
   CHECK(src && pre);
   if (!rc)
-    rc = psst_user_syn_emit(set, tr, &ts, cur, &cs, "V", "gaba_u", 1,
+    rc = psst_user_syn_emit(set, tr, &ts, cur, &cs, "V", NULL, "gaba_u", 1,
                             PSST_GABAA_NPARAM, &src, &len);
   if (rc) fprintf(stderr, "%s\n", psst_error_message());
   CHECK_INT_EQ(rc, 0);
