@@ -2491,6 +2491,8 @@ static void syn_kind_storage(psst_user_synkind *u, int transmitter,
                              const psst_user_syn_spike *sp,
                              const char *drive_is_x0) {
   u->k.storage = 1u << PSST_STORE_PRE | 1u << PSST_STORE_SYNAPSE;
+  /* the drive sums the first state itself: no copy into a drive array */
+  if (drive_is_x0) u->k.flags |= PSST_SYN_F_DRIVE_IS_STATE;
   if (sp->n == 0) return;
   u->k.flags |= PSST_SYN_F_SPIKE_TRIGGERED;
   int reads_w = 0, linear = !transmitter && psst_expr_eqset_linear(set) &&
@@ -2505,7 +2507,6 @@ static void syn_kind_storage(psst_user_synkind *u, int transmitter,
   u->k.storage = 1u << PSST_STORE_SYNAPSE;
   if (!reads_w) u->k.storage |= 1u << PSST_STORE_PRE;
   if (linear) u->k.storage = 1u << PSST_STORE_POST;
-  if (linear && drive_is_x0) u->k.flags |= PSST_SYN_F_DRIVE_IS_STATE;
 }
 
 /* A synapse kind (`type: synapse`, kinds/user_syn.h): state, parameters,

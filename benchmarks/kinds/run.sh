@@ -10,7 +10,9 @@
 # cells under a step current; and the GABA_A synapse (gaba_a;
 # kinds/gaba_a.yaml: gaba_a_eq): NEURONS/4 hh_tutorial cells, each with 100
 # inputs (fixed in-degree) stored per synapse, so that the receptor loop
-# runs over 100 x NEURONS/4 states. One rank, spikes (and V at t = 0 only). The
+# runs over 100 x NEURONS/4 states; and the COBAHH conductance (exp_cond;
+# kinds/exp_cond.yaml: exp_cond_eq) on the same network, one conductance per
+# target (spikes add to it; its cost is per neuron and per event). One rank, spikes (and V at t = 0 only). The
 # runs alternate (built-in, user, built-in, ...) so that other load on the
 # machine hits both alike; the figure is psst's own "compute" time of each
 # run (the neuron loop, without setup: a user kind's compile happens once,
@@ -42,7 +44,7 @@ model classic_builtin hh_classic "" 10 "$hhc_init"
 model classic_user hh_classic_eq hh_classic.yaml 10 "$hhc_init"
 model tutorial_builtin hh_tutorial "" 2 ""
 model tutorial_user hh_tutorial_eq hh_tutorial.yaml 2 ""
-# synmodel NAME SYNKIND [KIND_FILE]
+# synmodel NAME SYNKIND [KIND_FILE] STORAGE
 synmodel() {
   {
     [ -n "$3" ] && echo "kinds: [{file: $here/kinds/$3}]"
@@ -51,18 +53,20 @@ synmodel() {
     echo "  - {name: A, kind: hh_tutorial, size: $((N / 4)), init: {V: {uniform: [-70, -60]}}}"
     echo "projections:"
     echo "  - {name: G, synapse: $2, from: A, to: A, connect: {fixed_indegree: 100},"
-    echo "     storage: per_synapse, weight: {uniform: [0.5, 1.5]}, params: {g: 0.002}}"
+    echo "     storage: $4, weight: {uniform: [0.5, 1.5]}, params: {g: 0.002}}"
     echo "stimuli:"
     echo "  - {target: A, pulses: [{start: 5, stop: $T, amplitude: 3}]}"
     echo "record: {variables: [V], every: 100000, spikes: true}"
   } >"$work/$1.yaml"
 }
-synmodel gaba_builtin gaba_a ""
-synmodel gaba_user gaba_a_eq gaba_a.yaml
+synmodel gaba_builtin gaba_a "" per_synapse
+synmodel gaba_user gaba_a_eq gaba_a.yaml per_synapse
+synmodel expc_builtin exp_cond "" auto
+synmodel expc_user exp_cond_eq exp_cond.yaml auto
 compute() { sed -n 's/.*(compute \([0-9.e+-]*\),.*/\1/p' "$1" | tail -n 1; }
 spikes() { sed -n 's/.* \([0-9]*\) spikes on.*/\1/p' "$1" | tail -n 1; }
 declare -A times nspk
-pairs="classic tutorial gaba"
+pairs="classic tutorial gaba expc"
 for pair in $pairs; do
   # the compile, once (not part of the timings)
   t0=$(date +%s.%N)
@@ -88,7 +92,8 @@ a = sys.argv[3:]
 steps = t / 0.01
 pairs = [("hh_classic", "hh_classic_eq", n, "neuron"),
          ("hh_tutorial", "hh_tutorial_eq", n, "neuron"),
-         ("gaba_a", "gaba_a_eq", n // 4 * 100, "synapse")]
+         ("gaba_a", "gaba_a_eq", n // 4 * 100, "synapse"),
+         ("exp_cond", "exp_cond_eq", n // 4, "neuron")]
 ratios = []
 for i, (b, u, elems, what) in enumerate(pairs):
     xb = [float(x) for x in a[4 * i].split()]
