@@ -17,8 +17,8 @@ Every (ranks, exchange) runs `LAUNCHER WORK/rank_rss.sh ... psst run` for
 a few steps (--t-end, ms) with PSST_EXCHANGE set: the small wrapper execs
 GNU time around each rank, which writes that rank's peak RSS (getrusage
 ru_maxrss, KiB) to its own file WORK/rss.HOST.PID (WORK must be visible
-from every node under a cluster launcher). One rank has no exchange, so P = 1 runs once. Oversubscribed
-runs are fine (memory, not time).
+from every node under a cluster launcher). One rank has no exchange, so
+P = 1 runs once. Oversubscribed runs are fine (memory, not time).
 
 A second run per rank count, of the same model at --baseline-neurons
 neurons (default 1000; allgather), gives the memory that does not depend on
@@ -35,8 +35,8 @@ every rank holds whatever P (for the net RSS: the N-replicated arrays; also
 given in bytes per neuron, a / N). It is fitted over all rank counts and
 over P >= --fit-min-ranks (default 4) only: at one or two ranks the peak
 can be set by a transient of the build (connectivity generation) rather
-than by the arrays the run keeps, and the fit over all P then mixes both. Exits 1 when a
-run fails or does not report one RSS per rank.
+than by the arrays the run keeps, and the fit over all P then mixes both.
+Exits 1 when a run fails or does not report one RSS per rank.
 """
 import argparse
 import glob
