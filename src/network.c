@@ -16,7 +16,7 @@ typedef struct row_ctx {
   int ip;
   int64_t nsrc;
   unsigned char *mark; /* nsrc scratch flags (fixed in-degree) */
-  int32_t *pick;       /* indegree scratch */
+  int32_t *pick;       /* 2 x (indegree + 1) scratch */
   const double *mrow;  /* matrix row (matrix/file rules) */
   /* output */
   int64_t n;
@@ -45,9 +45,89 @@ static int emit(row_ctx *c, int64_t j, double w) {
   return 0;
 }
 
-static int cmp_i32(const void *a, const void *b) {
-  int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-  return (x > y) - (x < y);
+/* Sort a[0 .. n) ascending: quicksort (median of three, the smaller part
+ * first so the stack stays O(log n)) down to runs of 16, then one
+ * insertion sort. */
+static void qsort_i32(int32_t *a, int64_t n) {
+  int64_t lo_s[64], hi_s[64];
+  int sp = 0;
+  int64_t lo = 0, hi = n - 1;
+  for (;;) {
+    while (hi - lo > 16) {
+      int64_t mid = lo + (hi - lo) / 2;
+      int32_t x = a[lo], y = a[mid], z = a[hi], piv;
+      piv =
+          x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+      int64_t i = lo, j = hi;
+      while (i <= j) {
+        while (a[i] < piv)
+          i++;
+        while (a[j] > piv)
+          j--;
+        if (i <= j) {
+          int32_t t = a[i];
+          a[i++] = a[j];
+          a[j--] = t;
+        }
+      }
+      /* [lo, j] and [i, hi]: push the larger, go on with the smaller */
+      if (j - lo < hi - i) {
+        lo_s[sp] = i;
+        hi_s[sp++] = hi;
+        hi = j;
+      } else {
+        lo_s[sp] = lo;
+        hi_s[sp++] = j;
+        lo = i;
+      }
+    }
+    if (sp == 0) break;
+    sp--;
+    lo = lo_s[sp];
+    hi = hi_s[sp];
+  }
+  for (int64_t i = 1; i < n; i++) {
+    int32_t v = a[i];
+    int64_t j = i - 1;
+    while (j >= 0 && a[j] > v) {
+      a[j + 1] = a[j];
+      j--;
+    }
+    a[j + 1] = v;
+  }
+}
+
+/* Sort the n distinct values a[0 .. n), each in [0, bound), ascending,
+ * with tmp[n] as scratch. Long rows by least-significant-digit radix sort
+ * (11-bit digits: 1-3 passes, no comparisons to mispredict), short ones by
+ * qsort_i32. The rows of fixed_indegree are sorted here: the C library's
+ * qsort, with a call per comparison, was a third of building a network of
+ * 1e8 synapses in 1000-input rows. Any sort gives the same (unique) order. */
+static void sort_i32(int32_t *a, int32_t *tmp, int64_t n, int64_t bound) {
+  if (n < 256) {
+    qsort_i32(a, n);
+    return;
+  }
+  enum { BITS = 11, RADIX = 1 << BITS };
+  int64_t cnt[RADIX];
+  int32_t *src = a, *dst = tmp;
+  for (int shift = 0; shift < 31 && ((bound - 1) >> shift) > 0; shift += BITS) {
+    memset(cnt, 0, sizeof cnt);
+    for (int64_t i = 0; i < n; i++)
+      cnt[(src[i] >> shift) & (RADIX - 1)]++;
+    int64_t sum = 0;
+    for (int d = 0; d < RADIX; d++) {
+      int64_t c = cnt[d];
+      cnt[d] = sum;
+      sum += c;
+    }
+    for (int64_t i = 0; i < n; i++)
+      dst[cnt[(src[i] >> shift) & (RADIX - 1)]++] = src[i];
+    int32_t *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a) memcpy(a, src, (size_t)n * sizeof *a);
 }
 
 /* Generate the row of target-slice index `row`. */
@@ -108,7 +188,7 @@ static int gen_row(row_ctx *c, int64_t row) {
     }
     for (int64_t i = 0; i < np; i++)
       c->mark[c->pick[i]] = 0;
-    qsort(c->pick, (size_t)np, sizeof *c->pick, cmp_i32);
+    sort_i32(c->pick, c->pick + kk + 1, np, ncand);
     for (int64_t i = 0; i < np; i++) {
       int64_t j = c->pick[i];
       if (self >= 0 && j >= self) j++;
@@ -148,7 +228,7 @@ static int run_rows(const psst_model *m, int ip, int64_t row_lo, int64_t row_hi,
   int64_t *row_ptr = NULL;
   if (p->rule == PSST_CONN_FIXED_INDEGREE) {
     c.mark = calloc((size_t)c.nsrc + 1, 1);
-    c.pick = malloc(((size_t)p->indegree + 1) * sizeof *c.pick);
+    c.pick = malloc(2 * ((size_t)p->indegree + 1) * sizeof *c.pick);
     if (!c.mark || !c.pick) {
       rc = psst_error_set(PSST_ERR_NOMEM, "out of memory (fixed in-degree)");
       goto done;
@@ -242,8 +322,8 @@ double psst_network_draw(const psst_dist *d, uint64_t seed, uint32_t stream,
   double x;
   switch (d->type) {
   case PSST_DIST_NORMAL:
-    x = d->a + d->b * psst_rng_normal(seed, stream, (uint64_t)post,
-                                      (uint64_t)pre);
+    x = d->a +
+        d->b * psst_rng_normal(seed, stream, (uint64_t)post, (uint64_t)pre);
     break;
   case PSST_DIST_UNIFORM:
     x = d->a + (d->b - d->a) * psst_rng_uniform(seed, stream, (uint64_t)post,
