@@ -7,6 +7,36 @@
 #include "partition.h"
 #include "psst/psst.h"
 
+/* Bytes of record block b's buffer on the rank of gids [lo, hi): its
+ * recorded neurons there (at most: overlapping slices count twice) times
+ * its variables, for the records it holds before a write (record.buffer,
+ * or all of the run's when fewer). */
+static int64_t rec_block_bytes(const psst_model *m, int b, int64_t lo,
+                               int64_t hi) {
+  const psst_record_block *rb = &m->record.block[b];
+  int64_t n = 0;
+  if (rb->neurons.n == 0) {
+    for (int p = 0; p < m->npop; p++) {
+      const psst_population *pp = &m->pops[p];
+      if (pp->kind->flags & PSST_NEURON_F_SOURCE) continue;
+      int64_t a = pp->first_gid > lo ? pp->first_gid : lo;
+      int64_t e = pp->first_gid + pp->size < hi ? pp->first_gid + pp->size : hi;
+      if (e > a) n += e - a;
+    }
+  }
+  for (int i = 0; i < rb->neurons.n; i++) {
+    const psst_slice *sl = &rb->neurons.slice[i];
+    int64_t g0 = m->pops[sl->pop].first_gid;
+    int64_t a = g0 + sl->lo > lo ? g0 + sl->lo : lo;
+    int64_t e = g0 + sl->hi < hi ? g0 + sl->hi : hi;
+    if (e > a) n += e - a;
+  }
+  int64_t every = psst_record_every(m, b);
+  int64_t nrec = every > 0 ? (psst_model_grid_points(m) - 1) / every + 1 : 1;
+  if (nrec > m->record.buffer) nrec = m->record.buffer;
+  return nrec * n * rb->nvars * 8;
+}
+
 int psst_model_stats_compute(const psst_model *m, int nranks,
                              int64_t *proj_synapses, psst_model_stats *st) {
   PSST_CHECK(nranks >= 1, PSST_ERR_USER, "--ranks must be at least 1");
@@ -83,13 +113,14 @@ int psst_model_stats_compute(const psst_model *m, int nranks,
     st->synapses += syn;
     st->state_values += ny;
     /* RK4: y, stage, slope, sum (local and replicated); per neuron N-long
-     * replicated arrays (V x3, fire_t, threshold, refractory, spiked);
-     * synapses: CSR column (4 B) and, at worst, a weight (8 B);
-     * record buffer. */
-    int64_t rec = 0; /* at worst every block records every local neuron */
+     * replicated arrays (V x3, fire_t, threshold, refractory, spiked, the
+     * exchange's buffers and lists: 16 doubles, as measured by
+     * benchmarks/scaling/memory.py, 120-160 B per neuron); synapses: CSR
+     * column (4 B) and, at worst, a weight (8 B); record buffers. */
+    int64_t rec = 0;
     for (int b = 0; b < m->record.nblock; b++)
-      rec += m->record.buffer * (hi - lo) * m->record.block[b].nvars * 8;
-    int64_t bytes = 4 * 8 * (ny + nz) + 7 * 8 * m->n_neurons + 12 * syn +
+      rec += rec_block_bytes(m, b, lo, hi);
+    int64_t bytes = 4 * 8 * (ny + nz) + 16 * 8 * m->n_neurons + 12 * syn +
                     dense_bytes + rec + 8 * 8 * (hi - lo);
     if (bytes > st->max_rank_bytes) st->max_rank_bytes = bytes;
     if (hi - lo > st->max_rank_neurons) st->max_rank_neurons = hi - lo;
