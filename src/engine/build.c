@@ -686,8 +686,43 @@ static int user_kinds_on_cuda(const psst_sim *s) {
 }
 
 /* auto takes the halo exchange when the halos of all ranks together are
- * below this fraction of what the full exchange moves (N (P - 1)). */
+ * below this fraction of what the full exchange moves (N (P - 1)), and
+ * when it is also the faster one by the communication model of
+ * benchmarks/comm (per exchange: latency x messages + bytes / bandwidth,
+ * for the busiest rank): a halo of random sources has every other rank as
+ * a neighbour, so past a few hundred ranks its P - 1 messages cost more
+ * than the log2 P rounds of the full exchange
+ * (benchmarks/scaling/project_exchanges.py). */
 #define PSST_HALO_AUTO_FRACTION 0.5
+#define PSST_AUTO_LATENCY 1.5e-6   /* [s] per message (benchmarks/comm, mid) */
+#define PSST_AUTO_BANDWIDTH 12.5e9 /* [B/s] per rank (benchmarks/comm, mid) */
+
+/* The ranks that own the ids need[0 .. n) (ascending): how many. */
+static int64_t halo_neighbours(const int64_t *need, int64_t n,
+                               const int64_t *starts, int size) {
+  int64_t nb = 0;
+  int r = 0;
+  for (int64_t i = 0; i < n; i++) {
+    if (need[i] < starts[r + 1] && i > 0) continue;
+    while (r < size - 1 && need[i] >= starts[r + 1])
+      r++;
+    nb++;
+  }
+  return nb;
+}
+
+/* 1 when the halo's modelled time per exchange, for the rank with the
+ * most neighbours and the rank with the largest halo, is below the full
+ * exchange's. */
+static int halo_faster(int64_t nb_max, int64_t halo_max, int64_t N, int size) {
+  double rounds = ceil(log2((double)size));
+  double t_all =
+      PSST_AUTO_LATENCY * rounds +
+      8.0 * (double)N * (double)(size - 1) / (double)size / PSST_AUTO_BANDWIDTH;
+  double t_halo = PSST_AUTO_LATENCY * (double)nb_max +
+                  8.0 * (double)halo_max / PSST_AUTO_BANDWIDTH;
+  return t_halo < t_all;
+}
 
 /* The presynaptic neurons of other ranks whose stage voltages this rank
  * reads: the sources of the local synapses of every projection whose kind
@@ -752,11 +787,17 @@ static int choose_exchange(psst_sim *s) {
   int rc = psst_comm_agree(s->comm, halo_need(s, &need, &nneed));
   if (rc == 0) rc = psst_comm_sum_i64(s->comm, nneed, &X->halo_total);
   X->gather_total = s->L.N * (int64_t)(s->size - 1);
-  if (rc == 0 && want == PSST_EXCHANGE_AUTO)
-    want = (double)X->halo_total <
-                   PSST_HALO_AUTO_FRACTION * (double)X->gather_total
+  if (rc == 0 && want == PSST_EXCHANGE_AUTO) {
+    int64_t mine[2] = {halo_neighbours(need, nneed, s->starts, s->size), nneed},
+            most[2] = {0, 0};
+    rc = psst_comm_max_i64(s->comm, mine, most, 2);
+    want = rc == 0 &&
+                   (double)X->halo_total <
+                       PSST_HALO_AUTO_FRACTION * (double)X->gather_total &&
+                   halo_faster(most[0], most[1], s->L.N, s->size)
                ? PSST_EXCHANGE_HALO
                : PSST_EXCHANGE_ALLGATHER;
+  }
   if (rc == 0 && want == PSST_EXCHANGE_HALO) {
     rc = psst_vexchange_init_halo(&s->vh, s->comm, s->starts, need, nneed);
     if (rc == 0) s->vstage = &s->vh;
