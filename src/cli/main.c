@@ -237,6 +237,24 @@ static void print_params(const psst_param_info *p, int n) {
   }
 }
 
+/* Where a synapse kind's state may live (storage), and what drives it. */
+static void print_syn_storage(const psst_synapse_kind *sk) {
+  static const char *const names[] = {"per_pre", "per_synapse", "per_post"};
+  static const psst_store where[] = {PSST_STORE_PRE, PSST_STORE_SYNAPSE,
+                                     PSST_STORE_POST};
+  printf("storage   ");
+  for (int i = 0, first = 1; i < 3; i++)
+    if (sk->storage & (1u << where[i])) {
+      printf("%s%s", first ? " " : ", ", names[i]);
+      first = 0;
+    }
+  printf("%s%s\n",
+         sk->flags & PSST_SYN_F_SPIKE_TRIGGERED ? "; acts on spikes" : "",
+         sk->flags & PSST_SYN_F_READS_STAGE_V
+             ? "; reads presynaptic V at every stage"
+             : "");
+}
+
 static void print_state(const psst_state_info *s, int n, int user) {
   printf("  %-10s %-10s %12s   %s\n", "state", "unit", "initial", "meaning");
   for (int i = 0; i < n; i++) {
@@ -302,6 +320,7 @@ static int cmd_info_file(int argc, char **argv) {
     if (sk && g_rank == 0) {
       printf("synapse kind %s: %s\nequations: %s\n", sk->name, sk->summary,
              argv[2]);
+      print_syn_storage(sk);
       print_state(sk->state, sk->nstate, 0);
       print_params(sk->param, sk->nparam);
     }
@@ -366,6 +385,7 @@ static int cmd_info(int argc, char **argv) {
   if (sk) {
     printf("synapse kind %s: %s\nequations: %s\n", sk->name, sk->summary,
            sk->source);
+    print_syn_storage(sk);
     print_state(sk->state, sk->nstate, 0);
     print_params(sk->param, sk->nparam);
     return 0;
