@@ -9,7 +9,7 @@
 # Layout of the archive (unpacked with `tar -C / -xf`, see unbundle below):
 #   BUILD_DIR (at its absolute path: CTest files name it)
 #   opt/psst-deps/lib/      the libraries (LD_LIBRARY_PATH)
-#   opt/psst-deps/bin/      mpiexec, mpirun, orterun, orted, ompi_info,
+#   opt/psst-deps/bin/      mpiexec, mpirun, orterun, orted, ompi_info, ctest,
 #                           ncdump, nccopy
 #   usr/lib/x86_64-linux-gnu/{openmpi,pmix2}, usr/share/openmpi, etc/openmpi:
 #                           Open MPI's and PMIx's trees at the paths Debian's
@@ -56,7 +56,7 @@ for d in $ompi_lib $pmix_lib /usr/share/openmpi /etc/openmpi; do
   mkdir -p "$stage$(dirname "$d")"
   cp -a "$d" "$stage$d"
 done
-for b in orterun orted ompi_info ncdump nccopy; do
+for b in orterun orted ompi_info ncdump nccopy ctest; do
   cp -L "$(command -v $b)" "$stage/opt/psst-deps/bin/"
 done
 # orted at Open MPI's bindir: a singleton (a program run without mpiexec)
