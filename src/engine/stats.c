@@ -7,6 +7,12 @@
 #include "partition.h"
 #include "psst/psst.h"
 
+/* How many of the gids [a0, a1) lie in [lo, hi). */
+static int64_t overlap(int64_t a0, int64_t a1, int64_t lo, int64_t hi) {
+  int64_t a = a0 > lo ? a0 : lo, b = a1 < hi ? a1 : hi;
+  return b > a ? b - a : 0;
+}
+
 /* Bytes of record block b's buffer on the rank of gids [lo, hi): its
  * recorded neurons there (at most: overlapping slices count twice) times
  * its variables, for the records it holds before a write (record.buffer,
@@ -18,18 +24,14 @@ static int64_t rec_block_bytes(const psst_model *m, int b, int64_t lo,
   if (rb->neurons.n == 0) {
     for (int p = 0; p < m->npop; p++) {
       const psst_population *pp = &m->pops[p];
-      if (pp->kind->flags & PSST_NEURON_F_SOURCE) continue;
-      int64_t a = pp->first_gid > lo ? pp->first_gid : lo;
-      int64_t e = pp->first_gid + pp->size < hi ? pp->first_gid + pp->size : hi;
-      if (e > a) n += e - a;
+      if (!(pp->kind->flags & PSST_NEURON_F_SOURCE))
+        n += overlap(pp->first_gid, pp->first_gid + pp->size, lo, hi);
     }
   }
   for (int i = 0; i < rb->neurons.n; i++) {
     const psst_slice *sl = &rb->neurons.slice[i];
     int64_t g0 = m->pops[sl->pop].first_gid;
-    int64_t a = g0 + sl->lo > lo ? g0 + sl->lo : lo;
-    int64_t e = g0 + sl->hi < hi ? g0 + sl->hi : hi;
-    if (e > a) n += e - a;
+    n += overlap(g0 + sl->lo, g0 + sl->hi, lo, hi);
   }
   int64_t every = psst_record_every(m, b);
   int64_t nrec = every > 0 ? (psst_model_grid_points(m) - 1) / every + 1 : 1;
@@ -74,10 +76,8 @@ int psst_model_stats_compute(const psst_model *m, int nranks,
       const psst_projection *p = &m->projs[ip];
       int64_t t0 = m->pops[p->to.pop].first_gid + p->to.lo;
       int64_t t1 = t0 + (p->to.hi - p->to.lo);
-      int64_t a = t0 > starts[r] ? t0 : starts[r];
-      int64_t b = t1 < starts[r + 1] ? t1 : starts[r + 1];
-      double e =
-          b > a ? (double)(b - a) * (double)(p->from.hi - p->from.lo) : 0;
+      double e = (double)overlap(t0, t1, starts[r], starts[r + 1]) *
+                 (double)(p->from.hi - p->from.lo);
       if (e > maxblock[ip]) maxblock[ip] = e;
     }
   for (int r = 0; rc == 0 && r < nranks; r++) {
@@ -85,10 +85,8 @@ int psst_model_stats_compute(const psst_model *m, int nranks,
     int64_t ny = 0, syn = 0, dense_bytes = 0;
     for (int ip = 0; ip < m->npop; ip++) {
       const psst_population *pp = &m->pops[ip];
-      int64_t a = pp->first_gid > lo ? pp->first_gid : lo;
-      int64_t b = pp->first_gid + pp->size < hi ? pp->first_gid + pp->size : hi;
-      if (b > a)
-        ny += (b - a + PSST_PAD - 1) / PSST_PAD * PSST_PAD * pp->kind->nstate;
+      int64_t n = overlap(pp->first_gid, pp->first_gid + pp->size, lo, hi);
+      ny += (n + PSST_PAD - 1) / PSST_PAD * PSST_PAD * pp->kind->nstate;
     }
     for (int ip = 0; ip < m->nproj; ip++) {
       const psst_projection *p = &m->projs[ip];

@@ -51,7 +51,6 @@ int psst_user_syn_emit(const psst_expr_eqset *set, const psst_expr *transmitter,
   /* the on-spike update: every new value from the old state, then stored */
   char *os = NULL;
   size_t oslen = 0;
-  if (!rc) rc = psst_kind_source_append(&os, &oslen, "%s", "");
   for (int i = 0; !rc && spike && i < spike->n; i++) {
     rc = psst_expr_emit(spike->value[i], spike->syms, v, PART_MAX);
     if (!rc)
@@ -97,8 +96,8 @@ int psst_user_syn_emit(const psst_expr_eqset *set, const psst_expr *transmitter,
         "void psst_usl_%s_table(psst_cpu_synapse_fns *f) {\n"
         "  const psst_cpu_synapse_fns t = PSST_SYNAPSE_LOOPS_TABLE(%s);\n"
         "  *f = t;\n}\n",
-        name, T, name, name, name, drive, name, g, E, name, os, name, name,
-        name, name, name);
+        name, T, name, name, name, drive, name, g, E, name, os ? os : "", name,
+        name, name, name, name);
   free(os);
   free(deriv);
   free(g);
